@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The project's test command (`make test`): installs what the tests need, starts a throwaway MariaDB,
+# then runs the format check, go vet, staticcheck and the race-enabled test suite.
+#
+# Environment:
+#   TEST_MYSQL_DSN   use this MySQL server instead of starting one (nothing is started)
+#   CI               set in CI: tests whose component is missing fail instead of skipping
+#   GOTESTFLAGS      extra flags for go test (for example -run or -count=1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+STATICCHECK_VERSION=v0.8.2
+IMDS_MOCK_VERSION=v1.13.0
+
+step() { printf '\n== %s\n' "$*"; }
+
+# 1. Components.
+if [ -z "${TEST_MYSQL_DSN:-}" ]; then
+	step "MariaDB (throwaway server)"
+	if scripts/mariadb.sh install; then
+		dbdir=$(mktemp -d /tmp/pkdb.XXXXXX)
+		trap 'scripts/mariadb.sh stop "$dbdir"; rm -rf "$dbdir"' EXIT
+		scripts/mariadb.sh start "$dbdir"
+		TEST_MYSQL_DSN=$(cat "$dbdir/dsn")
+		export TEST_MYSQL_DSN
+		echo "started on 127.0.0.1:$(cat "$dbdir/port"), data in $dbdir"
+	else
+		echo "continuing without MariaDB: tests that need it will skip (or fail under CI)"
+	fi
+else
+	step "MariaDB: using TEST_MYSQL_DSN"
+fi
+
+step "ec2-metadata-mock $IMDS_MOCK_VERSION"
+mock="$root/bin/ec2-metadata-mock"
+if [ ! -x "$mock" ] || [ "$(cat "$root/bin/.ec2-metadata-mock.version" 2>/dev/null)" != "$IMDS_MOCK_VERSION" ]; then
+	GOBIN="$root/bin" go install "github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@$IMDS_MOCK_VERSION"
+	echo "$IMDS_MOCK_VERSION" >"$root/bin/.ec2-metadata-mock.version"
+fi
+export PORTALKIT_IMDS_MOCK="$mock"
+echo "$mock"
+
+# 2. Static checks.
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+step "go vet"
+go vet ./...
+go vet -tags integration ./...
+step "staticcheck $STATICCHECK_VERSION"
+go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
+
+# 3. Tests.
+step "go test -race"
+# shellcheck disable=SC2086 # GOTESTFLAGS is a list of flags
+go test -race ${GOTESTFLAGS:-} ./...
