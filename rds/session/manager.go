@@ -80,7 +80,7 @@ func (m *Manager) load(r *http.Request) (*Session, error) {
 	}
 	if !wellFormed(c.Value) {
 		m.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "malformed session cookie ignored")
-		return &Session{}, nil
+		return &Session{clearCookie: true}, nil
 	}
 	ctx := r.Context()
 	b, found, err := m.store.FindCtx(ctx, c.Value)
@@ -89,7 +89,7 @@ func (m *Manager) load(r *http.Request) (*Session, error) {
 	}
 	if !found {
 		m.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "unknown or expired session token", attrSession(c.Value))
-		return &Session{}, nil
+		return &Session{clearCookie: true}, nil
 	}
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil || rec.V != recordVersion {
@@ -127,7 +127,7 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 	defer s.mu.Unlock()
 	now := m.store.opts.Clock.Now()
 	touch := !s.modified && s.token != "" && m.opts.IdleTimeout > 0 && now.Sub(s.rec.Touched) >= m.opts.TouchInterval
-	if !s.modified && !touch && len(s.stale) == 0 {
+	if !s.modified && !touch && len(s.stale) == 0 && !s.clearCookie {
 		return nil, nil
 	}
 	var cookie *http.Cookie
