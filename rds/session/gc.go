@@ -53,10 +53,10 @@ func (o *CollectorOptions) resolve(s *Store) error {
 	}
 	var errs []error
 	if o.Interval < 0 {
-		errs = append(errs, fmt.Errorf("Interval %v: must be positive", o.Interval))
+		errs = append(errs, fmt.Errorf("CollectorOptions.Interval %v: must be positive", o.Interval))
 	}
 	if o.BatchSize < 1 || o.BatchSize > MaxBatchSize {
-		errs = append(errs, fmt.Errorf("BatchSize %d: want 1..%d", o.BatchSize, MaxBatchSize))
+		errs = append(errs, fmt.Errorf("CollectorOptions.BatchSize %d: want 1..%d", o.BatchSize, MaxBatchSize))
 	}
 	return invalid(errs)
 }

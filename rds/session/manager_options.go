@@ -95,34 +95,34 @@ func (o *ManagerOptions) resolve(s *Store) error {
 	}
 	var errs []error
 	if !validCookieName(o.CookieName) {
-		errs = append(errs, fmt.Errorf("CookieName %q: not a valid cookie name", o.CookieName))
+		errs = append(errs, fmt.Errorf("ManagerOptions.CookieName %q: not a valid cookie name", o.CookieName))
 	}
 	if !strings.HasPrefix(o.CookiePath, "/") || strings.ContainsAny(o.CookiePath, ";\r\n") {
-		errs = append(errs, fmt.Errorf("CookiePath %q: must start with / and hold no ';'", o.CookiePath))
+		errs = append(errs, fmt.Errorf("ManagerOptions.CookiePath %q: must start with / and hold no ';'", o.CookiePath))
 	}
 	if strings.ContainsAny(o.CookieDomain, "; \r\n") {
-		errs = append(errs, fmt.Errorf("CookieDomain %q: not a domain", o.CookieDomain))
+		errs = append(errs, fmt.Errorf("ManagerOptions.CookieDomain %q: not a domain", o.CookieDomain))
 	}
 	if strings.HasPrefix(o.CookieName, "__Host-") && (o.CookiePath != "/" || o.CookieDomain != "" || o.InsecureCookie) {
-		errs = append(errs, fmt.Errorf("CookieName %q: the __Host- prefix needs CookiePath \"/\", no CookieDomain and a Secure cookie", o.CookieName))
+		errs = append(errs, fmt.Errorf("ManagerOptions.CookieName %q: the __Host- prefix needs CookiePath \"/\", no CookieDomain and a Secure cookie", o.CookieName))
 	}
 	if o.SameSite < http.SameSiteDefaultMode || o.SameSite > http.SameSiteNoneMode {
-		errs = append(errs, fmt.Errorf("SameSite %d: unknown mode", o.SameSite))
+		errs = append(errs, fmt.Errorf("ManagerOptions.SameSite %d: unknown mode", o.SameSite))
 	}
 	if o.SameSite == http.SameSiteNoneMode && o.InsecureCookie {
-		errs = append(errs, fmt.Errorf("SameSite None: browsers require a Secure cookie (InsecureCookie is set)"))
+		errs = append(errs, fmt.Errorf("ManagerOptions.SameSite None: browsers require a Secure cookie (InsecureCookie is set)"))
 	}
 	if o.Lifetime < 0 {
-		errs = append(errs, fmt.Errorf("Lifetime %v: must be positive", o.Lifetime))
+		errs = append(errs, fmt.Errorf("ManagerOptions.Lifetime %v: must be positive", o.Lifetime))
 	}
 	if o.IdleTimeout > o.Lifetime && o.Lifetime > 0 {
-		errs = append(errs, fmt.Errorf("IdleTimeout %v: must not exceed Lifetime %v", o.IdleTimeout, o.Lifetime))
+		errs = append(errs, fmt.Errorf("ManagerOptions.IdleTimeout %v: must not exceed Lifetime %v", o.IdleTimeout, o.Lifetime))
 	}
 	if o.IdleTimeout > 0 && o.TouchInterval >= o.IdleTimeout {
-		errs = append(errs, fmt.Errorf("TouchInterval %v: must be below IdleTimeout %v", o.TouchInterval, o.IdleTimeout))
+		errs = append(errs, fmt.Errorf("ManagerOptions.TouchInterval %v: must be below IdleTimeout %v", o.TouchInterval, o.IdleTimeout))
 	}
 	if o.RetryAfter < 0 {
-		errs = append(errs, fmt.Errorf("RetryAfter %v: must not be negative", o.RetryAfter))
+		errs = append(errs, fmt.Errorf("ManagerOptions.RetryAfter %v: must not be negative", o.RetryAfter))
 	}
 	return invalid(errs)
 }

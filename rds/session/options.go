@@ -81,16 +81,16 @@ func (o *Options) resolve() {
 func (o *Options) validate() error {
 	var errs []error
 	if len(o.Table) > MaxTableNameLen || !tableNameRE.MatchString(o.Table) {
-		errs = append(errs, fmt.Errorf("Table %q: want letters, digits and underscores, at most %d characters", o.Table, MaxTableNameLen))
+		errs = append(errs, fmt.Errorf("Options.Table %q: want letters, digits and underscores, at most %d characters", o.Table, MaxTableNameLen))
 	}
 	if o.RetryInitialInterval < 0 {
-		errs = append(errs, fmt.Errorf("RetryInitialInterval %v: must not be negative", o.RetryInitialInterval))
+		errs = append(errs, fmt.Errorf("Options.RetryInitialInterval %v: must not be negative", o.RetryInitialInterval))
 	}
 	if o.RetryMaxInterval < o.RetryInitialInterval {
-		errs = append(errs, fmt.Errorf("RetryMaxInterval %v: must not be below RetryInitialInterval %v", o.RetryMaxInterval, o.RetryInitialInterval))
+		errs = append(errs, fmt.Errorf("Options.RetryMaxInterval %v: must not be below RetryInitialInterval %v", o.RetryMaxInterval, o.RetryInitialInterval))
 	}
 	if o.NoContextTimeout < 0 {
-		errs = append(errs, fmt.Errorf("NoContextTimeout %v: must not be negative", o.NoContextTimeout))
+		errs = append(errs, fmt.Errorf("Options.NoContextTimeout %v: must not be negative", o.NoContextTimeout))
 	}
 	return invalid(errs)
 }
