@@ -338,3 +338,36 @@ func TestNewManagerValidatesOptions(t *testing.T) {
 	_, err = session.NewManager(s, func(o *session.ManagerOptions) { o.IdleTimeout = -1 })
 	assert.NoError(t, err, "a negative IdleTimeout disables it")
 }
+
+// TestManagerChangesAfterResponseStarted: the session is saved before the first byte; a change made
+// afterwards is saved when the session already has a token, and dropped (with an error logged) when
+// it would need a cookie the response can no longer carry.
+func TestManagerChangesAfterResponseStarted(t *testing.T) {
+	logs := &logBuffer{}
+	s, db := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+	m := newManager(t, s)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/late", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "body first; ")
+		http.NewResponseController(w).Flush()
+		_ = session.FromContext(r.Context()).Put("late", "yes")
+	})
+	srv := httptest.NewServer(m.Handler(mux))
+	defer srv.Close()
+	app := serve(t, m)
+
+	fresh := newBrowser(t, srv.URL)
+	resp, _ := fresh.do("/late")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Nil(t, sessionCookie(resp))
+	assert.Zero(t, countRows(t, db.DB, s.Table()), "no row without a cookie to reach it")
+	assert.Contains(t, logs.String(), "change not saved")
+
+	b := newBrowser(t, app.URL)
+	b.do("/login?user=alice")
+	late := newBrowser(t, srv.URL)
+	late.setToken(b.token())
+	late.do("/late")
+	_, body := b.do("/get?k=late")
+	assert.Equal(t, "yes", body, "a late change to an existing session is saved")
+}
