@@ -13,8 +13,7 @@ import (
 	"github.com/portalkit/portalkit/rds/session"
 )
 
-// seed inserts n sessions expiring at exp with one multi-row INSERT (the store's Commit would take a
-// round trip each).
+// seed commits n sessions named prefix-0 .. prefix-(n-1) expiring at exp.
 func seed(t *testing.T, s *session.Store, prefix string, n int, exp time.Time) {
 	t.Helper()
 	ctx := context.Background()
