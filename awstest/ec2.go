@@ -17,9 +17,9 @@ type ec2Model struct {
 	svc   *service
 	seq   map[string]uint64
 
-	zones     []ec2types.AvailabilityZone
-	vpcs      []*vpc
-	subnets   []*subnet
+	zones   []ec2types.AvailabilityZone
+	vpcs    []*vpc
+	subnets []*subnet
 }
 
 func newEC2Model(c *Cloud) *ec2Model {
