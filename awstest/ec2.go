@@ -17,16 +17,36 @@ type ec2Model struct {
 	svc   *service
 	seq   map[string]uint64
 
-	zones   []ec2types.AvailabilityZone
-	vpcs    []*vpc
-	subnets []*subnet
+	zones     []ec2types.AvailabilityZone
+	vpcs      []*vpc
+	subnets   []*subnet
+	groups    []*securityGroup
+	images    []*image
+	templates []*launchTemplate
+	instances []*instance
+	// byToken remembers RunInstances client tokens for idempotency.
+	byToken map[string]*runRecord
+	// nextZone rotates launches without a placement across the zones.
+	nextZone int
 }
 
 func newEC2Model(c *Cloud) *ec2Model {
 	// EC2 sends RequestLimitExceeded with HTTP 503 when it throttles.
-	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}}
+	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}, byToken: map[string]*runRecord{}}
 	e.initNetwork()
+	if !c.opts.NoDefaultImages {
+		for _, img := range DefaultImages {
+			if _, err := e.registerImage(img, c.opts.Start); err != nil {
+				panic(err.Error())
+			}
+		}
+	}
 	e.registerNetwork()
+	e.registerSecurityGroups()
+	e.registerImages()
+	e.registerLaunchTemplates()
+	e.registerInstances()
+	e.registerTags()
 	return e
 }
 
