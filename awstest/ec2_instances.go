@@ -211,8 +211,8 @@ func (e *ec2Model) describeInstance(i *instance, now time.Time) ec2types.Instanc
 		RootDeviceName: aws.String("/dev/xvda"), Hypervisor: ec2types.HypervisorTypeXen, VirtualizationType: ec2types.VirtualizationTypeHvm,
 		EbsOptimized: aws.Bool(false), EnaSupport: aws.Bool(true), PlatformDetails: aws.String("Linux/UNIX"),
 		UsageOperation: aws.String("RunInstances"), ClientToken: aws.String(i.clientToken),
-		Monitoring:     &ec2types.Monitoring{State: ec2types.MonitoringStateDisabled},
-		Tags:           i.tags.list(), StateTransitionReason: aws.String(""),
+		Monitoring: &ec2types.Monitoring{State: ec2types.MonitoringStateDisabled},
+		Tags:       i.tags.list(), StateTransitionReason: aws.String(""),
 		SecurityGroups: []ec2types.GroupIdentifier{},
 	}
 	meta := i.metadata

@@ -204,7 +204,9 @@ func TestDescribeInstancesFilters(t *testing.T) {
 	require.NoError(t, err)
 	w0, w1, wk := aws.ToString(web[0].InstanceId), aws.ToString(web[1].InstanceId), aws.ToString(worker[0].InstanceId)
 
-	f := func(name string, values ...string) ec2types.Filter { return ec2types.Filter{Name: aws.String(name), Values: values} }
+	f := func(name string, values ...string) ec2types.Filter {
+		return ec2types.Filter{Name: aws.String(name), Values: values}
+	}
 	for _, tc := range []struct {
 		name    string
 		filters []ec2types.Filter

@@ -75,9 +75,9 @@ func (e *ec2Model) createSecurityGroup(r *request, in *ec2.CreateSecurityGroupIn
 	g.egress = []sgRule{{id: e.newID("sgr"), protocol: "-1", from: -1, to: -1, cidr: "0.0.0.0/0"}}
 	e.groups = append(e.groups, g)
 	return &ec2.CreateSecurityGroupOutput{
-		GroupId:        aws.String(g.id),
+		GroupId:          aws.String(g.id),
 		SecurityGroupArn: aws.String(fmt.Sprintf("arn:aws:ec2:%s:%s:security-group/%s", e.cloud.opts.Region, e.cloud.opts.AccountID, g.id)),
-		Tags:           t.list(),
+		Tags:             t.list(),
 	}, nil
 }
 

@@ -116,4 +116,3 @@ func (e *ec2Model) deleteTags(r *request, in *ec2.DeleteTagsInput) (*ec2.DeleteT
 	}
 	return &ec2.DeleteTagsOutput{}, nil
 }
-
