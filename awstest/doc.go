@@ -57,9 +57,32 @@
 //
 // # Modeled operations
 //
-// EC2 (service ID "EC2"); the region has three Availability Zones by default and a default VPC
-// with one subnet per zone:
-//   - DescribeAvailabilityZones
+// EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
+// (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
+// Linux 2023 images in [DefaultImages]; [Cloud.RegisterImage] adds images.
+//   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
+//   - Security groups: CreateSecurityGroup, DescribeSecurityGroups, AuthorizeSecurityGroupIngress,
+//     DeleteSecurityGroup.
+//   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
+//     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
+//     Min/MaxVersion), ModifyLaunchTemplate (default version), DeleteLaunchTemplate.
+//   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
+//     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
+//     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
+//     availability-zone, subnet-id, vpc-id and more; MaxResults/NextToken pagination),
+//     TerminateInstances. States: pending for Options.InstancePending, running, then after
+//     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
+//     Options.TerminatedRetention.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
+//     launch templates.
+//
+// Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
+// MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
+// InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
+// InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
+// IdempotentParameterMismatch, InsufficientInstanceCapacity and others.
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //
