@@ -100,9 +100,15 @@
 //  3. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
 //     read the call's virtual time from request.now, compute asynchronous state from it rather
 //     than from goroutines, return fresh output values (never pointers into the model's state),
-//     copy what they keep from the input, and fail with svc.errorf(code, ...) using AWS's real
-//     codes and messages. Other models are reached directly, for example c.ec2 for instances;
-//     c.instanceHealthy(id, now) tells a load balancer model whether an instance answers health
-//     checks (zone and instance faults included), and c.visibleFrom applies DelayVisibility.
-//  4. The operation list above, and tests with the real SDK client in <service>_test.go.
+//     copy what they keep from the input, and fail with svc.errorf(code, ...) (HTTP 400) or
+//     svc.statusErrorf(status, code, ...) using AWS's real codes and messages. service.before
+//     runs ahead of every handler of a service (EC2 uses it for DryRun).
+//  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
+//     load balancer model whether an instance answers health checks (zone and instance faults
+//     included); c.ec2.instance(id) and instance.state(now, opts) give an instance's zone and
+//     state; c.ec2.launch(now, spec, count, token) with spec from c.ec2.specFromTemplate starts
+//     instances and c.ec2.terminate(instance, now) stops them (for Auto Scaling);
+//     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone) tells whether
+//     FailZone is in force.
+//  5. The operation list above, and tests with the real SDK client in <service>_test.go.
 package awstest

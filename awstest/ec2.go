@@ -3,6 +3,7 @@ package awstest
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -41,6 +42,7 @@ func newEC2Model(c *Cloud) *ec2Model {
 			}
 		}
 	}
+	e.svc.before = e.dryRun
 	e.registerNetwork()
 	e.registerSecurityGroups()
 	e.registerImages()
@@ -147,4 +149,18 @@ func (e *ec2Model) tagsFor(specs []ec2types.TagSpecification, rt ec2types.Resour
 		}
 	}
 	return out, nil
+}
+
+// dryRun answers a request with DryRun set as EC2 does for a caller that has the permissions: with
+// the DryRunOperation error (HTTP 412) and no change.
+func (e *ec2Model) dryRun(_ *request, in any) error {
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("DryRun")
+	if f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.Bool && f.Elem().Bool() {
+		return e.svc.statusErrorf(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
 }

@@ -284,11 +284,7 @@ func (e *ec2Model) terminateInstances(r *request, in *ec2.TerminateInstancesInpu
 	}
 	out := &ec2.TerminateInstancesOutput{TerminatingInstances: []ec2types.InstanceStateChange{}}
 	for _, i := range found {
-		prev, _ := i.state(r.now, e.cloud.opts)
-		if i.terminated.IsZero() {
-			i.terminated = r.now
-		}
-		cur, _ := i.state(r.now, e.cloud.opts)
+		prev, cur := e.terminate(i, r.now)
 		out.TerminatingInstances = append(out.TerminatingInstances, ec2types.InstanceStateChange{
 			InstanceId:    aws.String(i.id),
 			PreviousState: &ec2types.InstanceState{Name: prev, Code: aws.Int32(stateCodes[prev])},
@@ -296,6 +292,17 @@ func (e *ec2Model) terminateInstances(r *request, in *ec2.TerminateInstancesInpu
 		})
 	}
 	return out, nil
+}
+
+// terminate starts shutting an instance down at now (a no-op when it already is) and returns its
+// state before and after. It is the entry point for other models that terminate instances.
+func (e *ec2Model) terminate(i *instance, now time.Time) (prev, cur ec2types.InstanceStateName) {
+	prev, _ = i.state(now, e.cloud.opts)
+	if i.terminated.IsZero() {
+		i.terminated = now
+	}
+	cur, _ = i.state(now, e.cloud.opts)
+	return prev, cur
 }
 
 // fingerprint identifies a RunInstances request apart from its client token, to detect a token

@@ -378,3 +378,20 @@ func TestTags(t *testing.T) {
 	_, err = client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: many})
 	assert.Equal(t, "TagLimitExceeded", apiCode(err))
 }
+
+func TestDryRun(t *testing.T) {
+	_, client := newCloud(t)
+	img := baseImage(t, client)
+	_, err := client.RunInstances(context.Background(), &ec2.RunInstancesInput{ImageId: aws.String(img), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), DryRun: aws.Bool(true)})
+	assert.Equal(t, "DryRunOperation", apiCode(err))
+	assert.Empty(t, describe(t, client), "a dry run launches nothing")
+}
+
+func TestFaultCountsOfZeroDoNothing(t *testing.T) {
+	c, client := newCloud(t)
+	c.ThrottleNext(awstest.ServiceEC2, "", 0)
+	c.FailNext(awstest.ServiceEC2, "", -1, "InternalError")
+	_, err := client.DescribeAvailabilityZones(context.Background(), &ec2.DescribeAvailabilityZonesInput{})
+	assert.NoError(t, err)
+	assert.Panics(t, func() { c.FailNext(awstest.ServiceEC2, "", 1, "") })
+}
