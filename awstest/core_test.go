@@ -273,3 +273,17 @@ func TestConcurrentClientsAreRaceFree(t *testing.T) {
 	assert.Len(t, describe(t, client), 16)
 	assert.Len(t, c.Calls().Operation(awstest.ServiceEC2, "RunInstances"), 8)
 }
+
+func TestCallLogKeepsInputAsSent(t *testing.T) {
+	c, client := newCloud(t)
+	in := &ec2.DescribeAvailabilityZonesInput{ZoneNames: []string{"us-east-1a"}}
+	_, err := client.DescribeAvailabilityZones(context.Background(), in)
+	require.NoError(t, err)
+	in.ZoneNames = []string{"us-east-1b"}
+	logged, ok := c.Calls()[0].Input.(*ec2.DescribeAvailabilityZonesInput)
+	require.True(t, ok)
+	assert.Equal(t, []string{"us-east-1a"}, logged.ZoneNames)
+	assert.Equal(t, 1, c.Calls().Count(awstest.ServiceEC2, "DescribeAvailabilityZones"))
+	assert.Equal(t, 1, c.Calls().Count(awstest.ServiceEC2, ""))
+	assert.Equal(t, 0, c.Calls().Count(awstest.ServiceS3, ""))
+}

@@ -82,7 +82,8 @@
 // MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
 // InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
 // InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
-// IdempotentParameterMismatch, InsufficientInstanceCapacity and others.
+// IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
+// fails with DryRunOperation and changes nothing.
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

@@ -93,7 +93,7 @@ const (
 	maxTagValueLen     = 256
 )
 
-// validateTags checks tags as EC2 does. internal allows the aws: prefix, which only AWS may set.
+// validateTags checks tags as EC2 does; the aws: prefix is reserved for tags AWS sets itself.
 func (e *ec2Model) validateTags(in []ec2types.Tag) error {
 	for _, t := range in {
 		k := aws.ToString(t.Key)
