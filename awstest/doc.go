@@ -1,0 +1,115 @@
+// Package awstest is a simulated AWS region for tests and demos, used through real aws-sdk-go-v2
+// clients, in the spirit of net/http/httptest.
+//
+// [New] starts a [Cloud]; [Cloud.Config] returns an aws.Config that SDK service clients use
+// unchanged:
+//
+//	cloud := awstest.New()
+//	defer cloud.Close()
+//	ec2Client := ec2.NewFromConfig(cloud.Config())
+//
+// # How it plugs into the SDK
+//
+// The Config installs two middlewares in every operation's stack. An Initialize-step middleware
+// keeps the typed input; a Deserialize-step middleware, added first so it runs after
+// serialization, endpoint resolution, signing and the retryer and before the transport, answers
+// the call from in-memory state with the typed output, or with the error the SDK would have built
+// from AWS's response: the typed exception where the SDK defines one, a *smithy.GenericAPIError
+// with AWS's code otherwise (every EC2 error), wrapped with the HTTP status AWS sends. So
+// errors.As works as against AWS, and the SDK's own retryer retries throttling and server errors.
+//
+// S3 is not answered in the middleware: S3 calls go over HTTP to an embedded S3 server (gofakes3)
+// on a loopback port, so the S3 wire protocol is real. The Config's endpoint is that server; its
+// address is an IP, for which the SDK picks path-style addressing, and [Cloud.S3Client] also sets
+// UsePathStyle. The Config's HTTP client refuses every other host, so nothing made from it can
+// reach real AWS.
+//
+// A service or operation the cloud does not model fails with an [*UnmodeledError] (matched by
+// [ErrUnmodeled]) naming it; it never succeeds silently.
+//
+// # Virtual time
+//
+// [Cloud.Clock] is a virtual [Clock] with Now and Sleep, so it can be handed to any code that takes
+// a clock. Sleep returns at once after moving virtual time forward; [Clock.Advance] moves it from a
+// test. The SDK retryer in the Config backs off on the virtual clock too, so a throttled call is
+// retried without real waiting. Asynchronous state (an instance going from pending to running) is
+// computed from virtual time whenever it is read: a deploy that waits twenty simulated minutes runs
+// in milliseconds, and the same calls give the same results.
+//
+// # Fault injection
+//
+//   - [Cloud.ThrottleNext] and [Cloud.ThrottleFraction] throttle calls with the service's own
+//     throttling error (RequestLimitExceeded for EC2, SlowDown for S3).
+//   - [Cloud.FailNext] fails the next calls of an operation with any AWS error code.
+//   - [Cloud.DelayVisibility] delays read-after-create visibility (InvalidInstanceID.NotFound
+//     right after RunInstances).
+//   - [Cloud.FailZone] fails an Availability Zone: launches there get InsufficientInstanceCapacity
+//     and its instances stop answering health checks ([Cloud.InstanceHealthy]);
+//     [Cloud.FailInstance] does that for one instance.
+//
+// Randomness (fractional throttling, retry jitter) comes from a source seeded by Options.Seed.
+//
+// # Call log
+//
+// Every call that reaches the cloud is recorded, each SDK retry attempt separately, with its
+// input, virtual time, attempt number and error: [Cloud.Calls] returns a [CallLog] with helpers
+// to filter and count.
+//
+// # Modeled operations
+//
+// EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
+// (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
+// Linux 2023 images in [DefaultImages]; [Cloud.RegisterImage] adds images.
+//   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
+//   - Security groups: CreateSecurityGroup, DescribeSecurityGroups, AuthorizeSecurityGroupIngress,
+//     DeleteSecurityGroup.
+//   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
+//     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
+//     Min/MaxVersion), ModifyLaunchTemplate (default version), DeleteLaunchTemplate.
+//   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
+//     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
+//     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
+//     availability-zone, subnet-id, vpc-id and more; MaxResults/NextToken pagination),
+//     TerminateInstances. States: pending for Options.InstancePending, running, then after
+//     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
+//     Options.TerminatedRetention.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
+//     launch templates.
+//
+// Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
+// MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
+// InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
+// InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
+// IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
+// fails with DryRunOperation and changes nothing.
+//
+// S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
+//
+// # Adding a service model
+//
+// A service model is one file (or a few, named after the service) in this package:
+//
+//  1. A model type holding the service's state, guarded by Cloud.mu, and a constructor that calls
+//     newService(serviceID, throttleCode, throttleHTTPStatus) with the SDK's service ID (the
+//     ServiceID constant in the SDK package's api_client.go, for example "Elastic Load Balancing
+//     v2"), sets service.newError to return the SDK's typed exceptions for the codes that have one,
+//     and registers each operation with handle(svc, "OperationName", model.method). Handlers take
+//     the SDK's input type and return its output type, so the compiler checks the shapes.
+//  2. One line in registerServices (services.go) and a Service... constant for the service ID.
+//  3. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
+//     read the call's virtual time from request.now, compute asynchronous state from it rather
+//     than from goroutines, return fresh output values (never pointers into the model's state),
+//     copy what they keep from the input, and fail with svc.errorf(code, ...) (HTTP 400) or
+//     svc.statusErrorf(status, code, ...) using AWS's real codes and messages. service.before
+//     runs ahead of every handler of a service (EC2 uses it for DryRun).
+//  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
+//     load balancer model whether an instance answers health checks (zone and instance faults
+//     included); c.ec2.instance(id) and instance.state(now, opts) give an instance's zone and
+//     state; c.ec2.launch(now, spec, count, token) with spec from c.ec2.specFromTemplate starts
+//     instances and c.ec2.terminate(instance, now) stops them (for Auto Scaling);
+//     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone) tells whether
+//     FailZone is in force.
+//  5. The operation list above, and tests with the real SDK client in <service>_test.go.
+package awstest
