@@ -46,6 +46,10 @@ func (l CallLog) Operation(service, operation string) CallLog {
 	})
 }
 
+// Count returns how many calls went to the given service and operation (every operation of the
+// service when operation is empty), retry attempts included.
+func (l CallLog) Count(service, operation string) int { return len(l.Operation(service, operation)) }
+
 // Failed returns the calls that returned an error.
 func (l CallLog) Failed() CallLog { return l.Filter(func(c Call) bool { return c.Err != nil }) }
 

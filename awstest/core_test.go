@@ -248,3 +248,42 @@ func TestOptionsValidation(t *testing.T) {
 	})
 	t.Fatal("New accepted invalid options")
 }
+
+func TestConcurrentClientsAreRaceFree(t *testing.T) {
+	c, client := newCloud(t)
+	c.ThrottleFraction(awstest.ServiceEC2, "DescribeInstances", 0.2)
+	ctx := context.Background()
+	img := baseImage(t, client)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := client.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(img), MinCount: aws.Int32(2), MaxCount: aws.Int32(2)})
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.NoError(t, c.Clock().Sleep(ctx, time.Minute))
+			_, err = client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{aws.ToString(out.Instances[0].InstanceId)}})
+			assert.NoError(t, err)
+			_ = c.Calls()
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, describe(t, client), 16)
+	assert.Len(t, c.Calls().Operation(awstest.ServiceEC2, "RunInstances"), 8)
+}
+
+func TestCallLogKeepsInputAsSent(t *testing.T) {
+	c, client := newCloud(t)
+	in := &ec2.DescribeAvailabilityZonesInput{ZoneNames: []string{"us-east-1a"}}
+	_, err := client.DescribeAvailabilityZones(context.Background(), in)
+	require.NoError(t, err)
+	in.ZoneNames = []string{"us-east-1b"}
+	logged, ok := c.Calls()[0].Input.(*ec2.DescribeAvailabilityZonesInput)
+	require.True(t, ok)
+	assert.Equal(t, []string{"us-east-1a"}, logged.ZoneNames)
+	assert.Equal(t, 1, c.Calls().Count(awstest.ServiceEC2, "DescribeAvailabilityZones"))
+	assert.Equal(t, 1, c.Calls().Count(awstest.ServiceEC2, ""))
+	assert.Equal(t, 0, c.Calls().Count(awstest.ServiceS3, ""))
+}

@@ -57,9 +57,33 @@
 //
 // # Modeled operations
 //
-// EC2 (service ID "EC2"); the region has three Availability Zones by default and a default VPC
-// with one subnet per zone:
-//   - DescribeAvailabilityZones
+// EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
+// (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
+// Linux 2023 images in [DefaultImages]; [Cloud.RegisterImage] adds images.
+//   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
+//   - Security groups: CreateSecurityGroup, DescribeSecurityGroups, AuthorizeSecurityGroupIngress,
+//     DeleteSecurityGroup.
+//   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
+//     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
+//     Min/MaxVersion), ModifyLaunchTemplate (default version), DeleteLaunchTemplate.
+//   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
+//     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
+//     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
+//     availability-zone, subnet-id, vpc-id and more; MaxResults/NextToken pagination),
+//     TerminateInstances. States: pending for Options.InstancePending, running, then after
+//     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
+//     Options.TerminatedRetention.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
+//     launch templates.
+//
+// Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
+// MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
+// InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
+// InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
+// IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
+// fails with DryRunOperation and changes nothing.
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //
@@ -77,9 +101,15 @@
 //  3. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
 //     read the call's virtual time from request.now, compute asynchronous state from it rather
 //     than from goroutines, return fresh output values (never pointers into the model's state),
-//     copy what they keep from the input, and fail with svc.errorf(code, ...) using AWS's real
-//     codes and messages. Other models are reached directly, for example c.ec2 for instances;
-//     c.instanceHealthy(id, now) tells a load balancer model whether an instance answers health
-//     checks (zone and instance faults included), and c.visibleFrom applies DelayVisibility.
-//  4. The operation list above, and tests with the real SDK client in <service>_test.go.
+//     copy what they keep from the input, and fail with svc.errorf(code, ...) (HTTP 400) or
+//     svc.statusErrorf(status, code, ...) using AWS's real codes and messages. service.before
+//     runs ahead of every handler of a service (EC2 uses it for DryRun).
+//  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
+//     load balancer model whether an instance answers health checks (zone and instance faults
+//     included); c.ec2.instance(id) and instance.state(now, opts) give an instance's zone and
+//     state; c.ec2.launch(now, spec, count, token) with spec from c.ec2.specFromTemplate starts
+//     instances and c.ec2.terminate(instance, now) stops them (for Auto Scaling);
+//     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone) tells whether
+//     FailZone is in force.
+//  5. The operation list above, and tests with the real SDK client in <service>_test.go.
 package awstest

@@ -3,6 +3,7 @@ package awstest
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -17,16 +18,37 @@ type ec2Model struct {
 	svc   *service
 	seq   map[string]uint64
 
-	zones   []ec2types.AvailabilityZone
-	vpcs    []*vpc
-	subnets []*subnet
+	zones     []ec2types.AvailabilityZone
+	vpcs      []*vpc
+	subnets   []*subnet
+	groups    []*securityGroup
+	images    []*image
+	templates []*launchTemplate
+	instances []*instance
+	// byToken remembers RunInstances client tokens for idempotency.
+	byToken map[string]*runRecord
+	// nextZone rotates launches without a placement across the zones.
+	nextZone int
 }
 
 func newEC2Model(c *Cloud) *ec2Model {
 	// EC2 sends RequestLimitExceeded with HTTP 503 when it throttles.
-	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}}
+	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}, byToken: map[string]*runRecord{}}
 	e.initNetwork()
+	if !c.opts.NoDefaultImages {
+		for _, img := range DefaultImages {
+			if _, err := e.registerImage(img, c.opts.Start); err != nil {
+				panic(err.Error())
+			}
+		}
+	}
+	e.svc.before = e.dryRun
 	e.registerNetwork()
+	e.registerSecurityGroups()
+	e.registerImages()
+	e.registerLaunchTemplates()
+	e.registerInstances()
+	e.registerTags()
 	return e
 }
 
@@ -71,7 +93,7 @@ const (
 	maxTagValueLen     = 256
 )
 
-// validateTags checks tags as EC2 does. internal allows the aws: prefix, which only AWS may set.
+// validateTags checks tags as EC2 does; the aws: prefix is reserved for tags AWS sets itself.
 func (e *ec2Model) validateTags(in []ec2types.Tag) error {
 	for _, t := range in {
 		k := aws.ToString(t.Key)
@@ -127,4 +149,18 @@ func (e *ec2Model) tagsFor(specs []ec2types.TagSpecification, rt ec2types.Resour
 		}
 	}
 	return out, nil
+}
+
+// dryRun answers a request with DryRun set as EC2 does for a caller that has the permissions: with
+// the DryRunOperation error (HTTP 412) and no change.
+func (e *ec2Model) dryRun(_ *request, in any) error {
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("DryRun")
+	if f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.Bool && f.Elem().Bool() {
+		return e.svc.statusErrorf(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
 }

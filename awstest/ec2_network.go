@@ -28,12 +28,15 @@ type subnet struct {
 
 func (e *ec2Model) registerNetwork() {
 	handle(e.svc, "DescribeAvailabilityZones", e.describeAvailabilityZones)
+	handle(e.svc, "DescribeVpcs", e.describeVpcs)
+	handle(e.svc, "DescribeSubnets", e.describeSubnets)
 }
 
 func (e *ec2Model) initNetwork() {
 	o := e.cloud.opts
 	v := &vpc{id: e.newID("vpc"), cidr: "172.31.0.0/16", isDefault: true, tags: tags{}}
 	e.vpcs = append(e.vpcs, v)
+	e.groups = append(e.groups, e.defaultGroup(v.id))
 	for i, z := range o.Zones {
 		zoneID := fmt.Sprintf("%s-az%d", regionShort(o.Region), i+1)
 		e.zones = append(e.zones, ec2types.AvailabilityZone{
@@ -122,4 +125,144 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
+}
+
+func (e *ec2Model) describeVpcs(r *request, in *ec2.DescribeVpcsInput) (*ec2.DescribeVpcsOutput, error) {
+	for _, id := range in.VpcIds {
+		if e.vpc(id) == nil {
+			return nil, e.errorf("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
+		}
+	}
+	out := &ec2.DescribeVpcsOutput{Vpcs: []ec2types.Vpc{}}
+	for _, v := range e.vpcs {
+		if len(in.VpcIds) > 0 && !contains(in.VpcIds, v.id) {
+			continue
+		}
+		ok, err := e.matchFilters(in.Filters, v.tags, func(name string) ([]string, bool) {
+			switch name {
+			case "vpc-id":
+				return []string{v.id}, true
+			case "is-default":
+				return []string{boolString(v.isDefault)}, true
+			case "cidr", "cidr-block-association.cidr-block":
+				return []string{v.cidr}, true
+			case "state":
+				return []string{string(ec2types.VpcStateAvailable)}, true
+			case "owner-id":
+				return []string{e.cloud.opts.AccountID}, true
+			}
+			return nil, false
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Vpcs = append(out.Vpcs, ec2types.Vpc{
+				VpcId: aws.String(v.id), CidrBlock: aws.String(v.cidr), IsDefault: aws.Bool(v.isDefault),
+				State: ec2types.VpcStateAvailable, OwnerId: aws.String(e.cloud.opts.AccountID),
+				InstanceTenancy: ec2types.TenancyDefault, DhcpOptionsId: aws.String("default"),
+				CidrBlockAssociationSet: []ec2types.VpcCidrBlockAssociation{{
+					AssociationId: aws.String(v.id + "-cidr-assoc"), CidrBlock: aws.String(v.cidr),
+					CidrBlockState: &ec2types.VpcCidrBlockState{State: ec2types.VpcCidrBlockStateCodeAssociated},
+				}},
+				Tags: v.tags.list(),
+			})
+		}
+	}
+	return out, nil
+}
+
+func (e *ec2Model) describeSubnets(r *request, in *ec2.DescribeSubnetsInput) (*ec2.DescribeSubnetsOutput, error) {
+	for _, id := range in.SubnetIds {
+		if e.subnet(id) == nil {
+			return nil, e.errorf("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+		}
+	}
+	out := &ec2.DescribeSubnetsOutput{Subnets: []ec2types.Subnet{}}
+	for _, s := range e.subnets {
+		if len(in.SubnetIds) > 0 && !contains(in.SubnetIds, s.id) {
+			continue
+		}
+		ok, err := e.matchFilters(in.Filters, s.tags, func(name string) ([]string, bool) {
+			switch name {
+			case "subnet-id":
+				return []string{s.id}, true
+			case "vpc-id":
+				return []string{s.vpcID}, true
+			case "availability-zone", "availabilityZone":
+				return []string{s.zone}, true
+			case "availability-zone-id", "availabilityZoneId":
+				return []string{s.zoneID}, true
+			case "default-for-az", "defaultForAz":
+				return []string{boolString(s.defaultForAz)}, true
+			case "cidr-block", "cidr", "cidrBlock":
+				return []string{s.cidr}, true
+			case "map-public-ip-on-launch":
+				return []string{boolString(s.mapPublicIP)}, true
+			case "state":
+				return []string{string(ec2types.SubnetStateAvailable)}, true
+			case "owner-id":
+				return []string{e.cloud.opts.AccountID}, true
+			}
+			return nil, false
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Subnets = append(out.Subnets, ec2types.Subnet{
+				SubnetId: aws.String(s.id), VpcId: aws.String(s.vpcID), AvailabilityZone: aws.String(s.zone),
+				AvailabilityZoneId: aws.String(s.zoneID), CidrBlock: aws.String(s.cidr), DefaultForAz: aws.Bool(s.defaultForAz),
+				MapPublicIpOnLaunch: aws.Bool(s.mapPublicIP), State: ec2types.SubnetStateAvailable,
+				AvailableIpAddressCount: aws.Int32(int32(4091 - (s.nextHost - 4))), OwnerId: aws.String(e.cloud.opts.AccountID),
+				SubnetArn: aws.String(fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", e.cloud.opts.Region, e.cloud.opts.AccountID, s.id)),
+				Tags:      s.tags.list(),
+			})
+		}
+	}
+	return out, nil
+}
+
+func (e *ec2Model) vpc(id string) *vpc {
+	for _, v := range e.vpcs {
+		if v.id == id {
+			return v
+		}
+	}
+	return nil
+}
+
+func (e *ec2Model) defaultVPC() *vpc {
+	for _, v := range e.vpcs {
+		if v.isDefault {
+			return v
+		}
+	}
+	return nil
+}
+
+func (e *ec2Model) subnet(id string) *subnet {
+	for _, s := range e.subnets {
+		if s.id == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// defaultSubnet returns the default subnet of a zone.
+func (e *ec2Model) defaultSubnet(zone string) *subnet {
+	for _, s := range e.subnets {
+		if s.zone == zone && s.defaultForAz {
+			return s
+		}
+	}
+	return nil
+}
+
+// allocateIP hands out the subnet's next private address.
+func (s *subnet) allocateIP() string {
+	ip := s.base + s.nextHost
+	s.nextHost++
+	return fmt.Sprintf("%d.%d.%d.%d", ip>>24, ip>>16&0xff, ip>>8&0xff, ip&0xff)
 }

@@ -38,11 +38,15 @@ func newFaults() faults {
 // ThrottleNext makes the next n calls to the operation fail with the service's throttling error
 // (RequestLimitExceeded and HTTP 503 for EC2, SlowDown and 503 for S3, Throttling and 400
 // elsewhere), which the SDK retryer retries after a backoff on the virtual clock. An empty
-// operation matches every operation of the service. It panics if the service is not modeled.
+// operation matches every operation of the service; n of zero or less does nothing. It panics if
+// the service is not modeled.
 func (c *Cloud) ThrottleNext(service, operation string, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mustService(service)
+	if n <= 0 {
+		return
+	}
 	c.faults.rules = append(c.faults.rules, &failRule{key: opKey{service, operation}, n: n, throttle: true})
 }
 
@@ -68,18 +72,26 @@ func (c *Cloud) ThrottleFraction(service, operation string, fraction float64) {
 // exception where the service model knows one. Server codes (InternalError, ServiceUnavailable,
 // InsufficientInstanceCapacity, ...) carry an HTTP 5xx status, so the SDK retryer retries them as
 // it would in AWS; other codes carry 400. An empty operation matches every operation of the
-// service. It panics if the service is not modeled.
+// service; n of zero or less does nothing. It panics if the service is not modeled or code is empty.
 func (c *Cloud) FailNext(service, operation string, n int, code string) {
+	if code == "" {
+		panic("awstest: FailNext: empty error code")
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mustService(service)
+	if n <= 0 {
+		return
+	}
 	c.faults.rules = append(c.faults.rules, &failRule{key: opKey{service, operation}, n: n, code: code})
 }
 
 // DelayVisibility makes resources the service creates from now on invisible for d after their
-// creation, as AWS's eventual consistency does: an EC2 instance answers InvalidInstanceID.NotFound
-// to calls that name it and is missing from listings until d has passed on the virtual clock. Zero
-// turns the delay off. It panics if the service is not modeled.
+// creation, as AWS's eventual consistency does. EC2 applies it to instances: a new instance
+// answers InvalidInstanceID.NotFound to calls that name it (DescribeInstances, TerminateInstances,
+// CreateTags) and is missing from listings until d has passed on the virtual clock; the
+// RunInstances response itself lists it. Each service model documents what it delays. Zero turns
+// the delay off. It panics if the service is not modeled.
 func (c *Cloud) DelayVisibility(service string, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -87,7 +87,13 @@ func (d *dispatcher) HandleDeserialize(ctx context.Context, in middleware.Deseri
 			if h := s.ops[op]; h == nil {
 				err = &UnmodeledError{Service: svcID, Operation: op}
 			} else {
-				result, err = h(&request{ctx: ctx, cloud: c, service: s, operation: op, now: call.Time}, input)
+				r := &request{ctx: ctx, cloud: c, service: s, operation: op, now: call.Time}
+				if s.before != nil {
+					err = s.before(r, input)
+				}
+				if err == nil {
+					result, err = h(r, input)
+				}
 			}
 		}
 	}

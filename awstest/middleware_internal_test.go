@@ -27,7 +27,7 @@ func TestUnmodeledServiceFailsLoudly(t *testing.T) {
 		sent = true
 		return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
 	})
-	_, _, err := middleware.DecorateHandler(smithyhttp.NewClientHandler(transport), stack).Handle(context.Background(), struct{}{})
+	_, _, err := middleware.DecorateHandler(smithyhttp.NewClientHandlerWithOptions(transport), stack).Handle(context.Background(), struct{}{})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrUnmodeled)
 	assert.EqualError(t, err, "awstest: Kinesis ListStreams is not modeled by the simulated cloud (the awstest package doc lists what is)")

@@ -20,6 +20,9 @@ type service struct {
 	newError func(code, message string) error
 	// ops maps operation names to handlers. Set them with handle.
 	ops map[string]opHandler
+	// before, if set, runs before every handler of the service and may answer the call with an
+	// error (EC2's DryRun).
+	before func(r *request, in any) error
 	// passThrough sends calls on to the HTTP transport instead of answering them (S3, which the
 	// embedded gofakes3 server answers over the wire).
 	passThrough bool

@@ -1,7 +1,8 @@
 // Package testenv gives tests the real components this machine can run: a throwaway MySQL database
 // on the MariaDB server started by `make test`, a private MariaDB server a test may stop and start,
 // an S3 protocol server (gofakes3) on loopback with a ready S3 client, and AWS's EC2 instance metadata
-// mock with IMDSv2 required.
+// mock with IMDSv2 required, and the AWS a scenario test runs against ([Cloud]: the simulated cloud
+// of package awstest, or the endpoint in AWS_ENDPOINT_URL under the integration build tag).
 //
 // A component that is missing fails the test when the CI environment variable is set, and skips it
 // with a message naming what to install otherwise, so a developer without MariaDB can still run the
