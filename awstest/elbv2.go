@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -132,24 +131,11 @@ func elbNameOK(name string) bool {
 	return true
 }
 
-// elbTags is a tag set on an ELB resource.
+// elbTags returns the tag set a request's tags give an ELB resource.
 func elbTags(in []elbv2types.Tag) map[string]string {
 	out := map[string]string{}
 	for _, t := range in {
 		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
-}
-
-func elbTagList(t map[string]string) []elbv2types.Tag {
-	keys := make([]string, 0, len(t))
-	for k := range t {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]elbv2types.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, elbv2types.Tag{Key: aws.String(k), Value: aws.String(t[k])})
 	}
 	return out
 }

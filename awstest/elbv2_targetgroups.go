@@ -136,9 +136,6 @@ func (m *elbv2Model) resolveHealthCheck(tgProtocol elbv2types.ProtocolEnum, in *
 	if hc.protocol == elbv2types.ProtocolEnumHttp {
 		hc.timeout = 6
 	}
-	if isNLBProtocol(tgProtocol) {
-		hc.unhealthyCount = 2
-	}
 	set := func(dst *int32, v *int32) {
 		if v != nil {
 			*dst = *v

@@ -145,7 +145,9 @@ func TestELBv2TargetGroupValidation(t *testing.T) {
 		{"interval not above timeout", func(in *elasticloadbalancingv2.CreateTargetGroupInput) {
 			in.HealthCheckIntervalSeconds, in.HealthCheckTimeoutSeconds = aws.Int32(10), aws.Int32(10)
 		}, "Health check interval must be greater than the timeout."},
-		{"interval range", func(in *elasticloadbalancingv2.CreateTargetGroupInput) { in.HealthCheckIntervalSeconds = aws.Int32(301) }, "between 5 and 300"},
+		{"interval range", func(in *elasticloadbalancingv2.CreateTargetGroupInput) {
+			in.HealthCheckIntervalSeconds = aws.Int32(301)
+		}, "between 5 and 300"},
 		{"threshold range", func(in *elasticloadbalancingv2.CreateTargetGroupInput) { in.HealthyThresholdCount = aws.Int32(11) }, "Healthy threshold"},
 		{"matcher", func(in *elasticloadbalancingv2.CreateTargetGroupInput) {
 			in.Matcher = &elbv2types.Matcher{HttpCode: aws.String("500")}

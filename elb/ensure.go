@@ -75,9 +75,6 @@ func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)
 	}
 	spec = spec.withDefaults()
 	if err := spec.validate(o.Certificates != nil); err != nil {
-		if len(distinct(spec.LoadBalancer.Subnets)) < 2 {
-			return nil, fmt.Errorf("%w: %w", ErrSingleAZ, err)
-		}
 		return nil, err
 	}
 	e := &ensurer{c: c, o: o, spec: spec, st: &Stack{}}

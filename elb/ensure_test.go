@@ -145,7 +145,9 @@ func TestEnsureValidatesSpecUpFront(t *testing.T) {
 		edit  func(*elb.Spec)
 		wants []string
 	}{
-		{"interval not above timeout", func(s *elb.Spec) { s.TargetGroup.HealthCheck.Interval, s.TargetGroup.HealthCheck.Timeout = 10*time.Second, 10*time.Second },
+		{"interval not above timeout", func(s *elb.Spec) {
+			s.TargetGroup.HealthCheck.Interval, s.TargetGroup.HealthCheck.Timeout = 10*time.Second, 10*time.Second
+		},
 			[]string{"HealthCheck.Interval 10s must be greater than HealthCheck.Timeout 10s"}},
 		{"ranges", func(s *elb.Spec) {
 			s.TargetGroup.HealthCheck.Interval = 400 * time.Second
@@ -207,7 +209,9 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	assert.Len(t, rep.Targets, 4)
 
 	calls := sim.Calls()
-	throttled := calls.Filter(func(c awstest.Call) bool { return c.ErrorCode() == "Throttling" || c.ErrorCode() == "ThrottlingException" })
+	throttled := calls.Filter(func(c awstest.Call) bool {
+		return c.ErrorCode() == "Throttling" || c.ErrorCode() == "ThrottlingException"
+	})
 	notFound := calls.Filter(func(c awstest.Call) bool { return c.ErrorCode() == "TargetGroupNotFound" })
 	t.Logf("%d calls, %d throttled, %d TargetGroupNotFound", len(calls), len(throttled), len(notFound))
 	assert.Greater(t, len(throttled), len(calls)/4, "about half the %d calls were throttled", len(calls))

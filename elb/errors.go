@@ -52,6 +52,19 @@ func (e *TargetError) Error() string {
 // Is makes errors.Is(err, ErrUnhealthy) true.
 func (e *TargetError) Is(target error) bool { return target == ErrUnhealthy }
 
-func invalidSpec(problems []string) error {
-	return fmt.Errorf("%w: %s", ErrInvalidSpec, strings.Join(problems, "; "))
+// specError lists every problem of a spec. It matches ErrInvalidSpec, and ErrSingleAZ when one
+// of the problems is a load balancer in fewer than two Availability Zones.
+type specError struct {
+	problems []string
+	singleAZ bool
 }
+
+func (e *specError) Error() string {
+	return "elb: invalid spec: " + strings.Join(e.problems, "; ")
+}
+
+func (e *specError) Is(target error) bool {
+	return target == ErrInvalidSpec || (e.singleAZ && target == ErrSingleAZ)
+}
+
+func invalidSpec(problems []string) error { return &specError{problems: problems} }

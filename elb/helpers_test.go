@@ -3,6 +3,7 @@ package elb_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/internal/awserr"
+	"github.com/portalkit/portalkit/internal/poll"
 	"github.com/portalkit/portalkit/internal/testenv"
 )
 
@@ -107,9 +110,34 @@ func (f *fixture) launch(t *testing.T, n int, zones ...string) []string {
 			ids = append(ids, aws.ToString(in.InstanceId))
 		}
 	}
-	// Instances are pending for 30 s in the simulated cloud.
-	require.NoError(t, f.env.Clock.Sleep(ctx, time.Minute))
+	f.waitRunning(t, ids)
 	return ids
+}
+
+// waitRunning polls until the instances run, on the environment's clock (instantly on the
+// simulated cloud, where they are pending for 30 s of virtual time).
+func (f *fixture) waitRunning(t *testing.T, ids []string) {
+	t.Helper()
+	_, err := poll.Wait(context.Background(), func(ctx context.Context) (poll.Result, error) {
+		out, err := f.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
+		if err != nil {
+			return poll.Result{}, err
+		}
+		running := 0
+		for _, r := range out.Reservations {
+			for _, in := range r.Instances {
+				if in.State != nil && in.State.Name == ec2types.InstanceStateNameRunning {
+					running++
+				}
+			}
+		}
+		if running == len(ids) {
+			return poll.Result{Status: poll.Done, State: "running"}, nil
+		}
+		return poll.Result{Status: poll.Pending, State: fmt.Sprintf("%d/%d running", running, len(ids))}, nil
+	}, poll.Options{What: "instances running", MinDelay: 5 * time.Second, MaxDelay: 10 * time.Second, MaxWait: 5 * time.Minute, Clock: f.env.Clock,
+		Transient: func(err error) bool { return awserr.IsCode(err, "InvalidInstanceID.NotFound") }})
+	require.NoError(t, err)
 }
 
 // ensureWithTargets builds the stack and registers n healthy instances.

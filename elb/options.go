@@ -47,8 +47,8 @@ type Options struct {
 	// Certificates is the ACM client used to find a certificate by domain. Nil means an HTTPS
 	// listener needs an explicit certificate ARN.
 	Certificates CertificateAPI
-	// Instances is the EC2 client the Availability Zone spread check uses. Nil means the check
-	// is skipped (with a debug log) unless ZoneSpread is ZoneIgnore.
+	// Instances is the EC2 client the Availability Zone spread check uses to learn instance
+	// zones. Nil means zone spread checks are skipped (logged at debug level).
 	Instances InstancesAPI
 	// BatchSize is the number of targets per register or deregister call. Zero means
 	// DefaultBatchSize.

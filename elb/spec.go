@@ -237,8 +237,9 @@ func (s Spec) validate(certLookup bool) error {
 	if lb.Type != Application && lb.Type != Network {
 		add("LoadBalancer.Type %q must be %q or %q", lb.Type, Application, Network)
 	}
-	if n := len(distinct(lb.Subnets)); n < 2 {
-		add("LoadBalancer.Subnets has %d distinct subnet(s): %v", n, ErrSingleAZ)
+	singleAZ := len(distinct(lb.Subnets)) < 2
+	if singleAZ {
+		add("LoadBalancer.Subnets has %d distinct subnet(s); a load balancer needs subnets in at least two Availability Zones", len(distinct(lb.Subnets)))
 	}
 	if !namePattern.MatchString(tg.Name) {
 		add("TargetGroup.Name %q must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen", tg.Name)
@@ -317,7 +318,7 @@ func (s Spec) validate(certLookup bool) error {
 		add("Listeners.Port %d must be 0-65535", l.Port)
 	}
 	if len(p) > 0 {
-		return invalidSpec(p)
+		return &specError{problems: p, singleAZ: singleAZ}
 	}
 	return nil
 }

@@ -91,10 +91,6 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 			return nil, err
 		}
 	}
-	want := map[string]bool{}
-	for _, t := range targets {
-		want[t.ID] = true
-	}
 	return wait(ctx, o, waitSpec{
 		group: targetGroupARN, what: fmt.Sprintf("%d target(s) drained from %s", len(targets), targetGroupARN), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
@@ -102,25 +98,16 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 			if err != nil {
 				return nil, err
 			}
-			present := map[string]TargetState{}
-			for _, s := range all {
-				if want[s.Target.ID] && matchPort(targets, s.Target) {
-					present[s.Target.ID+"/"+strconv.Itoa(int(s.Target.Port))] = s
-				}
-			}
-			var out []TargetState
+			out := make([]TargetState, 0, len(targets))
 			for _, t := range targets {
-				found := false
-				for _, s := range present {
-					if s.Target.ID == t.ID && (t.Port == 0 || s.Target.Port == t.Port) {
-						out = append(out, TargetState{Target: t, State: s.State, Reason: s.Reason, Description: s.Description})
-						found = true
+				s := TargetState{Target: t, State: string(elbv2types.TargetHealthStateEnumUnused), Reason: string(elbv2types.TargetHealthReasonEnumNotRegistered), Description: "Target is not registered to the target group"}
+				for _, have := range all {
+					if have.Target.ID == t.ID && (t.Port == 0 || have.Target.Port == t.Port) {
+						s.State, s.Reason, s.Description = have.State, have.Reason, have.Description
 						break
 					}
 				}
-				if !found {
-					out = append(out, TargetState{Target: t, State: string(elbv2types.TargetHealthStateEnumUnused), Reason: string(elbv2types.TargetHealthReasonEnumNotRegistered), Description: "Target is not registered to the target group"})
-				}
+				out = append(out, s)
 			}
 			return out, nil
 		},
@@ -146,15 +133,6 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 		},
 		transient: func(err error) bool { return awserr.IsCode(err, "TargetGroupNotFound") },
 	})
-}
-
-func matchPort(targets []Target, t Target) bool {
-	for _, w := range targets {
-		if w.ID == t.ID && (w.Port == 0 || w.Port == t.Port) {
-			return true
-		}
-	}
-	return false
 }
 
 // targetHealth makes one DescribeTargetHealth call: for the given targets, or for every
