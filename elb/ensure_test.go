@@ -207,6 +207,9 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	rep, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...))
 	require.NoError(t, err)
 	assert.Len(t, rep.Targets, 4)
+	roll, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{})
+	require.NoError(t, err, "a rolling deploy under the same throttling")
+	assert.Equal(t, 2, roll.Batches)
 
 	calls := sim.Calls()
 	throttled := calls.Filter(func(c awstest.Call) bool {
