@@ -13,8 +13,10 @@ import (
 
 // Classic ELB limits (Classic ELB API reference: HealthCheck, ConnectionDraining).
 const (
+	// MaxClassicHealthCheckTimeout bounds ClassicHealthCheck.Timeout.
 	MaxClassicHealthCheckTimeout = 60 * time.Second
-	MaxConnectionDraining        = time.Hour
+	// MaxConnectionDraining bounds ClassicSettings.ConnectionDraining.
+	MaxConnectionDraining = time.Hour
 )
 
 // ClassicSettings configure a Classic Load Balancer. Nil fields are left as they are.

@@ -12,11 +12,16 @@ const DefaultMinHealthyPercent = 50
 
 // Roll phases, as reported in [BatchProgress] and [RollError].
 const (
+	// PhaseDeregister takes the batch out of service.
 	PhaseDeregister = "deregister"
-	PhaseDrain      = "drain"
-	PhaseHook       = "hook"
-	PhaseRegister   = "register"
-	PhaseHealthy    = "healthy"
+	// PhaseDrain waits until the batch drained.
+	PhaseDrain = "drain"
+	// PhaseHook runs RollOptions.Hook.
+	PhaseHook = "hook"
+	// PhaseRegister puts the batch (or its replacements) back.
+	PhaseRegister = "register"
+	// PhaseHealthy waits until they are healthy.
+	PhaseHealthy = "healthy"
 )
 
 // RollOptions configure [Roll].

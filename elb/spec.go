@@ -37,20 +37,29 @@ const (
 )
 
 // AWS limits checked before any call (ELBv2 API reference, CreateTargetGroup and
-// TargetGroupAttribute).
+// TargetGroupAttribute), and defaults Ensure applies.
 const (
-	MinHealthCheckInterval     = 5 * time.Second
-	MaxHealthCheckInterval     = 300 * time.Second
-	MinHealthCheckTimeout      = 2 * time.Second
-	MaxHealthCheckTimeout      = 120 * time.Second
-	MinThreshold               = 2
-	MaxThreshold               = 10
-	MaxDeregistrationDelay     = time.Hour
-	MinStickinessDuration      = time.Second
-	MaxStickinessDuration      = 7 * 24 * time.Hour
-	MinSlowStart               = 30 * time.Second
-	MaxSlowStart               = 900 * time.Second
-	DefaultApexRulePriority    = 10
+	// MinHealthCheckInterval and MaxHealthCheckInterval bound HealthCheck.Interval.
+	MinHealthCheckInterval = 5 * time.Second
+	MaxHealthCheckInterval = 300 * time.Second
+	// MinHealthCheckTimeout and MaxHealthCheckTimeout bound HealthCheck.Timeout.
+	MinHealthCheckTimeout = 2 * time.Second
+	MaxHealthCheckTimeout = 120 * time.Second
+	// MinThreshold and MaxThreshold bound the healthy and unhealthy thresholds.
+	MinThreshold = 2
+	MaxThreshold = 10
+	// MaxDeregistrationDelay bounds TargetGroupSpec.DeregistrationDelay.
+	MaxDeregistrationDelay = time.Hour
+	// MinStickinessDuration and MaxStickinessDuration bound Stickiness.Duration.
+	MinStickinessDuration = time.Second
+	MaxStickinessDuration = 7 * 24 * time.Hour
+	// MinSlowStart and MaxSlowStart bound a non-zero TargetGroupSpec.SlowStart.
+	MinSlowStart = 30 * time.Second
+	MaxSlowStart = 900 * time.Second
+	// DefaultApexRulePriority is the apex redirect rule's priority unless the spec sets one.
+	DefaultApexRulePriority = 10
+	// DefaultDeregistrationDelay is AWS's default deregistration delay, which Ensure sets
+	// explicitly unless the spec gives one.
 	DefaultDeregistrationDelay = 300 * time.Second
 )
 
