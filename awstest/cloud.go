@@ -30,6 +30,9 @@ type Cloud struct {
 	faults   faults
 	services map[string]*service
 	ec2      *ec2Model
+	elbv2    *elbv2Model
+	elb      *classicModel
+	acm      *acmModel
 }
 
 // New starts a simulated cloud: the service models, with the default VPC and images, and the

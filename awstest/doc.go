@@ -85,6 +85,41 @@
 // IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
 // fails with DryRunOperation and changes nothing.
 //
+// Elastic Load Balancing v2 (service ID "Elastic Load Balancing v2"): Application and Network
+// Load Balancers in the default VPC's subnets.
+//   - Load balancers: CreateLoadBalancer (an ALB needs subnets in two zones; idempotent for the
+//     same settings, DuplicateLoadBalancerName otherwise), DescribeLoadBalancers (provisioning
+//     for [LoadBalancerProvisioning], then active), DeleteLoadBalancer.
+//   - Target groups: CreateTargetGroup (health check defaults and ranges, interval above
+//     timeout), DescribeTargetGroups, ModifyTargetGroup, DeleteTargetGroup,
+//     DescribeTargetGroupAttributes, ModifyTargetGroupAttributes (deregistration delay,
+//     stickiness with the reserved AWSALB* cookie prefixes refused, slow start).
+//   - Listeners and rules: CreateListener (HTTPS and TLS need an issued ACM certificate; without
+//     SslPolicy they get the API's [DefaultSSLPolicy]), DescribeListeners, CreateRule
+//     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
+//     predefined ELBSecurityPolicy names).
+//   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
+//     DescribeTargetHealth. Health checks run every interval after registration on the virtual
+//     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
+//     failures (Target.ResponseCodeMismatch for HTTP checks, Target.FailedHealthChecks for TCP,
+//     Target.Timeout in a failed zone), healthy again after the healthy threshold of passes;
+//     draining for the deregistration delay (at once for a target that never served), then
+//     gone; unused with Target.NotInUse when no listener forwards to the group or the target's
+//     zone is not enabled. Faults apply to the checks made since the target was last observed.
+//     [Cloud.TargetTransitions] lists every state change with its virtual time.
+//
+// Elastic Load Balancing (service ID "Elastic Load Balancing"), the Classic Load Balancer:
+// CreateLoadBalancer, DescribeLoadBalancers, RegisterInstancesWithLoadBalancer,
+// DeregisterInstancesFromLoadBalancer, DescribeInstanceHealth (OutOfService until
+// HealthyThreshold passes; a deregistered instance stays InService with
+// [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
+// DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
+// SetLoadBalancerPoliciesOfListener.
+//
+// ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
+// as in ACM; statuses; MaxItems/NextToken) and DescribeCertificate, over certificates added with
+// [Cloud.AddCertificate].
+//
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //
 // # Adding a service model

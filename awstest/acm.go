@@ -1,0 +1,196 @@
+package awstest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+)
+
+// DefaultCertificateValidity is how long a certificate added with [Cloud.AddCertificate] is valid
+// when Certificate.NotAfter is zero: ACM issues public certificates for 395 days.
+const DefaultCertificateValidity = 395 * 24 * time.Hour
+
+// Certificate describes a certificate to add to the simulated ACM with [Cloud.AddCertificate].
+type Certificate struct {
+	// DomainName is the certificate's primary name, for example "example.com" or "*.example.com".
+	// Required.
+	DomainName string
+	// SubjectAlternativeNames are further names the certificate covers. The domain name is always
+	// covered and need not be repeated.
+	SubjectAlternativeNames []string
+	// Status is the certificate's status. Empty means ISSUED.
+	Status acmtypes.CertificateStatus
+	// KeyAlgorithm is the key type. Empty means RSA_2048, the only type ListCertificates returns
+	// unless the request's Includes.KeyTypes names others (as in ACM).
+	KeyAlgorithm acmtypes.KeyAlgorithm
+	// NotAfter is when the certificate expires. Zero means DefaultCertificateValidity after the
+	// current virtual time.
+	NotAfter time.Time
+}
+
+type acmCert struct {
+	arn       string
+	domain    string
+	sans      []string
+	status    acmtypes.CertificateStatus
+	key       acmtypes.KeyAlgorithm
+	created   time.Time
+	notBefore time.Time
+	notAfter  time.Time
+}
+
+// acmModel is AWS Certificate Manager, enough to look certificates up: ListCertificates and
+// DescribeCertificate over certificates that tests add with [Cloud.AddCertificate].
+type acmModel struct {
+	cloud *Cloud
+	svc   *service
+	certs []*acmCert
+}
+
+func newACMModel(c *Cloud) *acmModel {
+	m := &acmModel{cloud: c, svc: newService(ServiceACM, "ThrottlingException", http.StatusBadRequest)}
+	m.svc.newError = acmError
+	handle(m.svc, "ListCertificates", m.listCertificates)
+	handle(m.svc, "DescribeCertificate", m.describeCertificate)
+	return m
+}
+
+func acmError(code, msg string) error {
+	m := aws.String(msg)
+	switch code {
+	case "ResourceNotFoundException":
+		return &acmtypes.ResourceNotFoundException{Message: m}
+	case "InvalidArnException":
+		return &acmtypes.InvalidArnException{Message: m}
+	case "ValidationException":
+		return &acmtypes.ValidationException{Message: m}
+	case "ThrottlingException":
+		return &acmtypes.ThrottlingException{Message: m}
+	case "InvalidArgsException":
+		return &acmtypes.InvalidArgsException{Message: m}
+	}
+	return genericError(code, msg)
+}
+
+// AddCertificate adds a certificate to the simulated ACM and returns its ARN. It panics if
+// DomainName is empty, as the certificate could never be requested.
+func (c *Cloud) AddCertificate(cert Certificate) string {
+	if cert.DomainName == "" {
+		panic("awstest: AddCertificate: DomainName is required")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.clock.Now()
+	m := c.acm
+	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d", len(m.certs)+1)))
+	h := hex.EncodeToString(sum[:16])
+	id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+	ac := &acmCert{
+		arn:    fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", c.opts.Region, c.opts.AccountID, id),
+		domain: cert.DomainName, sans: []string{cert.DomainName}, status: cert.Status, key: cert.KeyAlgorithm,
+		created: now, notBefore: now, notAfter: cert.NotAfter,
+	}
+	for _, s := range cert.SubjectAlternativeNames {
+		if !contains(ac.sans, s) {
+			ac.sans = append(ac.sans, s)
+		}
+	}
+	if ac.status == "" {
+		ac.status = acmtypes.CertificateStatusIssued
+	}
+	if ac.key == "" {
+		ac.key = acmtypes.KeyAlgorithmRsa2048
+	}
+	if ac.notAfter.IsZero() {
+		ac.notAfter = now.Add(DefaultCertificateValidity)
+	}
+	m.certs = append(m.certs, ac)
+	return ac.arn
+}
+
+// issued reports whether arn names an issued certificate a listener can use. Called with c.mu held.
+func (m *acmModel) issued(arn string) bool {
+	for _, c := range m.certs {
+		if c.arn == arn {
+			return c.status == acmtypes.CertificateStatusIssued
+		}
+	}
+	return false
+}
+
+func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (*acm.ListCertificatesOutput, error) {
+	keyTypes := []acmtypes.KeyAlgorithm{acmtypes.KeyAlgorithmRsa2048}
+	if in.Includes != nil && len(in.Includes.KeyTypes) > 0 {
+		keyTypes = in.Includes.KeyTypes
+	}
+	var list []*acmCert
+	for _, c := range m.certs {
+		if !contains(keyTypes, c.key) || (len(in.CertificateStatuses) > 0 && !contains(in.CertificateStatuses, c.status)) {
+			continue
+		}
+		list = append(list, c)
+	}
+	start := 0
+	if tok := aws.ToString(in.NextToken); tok != "" {
+		if _, err := fmt.Sscanf(tok, "acm%d", &start); err != nil || start < 0 || start > len(list) {
+			return nil, m.svc.errorf("InvalidArgsException", "The NextToken '%s' is not valid", tok)
+		}
+	}
+	size := len(list) - start
+	if in.MaxItems != nil {
+		if *in.MaxItems < 1 || *in.MaxItems > 1000 {
+			return nil, m.svc.errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", *in.MaxItems)
+		}
+		size = min(size, int(*in.MaxItems))
+	}
+	out := &acm.ListCertificatesOutput{CertificateSummaryList: []acmtypes.CertificateSummary{}}
+	for _, c := range list[start : start+size] {
+		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{
+			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
+			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
+			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
+			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(false),
+		})
+	}
+	if start+size < len(list) {
+		out.NextToken = aws.String(fmt.Sprintf("acm%d", start+size))
+	}
+	return out, nil
+}
+
+func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateInput) (*acm.DescribeCertificateOutput, error) {
+	arn := aws.ToString(in.CertificateArn)
+	if !strings.HasPrefix(arn, "arn:aws:acm:") {
+		return nil, m.svc.errorf("InvalidArnException", "Invalid ARN: %s", arn)
+	}
+	for _, c := range m.certs {
+		if c.arn != arn {
+			continue
+		}
+		return &acm.DescribeCertificateOutput{Certificate: &acmtypes.CertificateDetail{
+			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
+			SubjectAlternativeNames: append([]string(nil), c.sans...), CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created),
+			NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter), Type: acmtypes.CertificateTypeAmazonIssued,
+			Subject: aws.String("CN=" + c.domain), InUseBy: m.inUseBy(c.arn),
+		}}, nil
+	}
+	return nil, m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
+}
+
+// inUseBy lists the load balancers whose listeners use the certificate.
+func (m *acmModel) inUseBy(arn string) []string {
+	out := []string{}
+	for _, l := range m.cloud.elbv2.listeners {
+		if contains(l.certs, arn) && !contains(out, l.lb.arn) {
+			out = append(out, l.lb.arn)
+		}
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package awstest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+// Timing of the simulated Elastic Load Balancing service.
+const (
+	// LoadBalancerProvisioning is how long a new ALB or NLB (and a Classic ELB) stays
+	// provisioning before it is active.
+	LoadBalancerProvisioning = 2 * time.Minute
+)
+
+// elbv2Model is Elastic Load Balancing v2: Application and Network Load Balancers, target groups,
+// listeners, rules and target health. Its state is guarded by Cloud.mu.
+type elbv2Model struct {
+	cloud *Cloud
+	svc   *service
+	seq   uint64
+
+	lbs       []*loadBalancer
+	groups    []*targetGroup
+	listeners []*listener
+}
+
+func newELBv2Model(c *Cloud) *elbv2Model {
+	// ELB answers throttled calls with Throttling and HTTP 400 ("Rate exceeded").
+	m := &elbv2Model{cloud: c, svc: newService(ServiceELBv2, "Throttling", http.StatusBadRequest)}
+	m.svc.newError = elbv2Error
+	m.registerLoadBalancers()
+	m.registerTargetGroups()
+	m.registerListeners()
+	m.registerTargets()
+	return m
+}
+
+// elbv2Error returns the SDK's typed exception for an ELBv2 error code; codes without one
+// (ValidationError, Throttling) are generic, as the SDK's deserializer makes them.
+func elbv2Error(code, msg string) error {
+	m := aws.String(msg)
+	switch code {
+	case "TargetGroupNotFound":
+		return &elbv2types.TargetGroupNotFoundException{Message: m}
+	case "LoadBalancerNotFound":
+		return &elbv2types.LoadBalancerNotFoundException{Message: m}
+	case "ListenerNotFound":
+		return &elbv2types.ListenerNotFoundException{Message: m}
+	case "RuleNotFound":
+		return &elbv2types.RuleNotFoundException{Message: m}
+	case "InvalidTarget":
+		return &elbv2types.InvalidTargetException{Message: m}
+	case "DuplicateLoadBalancerName":
+		return &elbv2types.DuplicateLoadBalancerNameException{Message: m}
+	case "DuplicateTargetGroupName":
+		return &elbv2types.DuplicateTargetGroupNameException{Message: m}
+	case "DuplicateListener":
+		return &elbv2types.DuplicateListenerException{Message: m}
+	case "PriorityInUse":
+		return &elbv2types.PriorityInUseException{Message: m}
+	case "InvalidConfigurationRequest":
+		return &elbv2types.InvalidConfigurationRequestException{Message: m}
+	case "InvalidSubnet":
+		return &elbv2types.InvalidSubnetException{Message: m}
+	case "SubnetNotFound":
+		return &elbv2types.SubnetNotFoundException{Message: m}
+	case "CertificateNotFound":
+		return &elbv2types.CertificateNotFoundException{Message: m}
+	case "SSLPolicyNotFound":
+		return &elbv2types.SSLPolicyNotFoundException{Message: m}
+	case "IncompatibleProtocols":
+		return &elbv2types.IncompatibleProtocolsException{Message: m}
+	case "UnsupportedProtocol":
+		return &elbv2types.UnsupportedProtocolException{Message: m}
+	case "ResourceInUse":
+		return &elbv2types.ResourceInUseException{Message: m}
+	case "TooManyTargets":
+		return &elbv2types.TooManyTargetsException{Message: m}
+	case "TooManyRegistrationsForTargetId":
+		return &elbv2types.TooManyRegistrationsForTargetIdException{Message: m}
+	case "InvalidLoadBalancerAction":
+		return &elbv2types.InvalidLoadBalancerActionException{Message: m}
+	case "OperationNotPermitted":
+		return &elbv2types.OperationNotPermittedException{Message: m}
+	case "PriorRequestNotComplete":
+		return &elbv2types.PriorRequestNotCompleteException{Message: m}
+	}
+	return genericError(code, msg)
+}
+
+func (m *elbv2Model) errorf(code, format string, args ...any) error {
+	return m.svc.errorf(code, format, args...)
+}
+
+// validation is ELB's generic input error: ValidationError, HTTP 400.
+func (m *elbv2Model) validation(format string, args ...any) error {
+	return m.svc.errorf("ValidationError", format, args...)
+}
+
+// newHexID returns the next resource ID as ELB shapes them: 16 hex digits, derived from a counter
+// so that runs are repeatable.
+func (m *elbv2Model) newHexID() string {
+	m.seq++
+	sum := sha256.Sum256([]byte(fmt.Sprintf("elbv2-%d", m.seq)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// arn returns an ELB ARN for the resource path, for example "targetgroup/web/73e2d6bc24d8a067".
+func (c *Cloud) elbARN(resource string) string {
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:%s", c.opts.Region, c.opts.AccountID, resource)
+}
+
+// elbNameOK reports whether name is a valid load balancer or target group name: at most 32
+// alphanumeric characters or hyphens, not beginning or ending with a hyphen.
+func elbNameOK(name string) bool {
+	if name == "" || len(name) > 32 || strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-") {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// elbTags returns the tag set a request's tags give an ELB resource.
+func elbTags(in []elbv2types.Tag) map[string]string {
+	out := map[string]string{}
+	for _, t := range in {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// pageMarker cuts one page of items for Marker/PageSize pagination (PageSize 1 to 400).
+func pageMarker[T any](m *elbv2Model, items []T, marker *string, pageSize *int32) ([]T, *string, error) {
+	start := 0
+	if tok := aws.ToString(marker); tok != "" {
+		if _, err := fmt.Sscanf(tok, "m%d", &start); err != nil || start < 0 || start > len(items) {
+			return nil, nil, m.validation("Invalid value for marker: %s", tok)
+		}
+	}
+	size := 400
+	if pageSize != nil {
+		if *pageSize < 1 || *pageSize > 400 {
+			return nil, nil, m.validation("1 validation error detected: Value '%d' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400", *pageSize)
+		}
+		size = int(*pageSize)
+	}
+	end := start + size
+	if end >= len(items) {
+		return items[start:], nil, nil
+	}
+	return items[start:end], aws.String(fmt.Sprintf("m%d", end)), nil
+}

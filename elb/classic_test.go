@@ -1,0 +1,129 @@
+package elb_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/elb"
+)
+
+// classicLB creates a Classic Load Balancer across the fixture's subnets.
+func (f *fixture) classicLB(t *testing.T, name string) {
+	t.Helper()
+	_, err := f.classic.CreateLoadBalancer(context.Background(), &elasticloadbalancing.CreateLoadBalancerInput{
+		LoadBalancerName: aws.String(name), Subnets: f.subnets,
+		Listeners: []elbtypes.Listener{{LoadBalancerPort: 80, InstancePort: aws.Int32(80), Protocol: aws.String("HTTP")}},
+	})
+	require.NoError(t, err)
+}
+
+func (f *fixture) classicClient(optFns ...func(*elb.Options)) *elb.Classic {
+	return elb.NewClassic(f.classic, append([]func(*elb.Options){f.options}, optFns...)...)
+}
+
+func TestClassicConfigureIsIdempotent(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	f.classicLB(t, "legacy")
+	c := f.classicClient()
+	drain, crossZone := 20*time.Second, true
+	settings := elb.ClassicSettings{
+		HealthCheck:        &elb.ClassicHealthCheck{Target: "HTTP:80/health", Interval: 10 * time.Second, Timeout: 5 * time.Second, HealthyThreshold: 2},
+		ConnectionDraining: &drain, CrossZone: &crossZone,
+		Stickiness: &elb.ClassicStickiness{Port: 80, Duration: time.Hour},
+	}
+	changed, err := c.Configure(ctx, "legacy", settings)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"health check", "attributes", "stickiness"}, changed)
+
+	sim.ResetCalls()
+	changed, err = c.Configure(ctx, "legacy", settings)
+	require.NoError(t, err)
+	assert.Empty(t, changed)
+	assert.Empty(t, creates(sim.Calls()), "second run: %v", sim.Calls().Names())
+
+	out, err := f.classic.DescribeLoadBalancers(ctx, &elasticloadbalancing.DescribeLoadBalancersInput{LoadBalancerNames: []string{"legacy"}})
+	require.NoError(t, err)
+	lb := out.LoadBalancerDescriptions[0]
+	assert.Equal(t, "HTTP:80/health", aws.ToString(lb.HealthCheck.Target))
+	assert.Equal(t, []string{"lb-cookie-3600s"}, lb.ListenerDescriptions[0].PolicyNames)
+	assert.Equal(t, int64(3600), aws.ToInt64(lb.Policies.LBCookieStickinessPolicies[0].CookieExpirationPeriod))
+
+	bad := elb.ClassicSettings{HealthCheck: &elb.ClassicHealthCheck{Target: "HTTP:80", Interval: 5 * time.Second, Timeout: 5 * time.Second}}
+	_, err = c.Configure(ctx, "legacy", bad)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "HealthCheck.Target")
+	assert.Contains(t, err.Error(), "must be greater than HealthCheck.Timeout")
+}
+
+// TestClassicDrainingIsNotInService covers the Classic ELB trap: while connection draining runs,
+// DescribeInstanceHealth says InService for a deregistered instance.
+func TestClassicDrainingIsNotInService(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	f.classicLB(t, "legacy")
+	c := f.classicClient()
+	drain := 60 * time.Second
+	_, err := c.Configure(ctx, "legacy", elb.ClassicSettings{
+		HealthCheck:        &elb.ClassicHealthCheck{Target: "HTTP:80/", Interval: 10 * time.Second, Timeout: 5 * time.Second, HealthyThreshold: 2},
+		ConnectionDraining: &drain,
+	})
+	require.NoError(t, err)
+	ids := f.launch(t, 3)
+	require.NoError(t, c.Register(ctx, "legacy", ids))
+	rep, err := c.WaitInService(ctx, "legacy", ids)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, rep.Elapsed, 20*time.Second, "Classic needs HealthyThreshold (2) passes at 10 s")
+
+	require.NoError(t, c.Deregister(ctx, "legacy", ids[:1]))
+	raw, err := f.classic.DescribeInstanceHealth(ctx, &elasticloadbalancing.DescribeInstanceHealthInput{LoadBalancerName: aws.String("legacy"), Instances: []elbtypes.Instance{{InstanceId: aws.String(ids[0])}}})
+	require.NoError(t, err)
+	assert.Equal(t, "InService", aws.ToString(raw.InstanceStates[0].State), "the API still says InService")
+
+	_, err = c.WaitInService(ctx, "legacy", ids[:1])
+	require.ErrorIs(t, err, elb.ErrUnhealthy, "a draining instance is not in service")
+	assert.Contains(t, err.Error(), elb.ClassicDraining)
+
+	rep, err = c.WaitDrained(ctx, "legacy", ids[:1])
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, rep.Elapsed, 55*time.Second, "waited for the draining timeout")
+	assert.LessOrEqual(t, rep.Elapsed, 75*time.Second)
+	_ = sim
+}
+
+func TestClassicFailsFastAndRolls(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	f.classicLB(t, "legacy")
+	c := f.classicClient()
+	_, err := c.Configure(ctx, "legacy", elb.ClassicSettings{HealthCheck: &elb.ClassicHealthCheck{Target: "TCP:80", Interval: 10 * time.Second, Timeout: 5 * time.Second}})
+	require.NoError(t, err)
+	ids := f.launch(t, 4)
+	require.NoError(t, c.Register(ctx, "legacy", ids))
+	_, err = c.WaitInService(ctx, "legacy", ids)
+	require.NoError(t, err)
+
+	// The same deploy code runs over a Classic load balancer through Pool.
+	rep, err := elb.Roll(ctx, c.Pool("legacy"), ids, elb.RollOptions{BatchSize: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 4, rep.Batches)
+	assert.Len(t, sim.Calls().Operation(awstest.ServiceELB, "RegisterInstancesWithLoadBalancer"), 5, "initial registration and one per batch")
+
+	more := f.launch(t, 1)
+	sim.FailInstance(more[0])
+	require.NoError(t, c.Register(ctx, "legacy", more))
+	_, err = c.WaitInService(ctx, "legacy", more)
+	require.ErrorIs(t, err, elb.ErrUnhealthy)
+	assert.Contains(t, err.Error(), "UnhealthyThreshold")
+}

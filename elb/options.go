@@ -1,0 +1,145 @@
+package elb
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/portalkit/portalkit/internal/clock"
+)
+
+// Defaults for [Options]; a zero field means the matching default.
+const (
+	// DefaultBatchSize is how many targets one RegisterTargets or DeregisterTargets call carries.
+	// The API documents no per-request cap, but large requests are what quotas and throttling
+	// punish, so registrations go in chunks.
+	DefaultBatchSize = 100
+	// DefaultPollInterval is the first delay between health polls, and the delay after any target
+	// changed state.
+	DefaultPollInterval = 5 * time.Second
+	// DefaultMaxPollInterval caps the delay between health polls while nothing changes.
+	DefaultMaxPollInterval = 15 * time.Second
+	// DefaultRetryTimeout bounds the retries of one call that fails with throttling or with an
+	// eventual-consistency error such as TargetGroupNotFound right after CreateTargetGroup.
+	DefaultRetryTimeout = 2 * time.Minute
+)
+
+// ZonePolicy says what to do when the in-service targets do not span two Availability Zones.
+type ZonePolicy int
+
+const (
+	// ZoneWarn logs a warning and carries on. It is the default.
+	ZoneWarn ZonePolicy = iota
+	// ZoneError fails with an error matching [ErrSingleZone].
+	ZoneError
+	// ZoneIgnore skips the check.
+	ZoneIgnore
+)
+
+// Options configure a [Client] or a [Classic]. Methods take further func(*Options) that apply to a
+// copy for that call only.
+type Options struct {
+	// Certificates is the ACM client used to find a certificate by domain. Nil means an HTTPS
+	// listener needs an explicit certificate ARN.
+	Certificates CertificateAPI
+	// Instances is the EC2 client the Availability Zone spread check uses to learn instance
+	// zones. Nil means zone spread checks are skipped (logged at debug level).
+	Instances InstancesAPI
+	// BatchSize is the number of targets per register or deregister call. Zero means
+	// DefaultBatchSize.
+	BatchSize int
+	// PollInterval is the first delay between health polls and the delay after a change. Zero
+	// means DefaultPollInterval.
+	PollInterval time.Duration
+	// MaxPollInterval caps the delay between polls while nothing changes; a wait notices a change
+	// at most this long after it happened. Zero means DefaultMaxPollInterval.
+	MaxPollInterval time.Duration
+	// HealthyTimeout bounds a wait for targets to become healthy. Zero means derived from the
+	// target group's health check: (HealthyThreshold+1) x Interval + 2 x MaxPollInterval, the
+	// time a target that was unhealthy needs to come back.
+	HealthyTimeout time.Duration
+	// DrainTimeout bounds a wait for targets to drain. Zero means the target group's
+	// deregistration delay (Classic: the connection draining timeout) + 2 x MaxPollInterval.
+	DrainTimeout time.Duration
+	// RetryTimeout bounds the retries of one call on throttling or eventual-consistency errors.
+	// Zero means DefaultRetryTimeout.
+	RetryTimeout time.Duration
+	// ZoneSpread says what happens when the in-service targets span fewer than two Availability
+	// Zones. The zero value is ZoneWarn.
+	ZoneSpread ZonePolicy
+	// FailOnDrift makes Ensure fail with [ErrDrift] when an existing resource differs from the
+	// spec. False (the default) reports drift in [Stack.Drift] and leaves the resource as it is.
+	FailOnDrift bool
+	// NoWait makes Ensure return without waiting for a new load balancer to become active. False
+	// (the default) waits.
+	NoWait bool
+	// OnTargetChange, if not nil, is called synchronously for every target state change a wait
+	// observes, including the first observation of each target.
+	OnTargetChange func(TargetChange)
+	// Logger receives warnings and debug messages. Nil means discard.
+	Logger *slog.Logger
+	// Clock is the time source for waits and retries. Nil means the wall clock.
+	Clock clock.Clock
+	// ELBv2Options are passed to every ELBv2 call, for example to set a retryer.
+	ELBv2Options []func(*elasticloadbalancingv2.Options)
+	// ClassicOptions are passed to every Classic Load Balancer call.
+	ClassicOptions []func(*elasticloadbalancing.Options)
+}
+
+// copy returns o with its slices copied, so per-call changes do not leak.
+func (o Options) copy() Options {
+	o.ELBv2Options = append([]func(*elasticloadbalancingv2.Options){}, o.ELBv2Options...)
+	o.ClassicOptions = append([]func(*elasticloadbalancing.Options){}, o.ClassicOptions...)
+	return o
+}
+
+// resolve applies per-call overrides to a copy of o, validates it and fills in defaults.
+func (o Options) resolve(optFns []func(*Options)) (Options, error) {
+	o = o.copy()
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	var problems []string
+	if o.BatchSize < 0 {
+		problems = append(problems, fmt.Sprintf("BatchSize %d is negative", o.BatchSize))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}} {
+		if d.v < 0 {
+			problems = append(problems, fmt.Sprintf("%s %s is negative", d.name, d.v))
+		}
+	}
+	if o.PollInterval > 0 && o.MaxPollInterval > 0 && o.MaxPollInterval < o.PollInterval {
+		problems = append(problems, fmt.Sprintf("MaxPollInterval %s is below PollInterval %s", o.MaxPollInterval, o.PollInterval))
+	}
+	if o.ZoneSpread < ZoneWarn || o.ZoneSpread > ZoneIgnore {
+		problems = append(problems, fmt.Sprintf("ZoneSpread %d is not a ZonePolicy", o.ZoneSpread))
+	}
+	if len(problems) > 0 {
+		return o, fmt.Errorf("elb: invalid options: %s", strings.Join(problems, "; "))
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.MaxPollInterval == 0 {
+		o.MaxPollInterval = max(DefaultMaxPollInterval, o.PollInterval)
+	}
+	if o.RetryTimeout == 0 {
+		o.RetryTimeout = DefaultRetryTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	o.Clock = clock.Or(o.Clock)
+	return o, nil
+}

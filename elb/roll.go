@@ -1,0 +1,192 @@
+package elb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// DefaultMinHealthyPercent is the share of instances a roll keeps in service, as CodeDeploy's
+// HalfAtATime configuration does.
+const DefaultMinHealthyPercent = 50
+
+// Roll phases, as reported in [BatchProgress] and [RollError].
+const (
+	// PhaseDeregister takes the batch out of service.
+	PhaseDeregister = "deregister"
+	// PhaseDrain waits until the batch drained.
+	PhaseDrain = "drain"
+	// PhaseHook runs RollOptions.Hook.
+	PhaseHook = "hook"
+	// PhaseRegister puts the batch (or its replacements) back.
+	PhaseRegister = "register"
+	// PhaseHealthy waits until they are healthy.
+	PhaseHealthy = "healthy"
+)
+
+// RollOptions configure [Roll].
+type RollOptions struct {
+	// MinHealthyPercent is the share of the instances, 0 to 99 and rounded up to whole instances,
+	// that stays in service while a batch is out. Zero means DefaultMinHealthyPercent.
+	MinHealthyPercent int
+	// BatchSize caps the instances per batch. Zero means as many as MinHealthyPercent allows.
+	BatchSize int
+	// Hook runs for each batch after it drained and before it is registered again: the place to
+	// deploy code, or to replace the instances. It returns the instance IDs to register; nil
+	// means the same instances (an in-place deploy). Nil Hook means nothing runs.
+	Hook func(ctx context.Context, batch []string) ([]string, error)
+	// OnBatch, if not nil, is called synchronously as each batch enters a phase.
+	OnBatch func(BatchProgress)
+}
+
+// BatchProgress reports a batch entering a phase of a roll.
+type BatchProgress struct {
+	// Batch is the 1-based batch number and Batches the total.
+	Batch, Batches int
+	// Phase is one of the Phase constants.
+	Phase string
+	// Instances are the batch's instances (after the hook: the ones registered).
+	Instances []string
+}
+
+// RollReport is the outcome of a roll.
+type RollReport struct {
+	// Batches is the number of batches completed.
+	Batches int
+	// InService are the instances rolled and healthy, in order: after replacement, the new ones.
+	InService []string
+	// Waits are the reports of every wait, in order (drained, healthy, drained, ...).
+	Waits []*WaitReport
+	// Zones is the Availability Zone spread at the end, when the pool can check it.
+	Zones *ZoneReport
+}
+
+// RollError reports where a roll stopped. The instances in Remaining were not touched and stay
+// in service; Failed are the batch being worked on.
+type RollError struct {
+	// Batch is the 1-based batch that failed, and Phase the step.
+	Batch int
+	Phase string
+	// Done are the instances rolled before the failure; Failed those of the failing batch;
+	// Remaining those not yet touched.
+	Done, Failed, Remaining []string
+	// Err is the cause.
+	Err error
+}
+
+// Error names the batch, phase and cause.
+func (e *RollError) Error() string {
+	return fmt.Sprintf("elb: roll stopped at batch %d (%s) with %d instance(s) done and %d left in service: %v", e.Batch, e.Phase, len(e.Done), len(e.Remaining), e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RollError) Unwrap() error { return e.Err }
+
+// BatchPlan returns the batch size a roll of n instances uses: the largest that keeps
+// minHealthyPercent of n (rounded up) in service, capped by batchSize when positive. It fails
+// with ErrInvalidSpec when no batch fits, as CodeDeploy fails a deployment whose minimum healthy
+// hosts is not below the total.
+func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
+	if minHealthyPercent == 0 {
+		minHealthyPercent = DefaultMinHealthyPercent
+	}
+	var p []string
+	if n < 1 {
+		p = append(p, "no instances to roll")
+	}
+	if minHealthyPercent < 0 || minHealthyPercent > 99 {
+		p = append(p, fmt.Sprintf("MinHealthyPercent %d must be 0-99", minHealthyPercent))
+	}
+	if batchSize < 0 {
+		p = append(p, fmt.Sprintf("BatchSize %d is negative", batchSize))
+	}
+	if len(p) > 0 {
+		return 0, invalidSpec(p)
+	}
+	minHealthy := (n*minHealthyPercent + 99) / 100
+	size := n - minHealthy
+	if size < 1 {
+		return 0, invalidSpec([]string{fmt.Sprintf("MinHealthyPercent %d keeps all %d instance(s) in service: no batch can be taken out", minHealthyPercent, n)})
+	}
+	if batchSize > 0 && batchSize < size {
+		size = batchSize
+	}
+	return size, nil
+}
+
+// Roll replaces the instances in pool batch by batch, in the order of CodeDeploy's in-place
+// deployment with a load balancer: deregister the batch, wait until it drained, run the hook,
+// register (the replacements), wait until healthy; then the next batch. Each batch is small
+// enough to keep MinHealthyPercent of the instances in service.
+//
+// Roll stops at the first failure and returns a [*RollError] saying where; the batches not yet
+// started stay registered and in service. A batch whose health wait failed stays registered, so
+// that the load balancer keeps reporting why. At the end, if the pool can (a [TargetGroup]), Roll
+// checks the Availability Zone spread of the instances in service.
+func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions) (*RollReport, error) {
+	ids := distinct(instanceIDs)
+	size, err := BatchPlan(len(ids), opts.MinHealthyPercent, opts.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	batches := (len(ids) + size - 1) / size
+	rep := &RollReport{}
+	var done []string
+	for b := 0; b < batches; b++ {
+		batch := ids[b*size : min((b+1)*size, len(ids))]
+		remaining := ids[min((b+1)*size, len(ids)):]
+		fail := func(phase string, err error) error {
+			return &RollError{Batch: b + 1, Phase: phase, Done: append([]string(nil), done...), Failed: append([]string(nil), batch...), Remaining: append([]string(nil), remaining...), Err: err}
+		}
+		progress := func(phase string, inst []string) {
+			if opts.OnBatch != nil {
+				opts.OnBatch(BatchProgress{Batch: b + 1, Batches: batches, Phase: phase, Instances: append([]string(nil), inst...)})
+			}
+		}
+		progress(PhaseDeregister, batch)
+		if err := pool.Deregister(ctx, batch); err != nil {
+			return rep, fail(PhaseDeregister, err)
+		}
+		progress(PhaseDrain, batch)
+		w, err := pool.WaitDrained(ctx, batch)
+		rep.Waits = append(rep.Waits, w)
+		if err != nil {
+			return rep, fail(PhaseDrain, err)
+		}
+		next := batch
+		if opts.Hook != nil {
+			progress(PhaseHook, batch)
+			repl, err := opts.Hook(ctx, append([]string(nil), batch...))
+			if err != nil {
+				return rep, fail(PhaseHook, err)
+			}
+			if repl != nil {
+				next = distinct(repl)
+			}
+			if len(next) == 0 {
+				return rep, fail(PhaseHook, errors.New("the hook returned an empty replacement list"))
+			}
+		}
+		progress(PhaseRegister, next)
+		if err := pool.Register(ctx, next); err != nil {
+			return rep, fail(PhaseRegister, err)
+		}
+		progress(PhaseHealthy, next)
+		w, err = pool.WaitHealthy(ctx, next)
+		rep.Waits = append(rep.Waits, w)
+		if err != nil {
+			return rep, fail(PhaseHealthy, err)
+		}
+		done = append(done, next...)
+		rep.Batches++
+		rep.InService = append(rep.InService, next...)
+	}
+	if zc, ok := pool.(zoneChecker); ok {
+		z, err := zc.CheckZones(ctx)
+		rep.Zones = z
+		if err != nil {
+			return rep, fmt.Errorf("elb: roll finished: %w", err)
+		}
+	}
+	return rep, nil
+}

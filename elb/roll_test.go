@@ -1,0 +1,141 @@
+package elb_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/elb"
+)
+
+func TestBatchPlan(t *testing.T) {
+	cases := []struct {
+		n, minHealthy, batch, want int
+		invalid                    bool
+	}{
+		{n: 100, minHealthy: 0, batch: 0, want: 50},
+		{n: 100, minHealthy: 90, batch: 0, want: 10},
+		{n: 100, minHealthy: 50, batch: 7, want: 7},
+		{n: 3, minHealthy: 50, batch: 0, want: 1}, // 50% of 3 rounds up to 2 in service
+		{n: 1, minHealthy: 50, invalid: true},     // nothing can leave
+		{n: 10, minHealthy: 100, invalid: true},
+		{n: 0, invalid: true},
+		{n: 10, batch: -1, invalid: true},
+	}
+	for _, tc := range cases {
+		got, err := elb.BatchPlan(tc.n, tc.minHealthy, tc.batch)
+		if tc.invalid {
+			assert.ErrorIs(t, err, elb.ErrInvalidSpec, "BatchPlan(%d, %d, %d)", tc.n, tc.minHealthy, tc.batch)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "BatchPlan(%d, %d, %d)", tc.n, tc.minHealthy, tc.batch)
+	}
+}
+
+// TestRoll100 rolls 100 instances in place in batches of 10 and checks the calls: one
+// RegisterTargets per batch, one DescribeTargetHealth per poll, and the order of the phases.
+func TestRoll100(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "roll", 100)
+	tg := c.TargetGroup(st.TargetGroupARN)
+
+	var phases []string
+	var hooked [][]string
+	sim.ResetCalls()
+	rep, err := elb.Roll(ctx, tg, ids, elb.RollOptions{
+		MinHealthyPercent: 90,
+		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+			// The batch is out of service while the hook runs.
+			out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
+			if err != nil {
+				return nil, err
+			}
+			if len(out.TargetHealthDescriptions) != 90 {
+				return nil, errors.New("batch still registered during the hook")
+			}
+			hooked = append(hooked, batch)
+			return nil, nil
+		},
+		OnBatch: func(p elb.BatchProgress) {
+			if p.Batch == 1 {
+				phases = append(phases, p.Phase)
+			}
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 10, rep.Batches)
+	assert.Len(t, hooked, 10)
+	assert.ElementsMatch(t, ids, rep.InService)
+	assert.Equal(t, []string{elb.PhaseDeregister, elb.PhaseDrain, elb.PhaseHook, elb.PhaseRegister, elb.PhaseHealthy}, phases)
+	require.NotNil(t, rep.Zones)
+	assert.Equal(t, 3, rep.Zones.Spread())
+
+	calls := sim.Calls()
+	// Hook's own DescribeTargetHealth calls are not the package's.
+	polls := 0
+	for _, w := range rep.Waits {
+		polls += w.Polls
+	}
+	assert.Len(t, calls.Operation(awstest.ServiceELBv2, "RegisterTargets"), 10, "ceil(100/10) register calls")
+	assert.Len(t, calls.Operation(awstest.ServiceELBv2, "DeregisterTargets"), 10)
+	assert.Len(t, calls.Operation(awstest.ServiceELBv2, "DescribeTargetHealth"), polls+len(hooked)+1,
+		"one per poll (%d), the hook's (%d) and the zone check's", polls, len(hooked))
+	t.Logf("roll of 100 in batches of 10: %d polls, %s of virtual time", polls, calls[len(calls)-1].Time.Sub(calls[0].Time))
+
+	// Every instance is back and healthy.
+	out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
+	require.NoError(t, err)
+	assert.Len(t, out.TargetHealthDescriptions, 100)
+	for _, d := range out.TargetHealthDescriptions {
+		assert.Equal(t, "healthy", string(d.TargetHealth.State))
+	}
+}
+
+func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "rollfail", 12)
+	replacements := f.launch(t, 12)
+	sim.FailInstance(replacements[5]) // batches of 3: the second batch gets replacements[3:6]
+
+	used := 0
+	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
+		MinHealthyPercent: 75, // batches of 3
+		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+			next := replacements[used : used+len(batch)]
+			used += len(batch)
+			return next, nil
+		},
+	})
+	var re *elb.RollError
+	require.True(t, errors.As(err, &re), "got %v", err)
+	assert.Equal(t, 2, re.Batch)
+	assert.Equal(t, elb.PhaseHealthy, re.Phase)
+	assert.Equal(t, ids[3:6], re.Failed)
+	assert.Equal(t, ids[6:], re.Remaining)
+	assert.Equal(t, replacements[:3], re.Done)
+	assert.ErrorIs(t, err, elb.ErrUnhealthy)
+
+	// The untouched instances are still registered and healthy.
+	out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
+	require.NoError(t, err)
+	healthy := map[string]bool{}
+	for _, d := range out.TargetHealthDescriptions {
+		healthy[aws.ToString(d.Target.Id)] = string(d.TargetHealth.State) == "healthy"
+	}
+	for _, id := range append(append([]string{}, ids[6:]...), replacements[:3]...) {
+		assert.True(t, healthy[id], "%s in service", id)
+	}
+}

@@ -1,0 +1,104 @@
+package elb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portalkit/portalkit/internal/poll"
+)
+
+// waitSpec is one wait over a group of targets: how to observe them and how to judge what was
+// observed. ELBv2 and Classic ELB waits differ only in these.
+type waitSpec struct {
+	group string
+	what  string
+	// budget bounds the wait.
+	budget time.Duration
+	// observe makes exactly one Describe call and returns the states of the awaited targets.
+	observe func(ctx context.Context) ([]TargetState, error)
+	// judge returns the verdict and, for Failed, the failing targets.
+	judge func(states []TargetState) (poll.Status, []TargetState)
+	// transient reports errors worth another poll (eventual consistency).
+	transient func(error) bool
+}
+
+// wait polls ws.observe through internal/poll until ws.judge says Done or Failed, reporting every
+// per-target state change to Options.OnTargetChange.
+func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
+	start := o.Clock.Now()
+	last := map[Target]TargetState{}
+	var order []Target
+	polls := 0
+	var failing []TargetState
+	res, err := poll.Wait(ctx, func(ctx context.Context) (poll.Result, error) {
+		polls++
+		states, err := ws.observe(ctx)
+		if err != nil {
+			return poll.Result{}, err
+		}
+		elapsed := o.Clock.Now().Sub(start)
+		for _, s := range states {
+			prev, seen := last[s.Target]
+			if !seen {
+				order = append(order, s.Target)
+			}
+			if seen && prev.State == s.State && prev.Reason == s.Reason {
+				continue
+			}
+			last[s.Target] = s
+			if o.OnTargetChange != nil {
+				o.OnTargetChange(TargetChange{Group: ws.group, Target: s.Target, From: prev.State, To: s.State, Reason: s.Reason, Description: s.Description, Elapsed: elapsed})
+			}
+		}
+		status, bad := ws.judge(states)
+		failing = bad
+		r := poll.Result{Status: status, State: summarize(states)}
+		if status == poll.Failed && len(bad) > 0 {
+			r.Reason = bad[0].Reason
+		}
+		return r, nil
+	}, poll.Options{
+		What: ws.what, MinDelay: o.PollInterval, MaxDelay: o.MaxPollInterval, MaxWait: ws.budget,
+		Transient: ws.transient, Clock: o.Clock,
+	})
+	rep := &WaitReport{Group: ws.group, Elapsed: o.Clock.Now().Sub(start), Polls: polls}
+	for _, t := range order {
+		rep.Targets = append(rep.Targets, last[t])
+	}
+	var fe *poll.FailedError
+	switch {
+	case errors.As(err, &fe):
+		return rep, &TargetError{Group: ws.group, Targets: failing}
+	case err != nil:
+		return rep, fmt.Errorf("elb: %w", err)
+	}
+	_ = res
+	return rep, nil
+}
+
+// summarize renders target states as counts, for example "healthy 3, initial 1", so that the
+// poll loop sees a change whenever any count changes.
+func summarize(states []TargetState) string {
+	counts := map[string]int{}
+	for _, s := range states {
+		counts[s.State]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + strconv.Itoa(counts[k])
+	}
+	if len(parts) == 0 {
+		return "none registered"
+	}
+	return strings.Join(parts, ", ")
+}
