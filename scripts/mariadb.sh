@@ -43,34 +43,58 @@ free_port() {
 
 client() { mariadb --no-defaults --protocol=socket --socket="$1/sock" -uroot; }
 
+# launch starts the server in DIR and returns once it answers, or 1 when it exited.
+launch() {
+	local dir=$1 bin=$2 user=$3 pid
+	"$bin" --no-defaults --user="$user" --datadir="$dir/data" --socket="$dir/sock" \
+		--pid-file="$dir/pid" --log-error="$dir/error.log" --tmpdir="$dir/tmp" --bind-address=127.0.0.1 \
+		--port="$(cat "$dir/port")" --skip-name-resolve --skip-log-bin --max-connections=1000 \
+		--innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 \
+		--character-set-server=utf8mb4 >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 300); do
+		if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	return 1
+}
+
 start() {
 	local dir=$1 bin user port
 	bin=$(server_bin)
 	[ -n "$bin" ] || die "mariadbd not found; run: $0 install"
 	user=$(id -un)
-	mkdir -p "$dir"
+	# Each server gets its own tmpdir: concurrent bootstraps sharing /tmp have collided on temporary
+	# table files.
+	mkdir -p "$dir/tmp"
 	if [ ! -d "$dir/data/mysql" ]; then
-		mariadb-install-db --no-defaults --user="$user" --datadir="$dir/data" \
+		rm -rf "$dir/data"
+		mariadb-install-db --no-defaults --user="$user" --datadir="$dir/data" --tmpdir="$dir/tmp" \
 			--auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
 			{ cat "$dir/install.log" >&2; die "mariadb-install-db failed"; }
 	fi
-	[ -f "$dir/port" ] || free_port >"$dir/port"
-	port=$(cat "$dir/port")
-	"$bin" --no-defaults --user="$user" --datadir="$dir/data" --socket="$dir/sock" \
-		--pid-file="$dir/pid" --log-error="$dir/error.log" --bind-address=127.0.0.1 --port="$port" \
-		--skip-name-resolve --skip-log-bin --max-connections=1000 --innodb-buffer-pool-size=128M \
-		--innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 >/dev/null 2>&1 &
-	for _ in $(seq 1 300); do
-		if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
-			break
+	local fresh_port=
+	if [ ! -f "$dir/port" ]; then
+		free_port >"$dir/port"
+		fresh_port=1
+	fi
+	# A fresh port may be taken between the check and the bind by a concurrent start: then pick
+	# another. A restart keeps its port, so the DSN stays valid.
+	for _ in 1 2 3; do
+		launch "$dir" "$bin" "$user" && break
+		if [ -n "$fresh_port" ] && grep -q "Bind on TCP/IP port" "$dir/error.log" 2>/dev/null; then
+			free_port >"$dir/port"
+			continue
 		fi
-		if ! kill -0 $! 2>/dev/null; then
-			tail -20 "$dir/error.log" >&2
-			die "server in $dir exited during start"
-		fi
-		sleep 0.1
+		tail -20 "$dir/error.log" >&2
+		die "server in $dir did not start"
 	done
 	mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1 || die "server in $dir did not start"
+	port=$(cat "$dir/port")
 	if [ ! -f "$dir/dsn" ]; then
 		local pass
 		pass=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
