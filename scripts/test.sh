@@ -13,24 +13,10 @@ root=$PWD
 STATICCHECK_VERSION=v0.8.2
 IMDS_MOCK_VERSION=v1.13.0
 
-step() { printf '\n== %s\n' "$*"; }
+. scripts/lib.sh
 
 # 1. Components.
-if [ -z "${TEST_MYSQL_DSN:-}" ]; then
-	step "MariaDB (throwaway server)"
-	if scripts/mariadb.sh install; then
-		dbdir=$(mktemp -d /tmp/pkdb.XXXXXX)
-		trap 'scripts/mariadb.sh stop "$dbdir"; rm -rf "$dbdir"' EXIT
-		scripts/mariadb.sh start "$dbdir"
-		TEST_MYSQL_DSN=$(cat "$dbdir/dsn")
-		export TEST_MYSQL_DSN
-		echo "started on 127.0.0.1:$(cat "$dbdir/port"), data in $dbdir"
-	else
-		echo "continuing without MariaDB: tests that need it will skip (or fail under CI)"
-	fi
-else
-	step "MariaDB: using TEST_MYSQL_DSN"
-fi
+start_mariadb || echo "continuing without MariaDB: tests that need it will skip (or fail under CI)"
 
 step "ec2-metadata-mock $IMDS_MOCK_VERSION"
 mock="$root/bin/ec2-metadata-mock"
