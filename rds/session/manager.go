@@ -56,7 +56,9 @@ func (m *Manager) LogoutUser(ctx context.Context, userID string) (int64, error) 
 // Handler returns next wrapped with session loading and saving. Inside next, [FromContext] on the
 // request's context returns the session. The session is saved before the first byte of the response
 // (so the cookie can be set); changes made after the response started are saved too when the token
-// does not change, and otherwise logged and dropped.
+// does not change, and otherwise logged and dropped. A token ended after the response started (by
+// RenewToken or Destroy) is deleted all the same, so a late logout still ends the session on the
+// server, and a late renewal logs the user out rather than keep the old token alive.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.load(r)
@@ -141,7 +143,11 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 			s.clearCookie = true
 		}
 	case headersSent && s.token == "":
-		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "session changed after the response started and needs a new cookie; change not saved")
+		// The new token could not reach the browser. Tokens ended by RenewToken or Destroy are
+		// still deleted below: failing closed logs the user out rather than leaving alive a token
+		// the application meant to end.
+		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "session changed after the response started and needs a new cookie; change not saved",
+			slog.Bool("old_token_invalidated", len(s.stale) > 0))
 	default:
 		issued := s.token == ""
 		if issued {

@@ -352,6 +352,16 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 		http.NewResponseController(w).Flush()
 		_ = session.FromContext(r.Context()).Put("late", "yes")
 	})
+	mux.HandleFunc("/late-logout", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "body first; ")
+		http.NewResponseController(w).Flush()
+		session.FromContext(r.Context()).Destroy()
+	})
+	mux.HandleFunc("/late-renew", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "body first; ")
+		http.NewResponseController(w).Flush()
+		session.FromContext(r.Context()).RenewToken()
+	})
 	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
 	app := serve(t, m)
@@ -370,4 +380,21 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 	late.do("/late")
 	_, body := b.do("/get?k=late")
 	assert.Equal(t, "yes", body, "a late change to an existing session is saved")
+
+	// Ending a token after the response started fails closed: the cookie cannot be changed any
+	// more, but the old token stops working on the server.
+	for _, path := range []string{"/late-logout", "/late-renew"} {
+		u := newBrowser(t, app.URL)
+		u.do("/login?user=bob")
+		tok := u.token()
+		late := newBrowser(t, srv.URL)
+		late.setToken(tok)
+		resp, _ := late.do(path)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Nil(t, sessionCookie(resp), "%s: too late for a cookie", path)
+		_, body := u.do("/whoami")
+		assert.Equal(t, "anonymous", body, "%s: the old token no longer works", path)
+	}
+	assert.Equal(t, 1, countRows(t, db.DB, s.Table()), "only alice's session is left")
+	assert.Contains(t, logs.String(), "old_token_invalidated=true")
 }
