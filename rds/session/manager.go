@@ -219,7 +219,12 @@ func (m *Manager) baseCookie() *http.Cookie {
 
 // fail answers a request whose session the database could not load or save.
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, err error) {
-	m.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", attrErr(err))
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		// The client went away (or the server is shutting down): not a store outage worth an alert.
+		level = slog.LevelDebug
+	}
+	m.opts.Logger.LogAttrs(r.Context(), level, "session store unavailable", attrErr(err))
 	if m.opts.ErrorHandler != nil {
 		m.opts.ErrorHandler(w, r, err)
 		return
