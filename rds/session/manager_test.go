@@ -398,3 +398,29 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 	assert.Equal(t, 1, countRows(t, db.DB, s.Table()), "only alice's session is left")
 	assert.Contains(t, logs.String(), "old_token_invalidated=true")
 }
+
+// TestManagerAbandonedRequestIsNotAnOutage: a request whose context ended (the client went away)
+// cannot load its session; it is answered 503 like any failed load, never given a new session, and
+// logged at debug level rather than as a store outage.
+func TestManagerAbandonedRequestIsNotAnOutage(t *testing.T) {
+	logs := &logBuffer{}
+	s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+	m := newManager(t, s)
+	srv := serve(t, m)
+	b := newBrowser(t, srv.URL)
+	b.do("/login?user=alice")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/whoami", nil)
+	req.AddCookie(&http.Cookie{Name: session.DefaultCookieName, Value: b.token()})
+	rec := httptest.NewRecorder()
+	called := false
+	m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })).ServeHTTP(rec, req)
+
+	assert.False(t, called)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Empty(t, rec.Result().Cookies(), "no new session")
+	assert.Contains(t, logs.String(), `level=DEBUG msg="session store unavailable"`)
+	assert.NotContains(t, logs.String(), "level=ERROR")
+}
