@@ -45,6 +45,11 @@ func (m *Manager) Store() *Store { return m.store }
 
 // LogoutUser ends every session of userID (set with [Session.SetUserID]) on every instance, and
 // returns how many it ended ("log out everywhere").
+//
+// When called from a request of that same user, the request's own session row is deleted too, but
+// the request still holds the session and would write it back if it changed. So finish with
+// [Session.Destroy] to log this browser out as well, or with [Session.RenewToken] to keep it logged
+// in under a new token ("log out my other devices").
 func (m *Manager) LogoutUser(ctx context.Context, userID string) (int64, error) {
 	n, err := m.store.DeleteUserCtx(ctx, userID)
 	if err == nil {

@@ -206,6 +206,23 @@ func TestManagerLogoutUserEverywhere(t *testing.T) {
 		_, body := b.do("/whoami")
 		assert.Equal(t, want, body)
 	}
+
+	// "Log out my other devices", from the laptop: the phone is logged out, the laptop keeps its
+	// session under a new token, and the laptop's old token is dead.
+	laptop.do("/login?user=alice")
+	phone.do("/login?user=alice")
+	old := laptop.token()
+	_, body := laptop.do("/logout-others")
+	require.Equal(t, "others logged out", body)
+	assert.NotEqual(t, old, laptop.token())
+	for b, want := range map[*browser]string{laptop: "alice", phone: "anonymous", other: "bob"} {
+		_, body := b.do("/whoami")
+		assert.Equal(t, want, body)
+	}
+	replay := newBrowser(t, srv.URL)
+	replay.setToken(old)
+	_, body = replay.do("/whoami")
+	assert.Equal(t, "anonymous", body)
 }
 
 func TestManagerDatabaseFailureAnswers503(t *testing.T) {
