@@ -165,6 +165,9 @@ func TestFailNext(t *testing.T) {
 
 	_, err := client.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
 	assert.Equal(t, "UnauthorizedOperation", apiCode(err), "a client error is not retried")
+	var re *awshttp.ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusForbidden, re.HTTPStatusCode(), "EC2 answers UnauthorizedOperation with 403")
 	assert.Len(t, c.Calls(), 1)
 
 	_, err = client.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})

@@ -61,8 +61,25 @@ var serverStatus = map[string]int{
 	"SlowDown":                     http.StatusServiceUnavailable,
 }
 
+// clientStatus gives the HTTP status of client-side codes that AWS does not answer with 400:
+// authorization failures (EC2's UnauthorizedOperation is 403 and AuthFailure 401; S3's AccessDenied
+// is 403) and S3's missing key, bucket or upload (404; a HEAD request's error has the bare code
+// NotFound). Code that checks the status, as HeadObject callers often do, sees what AWS sends.
+var clientStatus = map[string]int{
+	"UnauthorizedOperation": http.StatusForbidden,
+	"AuthFailure":           http.StatusUnauthorized,
+	"AccessDenied":          http.StatusForbidden,
+	"NoSuchKey":             http.StatusNotFound,
+	"NoSuchBucket":          http.StatusNotFound,
+	"NoSuchUpload":          http.StatusNotFound,
+	"NotFound":              http.StatusNotFound,
+}
+
 func statusForCode(code string) int {
 	if s, ok := serverStatus[code]; ok {
+		return s
+	}
+	if s, ok := clientStatus[code]; ok {
 		return s
 	}
 	return http.StatusBadRequest

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
@@ -86,6 +88,14 @@ func TestS3Faults(t *testing.T) {
 	_, err = client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	var nf *s3types.NotFound
 	assert.ErrorAs(t, err, &nf)
+	var re *awshttp.ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusNotFound, re.HTTPStatusCode(), "an injected NotFound carries S3's 404")
+
+	// The same status as gofakes3's own answer for a missing key.
+	_, err = client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusNotFound, re.HTTPStatusCode())
 }
 
 func TestConfigReachesNoOtherHost(t *testing.T) {

@@ -56,6 +56,15 @@ func testApp(m *session.Manager) http.Handler {
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, strings.Join(session.FromContext(r.Context()).Keys(), ","))
 	})
+	mux.HandleFunc("/logout-others", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		if _, err := m.LogoutUser(r.Context(), s.UserID()); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		s.RenewToken() // this browser stays logged in, under a new token
+		fmt.Fprint(w, "others logged out")
+	})
 	mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
 		session.FromContext(r.Context()).Destroy()
 		fmt.Fprint(w, "bye")

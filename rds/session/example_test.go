@@ -86,6 +86,10 @@ func ExampleManager() {
 	})
 	mux.HandleFunc("POST /logout-everywhere", func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
+		if s.UserID() == "" {
+			http.Error(w, "not logged in", http.StatusUnauthorized)
+			return
+		}
 		if _, err := m.LogoutUser(r.Context(), s.UserID()); err != nil {
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return

@@ -167,12 +167,18 @@ var ErrCollectorRunning = errors.New("session: collector already running")
 
 // Start runs collections in a new goroutine, one every Interval, until ctx ends or Stop is called.
 // The first collection runs after one Interval. Errors (the database being unreachable, say) are
-// logged and that round is skipped; the next round tries again.
+// logged and that round is skipped; the next round tries again. A collector whose ctx ended may be
+// started again.
 func (c *Collector) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done != nil {
-		return ErrCollectorRunning
+		select {
+		case <-c.done: // ended with its context
+			c.cancel()
+		default:
+			return ErrCollectorRunning
+		}
 	}
 	ctx, c.cancel = context.WithCancel(ctx)
 	c.done = make(chan struct{})

@@ -97,6 +97,16 @@ func TestCollectorStartStop(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	assert.Equal(t, 5, countRows(t, db.DB, s.Table()))
 
+	// Started again, with a context that then ends: the rows are collected, and once the context
+	// has ended the collector may be started again without Stop.
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, c.Start(ctx))
+	require.Eventually(t, func() bool { return countRows(t, db.DB, s.Table()) == 3 }, 10*time.Second, 20*time.Millisecond)
+	cancel()
+	require.Eventually(t, func() bool { return c.Start(context.Background()) == nil }, 10*time.Second, 10*time.Millisecond,
+		"a collector whose context ended can be started again")
+	c.Stop()
+
 	_, err = session.NewCollector(s, func(o *session.CollectorOptions) { o.Interval = -time.Second; o.BatchSize = session.MaxBatchSize + 1 })
 	require.ErrorIs(t, err, session.ErrInvalidOptions)
 	assert.Contains(t, err.Error(), "Interval")

@@ -45,6 +45,11 @@ func (m *Manager) Store() *Store { return m.store }
 
 // LogoutUser ends every session of userID (set with [Session.SetUserID]) on every instance, and
 // returns how many it ended ("log out everywhere").
+//
+// When called from a request of that same user, the request's own session row is deleted too, but
+// the request still holds the session and would write it back if it changed. So finish with
+// [Session.Destroy] to log this browser out as well, or with [Session.RenewToken] to keep it logged
+// in under a new token ("log out my other devices").
 func (m *Manager) LogoutUser(ctx context.Context, userID string) (int64, error) {
 	n, err := m.store.DeleteUserCtx(ctx, userID)
 	if err == nil {
@@ -56,7 +61,9 @@ func (m *Manager) LogoutUser(ctx context.Context, userID string) (int64, error) 
 // Handler returns next wrapped with session loading and saving. Inside next, [FromContext] on the
 // request's context returns the session. The session is saved before the first byte of the response
 // (so the cookie can be set); changes made after the response started are saved too when the token
-// does not change, and otherwise logged and dropped.
+// does not change, and otherwise logged and dropped. A token ended after the response started (by
+// RenewToken or Destroy) is deleted all the same, so a late logout still ends the session on the
+// server, and a late renewal logs the user out rather than keep the old token alive.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.load(r)
@@ -141,7 +148,11 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 			s.clearCookie = true
 		}
 	case headersSent && s.token == "":
-		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "session changed after the response started and needs a new cookie; change not saved")
+		// The new token could not reach the browser. Tokens ended by RenewToken or Destroy are
+		// still deleted below: failing closed logs the user out rather than leaving alive a token
+		// the application meant to end.
+		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "session changed after the response started and needs a new cookie; change not saved",
+			slog.Bool("old_token_invalidated", len(s.stale) > 0))
 	default:
 		issued := s.token == ""
 		if issued {
@@ -213,7 +224,12 @@ func (m *Manager) baseCookie() *http.Cookie {
 
 // fail answers a request whose session the database could not load or save.
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, err error) {
-	m.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", attrErr(err))
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		// The client went away (or the server is shutting down): not a store outage worth an alert.
+		level = slog.LevelDebug
+	}
+	m.opts.Logger.LogAttrs(r.Context(), level, "session store unavailable", attrErr(err))
 	if m.opts.ErrorHandler != nil {
 		m.opts.ErrorHandler(w, r, err)
 		return

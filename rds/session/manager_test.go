@@ -206,6 +206,23 @@ func TestManagerLogoutUserEverywhere(t *testing.T) {
 		_, body := b.do("/whoami")
 		assert.Equal(t, want, body)
 	}
+
+	// "Log out my other devices", from the laptop: the phone is logged out, the laptop keeps its
+	// session under a new token, and the laptop's old token is dead.
+	laptop.do("/login?user=alice")
+	phone.do("/login?user=alice")
+	old := laptop.token()
+	_, body := laptop.do("/logout-others")
+	require.Equal(t, "others logged out", body)
+	assert.NotEqual(t, old, laptop.token())
+	for b, want := range map[*browser]string{laptop: "alice", phone: "anonymous", other: "bob"} {
+		_, body := b.do("/whoami")
+		assert.Equal(t, want, body)
+	}
+	replay := newBrowser(t, srv.URL)
+	replay.setToken(old)
+	_, body = replay.do("/whoami")
+	assert.Equal(t, "anonymous", body)
 }
 
 func TestManagerDatabaseFailureAnswers503(t *testing.T) {
@@ -352,6 +369,16 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 		http.NewResponseController(w).Flush()
 		_ = session.FromContext(r.Context()).Put("late", "yes")
 	})
+	mux.HandleFunc("/late-logout", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "body first; ")
+		http.NewResponseController(w).Flush()
+		session.FromContext(r.Context()).Destroy()
+	})
+	mux.HandleFunc("/late-renew", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "body first; ")
+		http.NewResponseController(w).Flush()
+		session.FromContext(r.Context()).RenewToken()
+	})
 	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
 	app := serve(t, m)
@@ -370,4 +397,47 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 	late.do("/late")
 	_, body := b.do("/get?k=late")
 	assert.Equal(t, "yes", body, "a late change to an existing session is saved")
+
+	// Ending a token after the response started fails closed: the cookie cannot be changed any
+	// more, but the old token stops working on the server.
+	for _, path := range []string{"/late-logout", "/late-renew"} {
+		u := newBrowser(t, app.URL)
+		u.do("/login?user=bob")
+		tok := u.token()
+		late := newBrowser(t, srv.URL)
+		late.setToken(tok)
+		resp, _ := late.do(path)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Nil(t, sessionCookie(resp), "%s: too late for a cookie", path)
+		_, body := u.do("/whoami")
+		assert.Equal(t, "anonymous", body, "%s: the old token no longer works", path)
+	}
+	assert.Equal(t, 1, countRows(t, db.DB, s.Table()), "only alice's session is left")
+	assert.Contains(t, logs.String(), "old_token_invalidated=true")
+}
+
+// TestManagerAbandonedRequestIsNotAnOutage: a request whose context ended (the client went away)
+// cannot load its session; it is answered 503 like any failed load, never given a new session, and
+// logged at debug level rather than as a store outage.
+func TestManagerAbandonedRequestIsNotAnOutage(t *testing.T) {
+	logs := &logBuffer{}
+	s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+	m := newManager(t, s)
+	srv := serve(t, m)
+	b := newBrowser(t, srv.URL)
+	b.do("/login?user=alice")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/whoami", nil)
+	req.AddCookie(&http.Cookie{Name: session.DefaultCookieName, Value: b.token()})
+	rec := httptest.NewRecorder()
+	called := false
+	m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })).ServeHTTP(rec, req)
+
+	assert.False(t, called)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Empty(t, rec.Result().Cookies(), "no new session")
+	assert.Contains(t, logs.String(), `level=DEBUG msg="session store unavailable"`)
+	assert.NotContains(t, logs.String(), "level=ERROR")
 }

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -144,8 +145,12 @@ func advisoryLock(ctx context.Context, conn *sql.Conn, purpose, table string, wa
 		return nil, errLockBusy
 	}
 	return func() {
-		// The caller's ctx may be done by now; the release must still be attempted, and the
-		// connection closing releases the lock anyway if this fails.
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+name+")", purpose, table)
+		// The caller's ctx may be done by now; the release must still be attempted.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+name+")", purpose, table); err != nil {
+			// A connection that may still hold the lock must not go back to the pool, where it
+			// would keep the lock (and every instance's collector skipping) until the pool closed
+			// it: discard it, and the server releases the lock with the connection.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}, nil
 }

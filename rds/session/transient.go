@@ -26,6 +26,7 @@ var transientCodes = map[uint16]bool{
 	2006: true, // CR_SERVER_GONE_ERROR: server has gone away
 	2013: true, // CR_SERVER_LOST: lost connection during query
 	1927: true, // ER_CONNECTION_KILLED (MariaDB): connection killed, e.g. at shutdown
+	4031: true, // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8.0.24+): an idle pooled connection was closed by the server
 }
 
 // IsTransient reports whether err is a database failure worth retrying: a connection that broke or
