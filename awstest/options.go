@@ -40,7 +40,10 @@ type Options struct {
 	Zones []string
 	// AccountID is the 12-digit account that owns every resource. Default DefaultAccountID.
 	AccountID string
-	// Start is the virtual clock's initial time. Zero means DefaultStart.
+	// Start is the virtual clock's initial time. Zero means DefaultStart, a fixed instant in the
+	// past. The embedded S3 server stamps objects' LastModified with virtual time, so code that
+	// compares it with local file times (s3sync's default change detection, aws s3 sync) should
+	// start the clock at the real time: Start: time.Now().
 	Start time.Time
 	// Seed seeds the random source for fractional throttling and the SDK retryer's backoff jitter.
 	// Zero means DefaultSeed. Equal seeds and equal call sequences give equal results.
