@@ -8,11 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"errors"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	"errors"
 )
 
 // walkBatch carries local files from the walk goroutine to the merge.
@@ -75,12 +75,12 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 	remotes := listObjects(ctx, s.api, bucket, prefix)
 
 	var (
-		lbuf       []localFile
-		robjs      []remoteObject
-		lDone      bool
-		rDone      bool
-		lastRel    string
-		checks     []check
+		lbuf    []localFile
+		robjs   []remoteObject
+		lDone   bool
+		rDone   bool
+		lastRel string
+		checks  []check
 	)
 	// nextLocal and nextRemote refill their buffers from the producers.
 	nextLocal := func() error {
