@@ -559,3 +559,32 @@ func TestDryRunChangesNothing(t *testing.T) {
 	assert.Equal(t, "push "+src+" s3://portal/r/: 1 transfers (1 bytes), 1 deletes, 0 unchanged\nupload new (missing at destination)\ndelete extra (not in source)\n", plan.String())
 	assert.Equal(t, []string{"r/extra"}, e.keys(t))
 }
+
+func TestChecksumModeVerifiesDownloads(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Compare = s3sync.CompareChecksum })
+	_, err := e.srv.Client.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(e.bucket), Key: aws.String("r/app.bin"), Body: strings.NewReader("payload"),
+		Metadata: map[string]string{"sha256": strings.Repeat("0", 64)}, // not the content's digest
+	})
+	require.NoError(t, err)
+	dst := t.TempDir()
+	_, err = e.sync.Pull(context.Background(), dst, e.bucket, "r")
+	var se *s3sync.SyncError
+	require.ErrorAs(t, err, &se)
+	require.Len(t, se.Files, 1)
+	assert.Contains(t, se.Files[0].Error(), "does not match stored")
+	assert.Empty(t, listTree(t, dst), "nothing at the final path, no temporary file")
+}
+
+func TestTuneHTTPClient(t *testing.T) {
+	c := s3sync.TuneHTTPClient(&http.Client{}, 64)
+	hc, ok := c.(*http.Client)
+	require.True(t, ok)
+	assert.Equal(t, 64, hc.Transport.(*http.Transport).MaxIdleConnsPerHost)
+	assert.NotSame(t, http.DefaultTransport, hc.Transport, "the shared default transport is not modified")
+
+	sdk := s3sync.TuneHTTPClient(nil, 48)
+	bc, ok := sdk.(interface{ GetTransport() *http.Transport })
+	require.True(t, ok)
+	assert.Equal(t, 48, bc.GetTransport().MaxIdleConnsPerHost)
+}
