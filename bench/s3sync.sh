@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark of the s3sync package against `aws s3 sync` and `rclone sync`, all talking to the same
 # loopback S3 server (gofakes3, in memory, in its own process) in the same run. Prints the median of
-# RUNS runs per scenario, the ratios, and whether each goal is met.
+# RUNS runs per scenario, the median of the per-run ratios, and whether each goal is met.
 #
-# Scenarios: push 10,000 x 4 KiB files; no-op re-sync of them (vs a bare ListObjectsV2 walk, with
-# the request count); 100 changed of 10,000; push and pull 2 x 512 MiB (vs a raw multipart upload and
-# a raw ranged download of the same bytes, same part size and concurrency); peak RSS of a no-op sync
-# of 100,000 files.
+# Scenarios: push 10,000 x 4 KiB files; no-op re-sync of them (vs a bare ListObjectsV2 walk of the
+# prefix, with the request count; these two are short and run three times per run); 100 changed of
+# 10,000; push and pull 2 x 512 MiB (vs a raw multipart upload and a raw ranged download of the same
+# bytes, same part size, one pool of the same concurrency); peak RSS and requests of a no-op sync of
+# 100,000 files.
 #
-# Environment: RUNS (default 3), SMALL_N (10000), BIG_MB (512), RSS_N (100000), KEEP=1 keeps the
+# Environment: RUNS (default 3), BIG_RUNS (runs of the large-file scenarios, default 5), SMALL_N (10000), BIG_MB (512), RSS_N (100000), KEEP=1 keeps the
 # work directory. Needs go; installs rclone and GNU time with apt-get when missing and run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
+BIG_RUNS=${BIG_RUNS:-5}
 SMALL_N=${SMALL_N:-10000}
 BIG_MB=${BIG_MB:-512}
 RSS_N=${RSS_N:-100000}
@@ -77,7 +79,13 @@ record() {
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }' >>"$work/t.$name"
 }
 median() { [ -s "$work/t.$1" ] && sort -g "$work/t.$1" | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+# ratio A B: the median over runs of A/B, each run's A divided by the same run's B (the tools run
+# back to back within a run, so a change of machine load between runs cancels out).
+ratio() {
+	[ -s "$work/t.$1" ] && [ -s "$work/t.$2" ] || { echo "-"; return; }
+	paste "$work/t.$1" "$work/t.$2" | awk '$2 > 0 { print $1 / $2 }' | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 # verdict VALUE OP LIMIT
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "-") { print "n/a"; exit } ok = (op == "<=") ? v <= l : v >= l; print ok ? "met" : "MISSED" }'; }
 stats() { "$bin" stats -endpoint "$E"; }
@@ -93,16 +101,19 @@ for r in $(seq "$RUNS"); do
 done
 for r in $(seq "$RUNS"); do
 	log "no-op re-sync, run $r/$RUNS"
-	stats >/dev/null
-	record noop_ours ours push -dir "$work/small" -prefix small/ours1
-	stats >"$work/noop_requests.json"
-	record noop_walk h walk -prefix small/ours1/
+	# The s3sync no-op and the bare walk are short, so they run three times per run, alternating.
+	for _ in 1 2 3; do
+		stats >/dev/null
+		record noop_ours ours push -dir "$work/small" -prefix small/ours1
+		stats >"$work/noop_requests.json"
+		record noop_walk h walk -prefix small/ours1/
+	done
 	[ $have_aws = 1 ] && record noop_aws awsync "$work/small" s3://bench/small/aws1
 	[ $have_rclone = 1 ] && record noop_rclone rcsync "$work/small" bench:bench/small/rclone1
 done
 for r in $(seq "$RUNS"); do
 	log "100 changed files, run $r/$RUNS"
-	for f in "$work/small/d$(printf %03d "$r")"/*; do head -c 4096 /dev/urandom >"$f"; done
+	for f in "$work/small/d$(printf %03d $(((r - 1) % ((SMALL_N + 99) / 100))))"/*; do head -c 4096 /dev/urandom >"$f"; done
 	stats >/dev/null
 	record changed_ours ours push -dir "$work/small" -prefix small/ours1
 	stats >"$work/changed_requests.json"
@@ -115,22 +126,32 @@ for r in $(seq "$RUNS"); do h rm -prefix "small/aws$r/" ; h rm -prefix "small/rc
 log "generating 2 x $BIG_MB MiB files"
 h gen -dir "$work/big" -n 2 -size $((BIG_MB << 20))
 big0=$work/big/d000/f000000.bin big1=$work/big/d000/f000001.bin
-rawput2() { h rawput -key big/raw/f0 -file "$big0" && h rawput -key big/raw/f1 -file "$big1"; }
-rawget2() { h rawget -key big/raw/f0 -file "$work/rawget/f0" && h rawget -key big/raw/f1 -file "$work/rawget/f1"; }
-for r in $(seq "$RUNS"); do
-	log "push 2 x $BIG_MB MiB, run $r/$RUNS"
-	h rm -prefix big/raw/
-	record bigpush_raw rawput2
-	h rm -prefix big/ours/
-	record bigpush_ours ours push -dir "$work/big" -prefix big/ours
-done
-for r in $(seq "$RUNS"); do
-	log "pull 2 x $BIG_MB MiB, run $r/$RUNS"
-	rm -rf "$work/rawget" "$work/pull"
-	mkdir -p "$work/rawget"
-	record bigpull_raw rawget2
-	record bigpull_ours ours pull -dir "$work/pull" -prefix big/ours
+rawput2() { h rawput -key big/raw/f0,big/raw/f1 -file "$big0,$big1"; }
+rawget2() { h rawget -key big/raw/f0,big/raw/f1 -file "$work/rawget/f0,$work/rawget/f1"; }
+# Dirty pages of one run slow the next one's writes, so each timed run starts after a sync, and the
+# order alternates between runs.
+bigpush() {
+	h rm -prefix big/raw/ && sync && record bigpush_raw rawput2
+	h rm -prefix big/ours/ && sync && record bigpush_ours ours push -dir "$work/big" -prefix big/ours
+}
+bigpull() {
+	rm -rf "$work/rawget" && mkdir -p "$work/rawget" && sync && record bigpull_raw rawget2
+	rm -rf "$work/pull" && sync && record bigpull_ours ours pull -dir "$work/pull" -prefix big/ours
 	cmp -s "$work/pull/d000/f000001.bin" "$big1" || { echo "pulled file differs" >&2; exit 1; }
+}
+for r in $(seq "$BIG_RUNS"); do
+	log "push 2 x $BIG_MB MiB, run $r/$BIG_RUNS"
+	if [ $((r % 2)) = 1 ]; then bigpush; else
+		h rm -prefix big/ours/ && sync && record bigpush_ours ours push -dir "$work/big" -prefix big/ours
+		h rm -prefix big/raw/ && sync && record bigpush_raw rawput2
+	fi
+done
+for r in $(seq "$BIG_RUNS"); do
+	log "pull 2 x $BIG_MB MiB, run $r/$BIG_RUNS"
+	if [ $((r % 2)) = 1 ]; then bigpull; else
+		rm -rf "$work/pull" && sync && record bigpull_ours ours pull -dir "$work/pull" -prefix big/ours
+		rm -rf "$work/rawget" && mkdir -p "$work/rawget" && sync && record bigpull_raw rawget2
+	fi
 done
 rm -rf "$work/rawget" "$work/pull" "$work/big"
 h rm -prefix big/
@@ -166,7 +187,7 @@ pages() { echo $((($1 + 999) / 1000)); }
 noop_list=$(count "$work/noop_requests.json" LIST)
 noop_other=$(others "$work/noop_requests.json")
 echo
-echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs"
+echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs ($BIG_RUNS for large files), ratios are medians of per-run ratios"
 echo "peers: $(aws --version 2>&1 | cut -d' ' -f1) (defaults), $(rclone version 2>/dev/null | head -1) (defaults)"
 printf '\n%-34s %10s %10s %10s %8s %8s   %s\n' scenario s3sync aws rclone ours/aws ours/rc "goal"
 row() { # label name

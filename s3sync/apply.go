@@ -38,7 +38,7 @@ func (s *Syncer) Apply(ctx context.Context, p *Plan) error {
 dispatch:
 	for i := range p.Transfers {
 		it := &p.Transfers[i]
-		isLarge := it.Size >= o.MultipartThreshold
+		isLarge := it.Size >= o.MultipartThreshold && it.Size > 0
 		// A large file holds a LargeFiles slot while its parts take request slots one by one; a
 		// small file holds one request slot for its single request.
 		gate := r.sem
@@ -133,7 +133,7 @@ func (r *run) deletes(ctx context.Context) error {
 	var errs []*FileError
 	if r.p.Direction == DirPull {
 		for _, it := range r.p.Deletes {
-			if err := removeLocal(it.local); err != nil {
+			if err := removeLocal(localPath(r.p.Dir, it.Path)); err != nil {
 				errs = append(errs, &FileError{Action: ActionDelete, Path: it.Path, Key: it.Key, Err: err})
 			}
 		}
@@ -184,8 +184,8 @@ func (r *run) deleteBatch(ctx context.Context, batch []Item) []*FileError {
 }
 
 // removeLocal deletes a file found by the plan's walk, if it is still a regular file.
-func removeLocal(lf localFile) error {
-	fi, err := os.Lstat(lf.abs)
+func removeLocal(path string) error {
+	fi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -193,7 +193,7 @@ func removeLocal(lf localFile) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 {
-		return fmt.Errorf("%s is no longer a regular file", lf.abs)
+		return fmt.Errorf("%s is no longer a regular file", path)
 	}
-	return os.Remove(lf.abs)
+	return os.Remove(path)
 }

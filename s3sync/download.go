@@ -186,8 +186,9 @@ func (r *run) downloadSmall(ctx context.Context, it *Item) error {
 }
 
 // downloadLarge fetches the object in ranges of PartSize, in parallel on the request pool, each
-// written at its offset in the temporary file. Every range after the first is conditional on the
-// first one's ETag, so a concurrent overwrite fails the download instead of mixing versions.
+// written at its offset in the temporary file. Every range is conditional on the listed ETag
+// (If-Match), so an object overwritten since the listing fails the download instead of mixing
+// versions; without a listed ETag, the first range is fetched alone to learn it.
 func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 	final, err := r.localTarget(it.Path)
 	if err != nil {
@@ -206,36 +207,59 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 	}()
 	ps := partSize(it.Size, r.o.PartSize)
 
-	getRange := func(ctx context.Context, off int64, ifMatch *string) (*s3.GetObjectOutput, int64, error) {
+	var (
+		mu      sync.Mutex
+		oi      objectInfo
+		written int64
+		size    = it.Size
+	)
+	// getRange fetches one range and writes it in place; the range at 0 also yields the metadata.
+	getRange := func(ctx context.Context, off int64, ifMatch *string) (*s3.GetObjectOutput, error) {
 		out, err := r.s.api.GetObject(ctx, &s3.GetObjectInput{
 			Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key),
 			Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+ps-1)), IfMatch: ifMatch,
 		})
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		defer out.Body.Close()
+		total, err := totalSize(out)
+		if err != nil {
+			return nil, err
+		}
+		if ifMatch != nil && total != size {
+			return nil, fmt.Errorf("object is %d bytes, the listing said %d", total, size)
+		}
 		n, err := io.Copy(io.NewOffsetWriter(f, off), out.Body)
 		if err == nil && out.ContentLength != nil && n != *out.ContentLength {
 			err = fmt.Errorf("range at %d: got %d bytes, expected %d", off, n, *out.ContentLength)
 		}
-		return out, n, err
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		written += n
+		if off == 0 {
+			oi = infoFromGet(out, total)
+		}
+		mu.Unlock()
+		r.addBytes(n)
+		return out, nil
 	}
 
-	if err := r.acquire(ctx); err != nil {
-		return err
+	start := int64(0)
+	etag := it.etag
+	if etag == "" {
+		if err := r.acquire(ctx); err != nil {
+			return err
+		}
+		first, err := getRange(ctx, 0, nil)
+		r.release()
+		if err != nil {
+			return fmt.Errorf("get object: %w", err)
+		}
+		etag, size, start = aws.ToString(first.ETag), oi.size, ps
 	}
-	first, n, err := getRange(ctx, 0, nil)
-	r.release()
-	if err != nil {
-		return fmt.Errorf("get object: %w", err)
-	}
-	size, err := totalSize(first)
-	if err != nil {
-		return err
-	}
-	oi := infoFromGet(first, size)
-	r.addBytes(n)
 
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -243,14 +267,8 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 		wg       sync.WaitGroup
 		once     sync.Once
 		firstErr error
-		written  = n
-		mu       sync.Mutex
 	)
 	fail := func(e error) { once.Do(func() { firstErr = e; cancel() }) }
-	start := ps
-	if n >= size {
-		start = size // the server sent the whole object
-	}
 	for off := start; off < size; off += ps {
 		if err := r.acquire(pctx); err != nil {
 			fail(err)
@@ -259,15 +277,9 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 		wg.Add(1)
 		go func() {
 			defer func() { r.release(); wg.Done() }()
-			_, n, err := getRange(pctx, off, first.ETag)
-			if err != nil {
+			if _, err := getRange(pctx, off, aws.String(etag)); err != nil {
 				fail(fmt.Errorf("get range at %d: %w", off, err))
-				return
 			}
-			mu.Lock()
-			written += n
-			mu.Unlock()
-			r.addBytes(n)
 		}()
 	}
 	wg.Wait()

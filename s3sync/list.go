@@ -23,12 +23,12 @@ type listPage struct {
 	err     error
 }
 
-// listObjects streams the objects under prefix, in key order, page by page. It reads one page ahead
-// of the consumer, so listing overlaps with the local walk and the comparison, and keeps at most
-// two pages in memory. The channel is closed after the last page or after an error page; ctx ends
+// listObjects streams the objects under prefix, in key order, page by page. It reads up to three
+// pages ahead of the consumer, so listing overlaps with the local walk and the comparison, while
+// memory stays bounded. The channel is closed after the last page or after an error page; ctx ends
 // it early.
 func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan listPage {
-	ch := make(chan listPage, 1)
+	ch := make(chan listPage, 2)
 	go func() {
 		defer close(ch)
 		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}

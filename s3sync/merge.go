@@ -25,7 +25,9 @@ const walkBatchSize = 512
 
 // walkFiles runs the walk in its own goroutine, so it overlaps with the listing.
 func walkFiles(ctx context.Context, w *walker) <-chan walkBatch {
-	ch := make(chan walkBatch, 2)
+	// Room for 16 batches lets the walk run ahead of the listing (and use another CPU) while a
+	// page is in flight; memory stays a few MB.
+	ch := make(chan walkBatch, 16)
 	go func() {
 		defer close(ch)
 		batch := make([]localFile, 0, walkBatchSize)
@@ -164,7 +166,7 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			ro := robjs[0]
 			robjs = robjs[1:]
 			if d == DirPull {
-				p.Transfers = append(p.Transfers, Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonNew})
+				p.Transfers = append(p.Transfers, Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonNew, etag: ro.etag})
 			} else if o.Delete {
 				p.Deletes = append(p.Deletes, Item{Action: ActionDelete, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonExtraneous})
 			}
@@ -188,7 +190,7 @@ func transferItem(d Direction, lf localFile, ro remoteObject, reason string) Ite
 	if d == DirPush {
 		return Item{Action: ActionUpload, Path: lf.rel, Key: ro.key, Size: lf.size, Reason: reason, local: lf}
 	}
-	return Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: reason, local: lf}
+	return Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: reason, local: lf, etag: ro.etag}
 }
 
 // decide compares a file and an object present on both sides using the listing only. It returns
@@ -265,7 +267,7 @@ func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o O
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			reason, err := s.checkPair(ctx, p.Direction, p.Bucket, c, o)
+			reason, err := s.checkPair(ctx, p, c, o)
 			mu.Lock()
 			defer mu.Unlock()
 			p.Requests++
@@ -290,7 +292,8 @@ func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o O
 }
 
 // checkPair decides one pair with a HEAD.
-func (s *Syncer) checkPair(ctx context.Context, d Direction, bucket string, c check, o Options) (string, error) {
+func (s *Syncer) checkPair(ctx context.Context, p *Plan, c check, o Options) (string, error) {
+	d, bucket := p.Direction, p.Bucket
 	out, err := s.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(c.remote.key)})
 	if err != nil {
 		if isNotFound(err) {
@@ -307,9 +310,10 @@ func (s *Syncer) checkPair(ctx context.Context, d Direction, bucket string, c ch
 		if !ok {
 			return ReasonNoChecksum, nil
 		}
-		sum, err := fileSHA256(c.local.abs)
+		path := localPath(p.Dir, c.local.rel)
+		sum, err := fileSHA256(path)
 		if err != nil {
-			return "", fmt.Errorf("hash %s: %w", c.local.abs, err)
+			return "", fmt.Errorf("hash %s: %w", path, err)
 		}
 		if !strings.EqualFold(sum, stored) {
 			return ReasonChecksum, nil

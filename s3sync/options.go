@@ -135,7 +135,8 @@ type Options struct {
 	// OnProgress is called after each file or part completes during Apply. Calls are serialized
 	// and must return quickly. Default: none.
 	OnProgress func(Progress)
-	// Logger receives debug and warning records (skipped symlinks, retries). Default: discard.
+	// Logger receives debug and warning records (skipped symlinks and keys, failed transfers and
+	// aborts). Default: discard.
 	Logger *slog.Logger
 	// UsePathStyle is used by NewFromConfig only: path-style addressing, as LocalStack and other
 	// S3-compatible servers need. Default false (virtual-hosted style, as AWS prefers).

@@ -78,6 +78,7 @@ type Item struct {
 	Reason string
 
 	local localFile
+	etag  string // the listed ETag (downloads), to keep ranged GETs on one version
 }
 
 // Plan is the difference between a local directory and an S3 prefix, computed by

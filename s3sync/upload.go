@@ -32,7 +32,8 @@ type uploadHeaders struct {
 // openUpload opens the file and builds its headers: content type, the options' settings, and the
 // metadata carrying the mtime, mode and (in checksum mode) SHA-256 of what is about to be sent.
 func (r *run) openUpload(it *Item) (*os.File, os.FileInfo, uploadHeaders, error) {
-	f, err := os.Open(it.local.abs)
+	name := localPath(r.p.Dir, it.Path)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, uploadHeaders{}, err
 	}
@@ -63,7 +64,7 @@ func (r *run) openUpload(it *Item) (*os.File, os.FileInfo, uploadHeaders, error)
 	h.metadata[MetaMtime] = formatMtime(fi.ModTime())
 	h.metadata[MetaMode] = formatMode(fi.Mode())
 	if r.o.Compare == CompareChecksum {
-		sum, err := fileSHA256(it.local.abs)
+		sum, err := fileSHA256(name)
 		if err != nil {
 			f.Close()
 			return nil, nil, uploadHeaders{}, fmt.Errorf("hash: %w", err)

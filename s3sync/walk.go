@@ -16,12 +16,14 @@ import (
 // localFile is a regular file found by the walk.
 type localFile struct {
 	rel   string // slash-separated path below the root, the key suffix
-	abs   string
 	size  int64
 	mtime time.Time
 	ctime time.Time // zero when unknown
 	mode  fs.FileMode
 }
+
+// localPath returns the file's path below root.
+func localPath(root, rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
 
 // tempPrefix and tempSuffix name the temporary files pull writes before renaming; walks skip them.
 const (
@@ -157,13 +159,12 @@ func (w *walker) next() (lf localFile, ok bool, err error) {
 		e := top.entries[top.next]
 		top.entries[top.next] = dirEntry{} // let the FileInfo go
 		top.next++
-		abs := filepath.Join(top.abs, e.name)
 		rel := e.name
 		if top.rel != "" {
 			rel = top.rel + "/" + e.name
 		}
 		if e.dir {
-			if err := w.push(abs, rel, e.info); err != nil {
+			if err := w.push(filepath.Join(top.abs, e.name), rel, e.info); err != nil {
 				return localFile{}, false, err
 			}
 			continue
@@ -172,7 +173,7 @@ func (w *walker) next() (lf localFile, ok bool, err error) {
 			continue
 		}
 		ct, _ := changeTime(e.info)
-		return localFile{rel: rel, abs: abs, size: e.info.Size(), mtime: e.info.ModTime(), ctime: ct, mode: e.info.Mode()}, true, nil
+		return localFile{rel: rel, size: e.info.Size(), mtime: e.info.ModTime(), ctime: ct, mode: e.info.Mode()}, true, nil
 	}
 	return localFile{}, false, nil
 }

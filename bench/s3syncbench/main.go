@@ -10,8 +10,8 @@
 //	s3syncbench gen -dir D -n N -size BYTES [-seed S]
 //	s3syncbench push|pull -endpoint URL -bucket B -prefix P -dir D [-delete]
 //	s3syncbench walk -endpoint URL -bucket B -prefix P
-//	s3syncbench rawput -endpoint URL -bucket B -key K -file F
-//	s3syncbench rawget -endpoint URL -bucket B -key K -file F
+//	s3syncbench rawput -endpoint URL -bucket B -key K1,K2 -file F1,F2
+//	s3syncbench rawget -endpoint URL -bucket B -key K1,K2 -file F1,F2
 //	s3syncbench mkbucket -endpoint URL -bucket B
 //	s3syncbench rm -endpoint URL -bucket B -prefix P      (deletes every object under P)
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,89 +42,105 @@ func walk(ctx context.Context, c common) error {
 	return nil
 }
 
+// rawPut uploads each file (comma-separated -file) to its key (comma-separated -key) as a multipart
+// upload; the parts of all files share one pool of DefaultConcurrency requests, as in s3sync.
 func rawPut(ctx context.Context, c common) error {
 	client := rawClient(c)
-	f, err := os.Open(c.file)
-	if err != nil {
-		return err
+	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
+	if len(keys) != len(files) {
+		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	size, ps := fi.Size(), int64(s3sync.DefaultPartSize)
-	created, err := client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
-		Bucket: aws.String(c.bucket), Key: aws.String(c.key), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
-	if err != nil {
-		return err
-	}
-	n := int((size + ps - 1) / ps)
-	parts := make([]types.CompletedPart, n)
+	ps := int64(s3sync.DefaultPartSize)
 	g := newGroup(ctx, s3sync.DefaultConcurrency)
-	gctx := g.ctx
-	for i := range n {
-		g.Go(func() error {
-			off := int64(i) * ps
-			l := min(ps, size-off)
-			out, err := client.UploadPart(gctx, &s3.UploadPartInput{
-				Bucket: aws.String(c.bucket), Key: aws.String(c.key), UploadId: created.UploadId,
-				PartNumber: aws.Int32(int32(i + 1)), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-				Body: io.NewSectionReader(f, off, l), ContentLength: aws.Int64(l)})
-			if err != nil {
-				return err
-			}
-			parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32}
-			return nil
-		})
+	type upload struct {
+		key   string
+		id    *string
+		parts []types.CompletedPart
+	}
+	uploads := make([]*upload, len(keys))
+	for i, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		created, err := client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+			Bucket: aws.String(c.bucket), Key: aws.String(keys[i]), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+		if err != nil {
+			return err
+		}
+		size := fi.Size()
+		u := &upload{key: keys[i], id: created.UploadId, parts: make([]types.CompletedPart, (size+ps-1)/ps)}
+		uploads[i] = u
+		for p := range u.parts {
+			g.Go(func() error {
+				off := int64(p) * ps
+				l := min(ps, size-off)
+				out, err := client.UploadPart(g.ctx, &s3.UploadPartInput{
+					Bucket: aws.String(c.bucket), Key: aws.String(u.key), UploadId: u.id,
+					PartNumber: aws.Int32(int32(p + 1)), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+					Body: io.NewSectionReader(f, off, l), ContentLength: aws.Int64(l)})
+				if err != nil {
+					return err
+				}
+				u.parts[p] = types.CompletedPart{PartNumber: aws.Int32(int32(p + 1)), ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32}
+				return nil
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	_, err = client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket: aws.String(c.bucket), Key: aws.String(c.key), UploadId: created.UploadId,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
-	return err
-}
-
-func rawGet(ctx context.Context, c common) error {
-	client := rawClient(c)
-	head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(c.key)})
-	if err != nil {
-		return err
-	}
-	size, ps := aws.ToInt64(head.ContentLength), int64(s3sync.DefaultPartSize)
-	f, err := os.Create(c.file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var mu sync.Mutex
-	var total int64
-	g := newGroup(ctx, s3sync.DefaultConcurrency)
-	gctx := g.ctx
-	for off := int64(0); off < size; off += ps {
-		g.Go(func() error {
-			out, err := client.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(c.key),
-				Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+ps-1))})
-			if err != nil {
-				return err
-			}
-			defer out.Body.Close()
-			n, err := io.Copy(io.NewOffsetWriter(f, off), out.Body)
-			mu.Lock()
-			total += n
-			mu.Unlock()
+	done := newGroup(ctx, len(uploads))
+	for _, u := range uploads {
+		done.Go(func() error {
+			_, err := client.CompleteMultipartUpload(done.ctx, &s3.CompleteMultipartUploadInput{
+				Bucket: aws.String(c.bucket), Key: aws.String(u.key), UploadId: u.id,
+				MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts}})
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	return done.Wait()
+}
+
+// rawGet downloads each key (comma-separated -key) to its file (comma-separated -file) in ranged
+// GETs written in place; the ranges of all objects share one pool of DefaultConcurrency requests.
+func rawGet(ctx context.Context, c common) error {
+	client := rawClient(c)
+	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
+	if len(keys) != len(files) {
+		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
 	}
-	if total != size {
-		return fmt.Errorf("got %d bytes, want %d", total, size)
+	ps := int64(s3sync.DefaultPartSize)
+	g := newGroup(ctx, s3sync.DefaultConcurrency)
+	for i, key := range keys {
+		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key)})
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(files[i])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		for off := int64(0); off < aws.ToInt64(head.ContentLength); off += ps {
+			g.Go(func() error {
+				out, err := client.GetObject(g.ctx, &s3.GetObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key),
+					Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+ps-1))})
+				if err != nil {
+					return err
+				}
+				defer out.Body.Close()
+				_, err = io.Copy(io.NewOffsetWriter(f, off), out.Body)
+				return err
+			})
+		}
 	}
-	return nil
+	return g.Wait()
 }
 
 // group runs functions with bounded concurrency and keeps the first error (errgroup, minimal).
