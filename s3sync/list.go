@@ -21,19 +21,21 @@ type remoteObject struct {
 type listPage struct {
 	objects []remoteObject
 	err     error
+	last    bool // the listing is complete: a channel closed without it was cut short
 }
 
 // listObjects streams the objects under prefix, in key order, page by page. It reads up to three
 // pages ahead of the consumer, so listing overlaps with the local walk and the comparison, while
-// memory stays bounded. The channel is closed after the last page or after an error page; ctx ends
-// it early.
+// memory stays bounded. The channel is closed after the page marked last or after an error page;
+// when ctx ends it early, it is closed with neither, and the consumer must not take the listing
+// as complete.
 func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan listPage {
 	ch := make(chan listPage, 2)
 	go func() {
 		defer close(ch)
 		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
 		p := s3.NewListObjectsV2Paginator(api, in)
-		for p.HasMorePages() {
+		for {
 			out, err := p.NextPage(ctx)
 			var page listPage
 			if err != nil {
@@ -52,12 +54,13 @@ func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan lis
 					})
 				}
 			}
+			page.last = page.err == nil && !p.HasMorePages()
 			select {
 			case ch <- page:
 			case <-ctx.Done():
 				return
 			}
-			if page.err != nil {
+			if page.err != nil || page.last {
 				return
 			}
 		}

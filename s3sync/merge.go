@@ -19,6 +19,7 @@ import (
 type walkBatch struct {
 	files []localFile
 	err   error
+	last  bool // the walk is complete: a channel closed without it was cut short
 }
 
 const walkBatchSize = 512
@@ -34,9 +35,9 @@ func walkFiles(ctx context.Context, w *walker) <-chan walkBatch {
 		for {
 			lf, ok, err := w.next()
 			if err != nil || !ok || len(batch) == walkBatchSize {
-				if len(batch) > 0 || err != nil {
+				if len(batch) > 0 || err != nil || !ok {
 					select {
-					case ch <- walkBatch{files: batch, err: err}:
+					case ch <- walkBatch{files: batch, err: err, last: err == nil && !ok}:
 					case <-ctx.Done():
 						return
 					}
@@ -50,6 +51,16 @@ func walkFiles(ctx context.Context, w *walker) <-chan walkBatch {
 		}
 	}()
 	return ch
+}
+
+// errCutShort is the error for a producer that stopped without marking its last batch: only a
+// cancelled context does that, and an incomplete side must never pass for a complete one (it would
+// turn into deletes).
+func errCutShort(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s interrupted: %w", what, err)
+	}
+	return fmt.Errorf("%s ended early", what)
 }
 
 // check is a pair the listing could not decide on: it needs a HEAD (and, in checksum mode, a
@@ -90,13 +101,12 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			select {
 			case b, ok := <-locals:
 				if !ok {
-					lDone = true
-					return nil
+					return errCutShort(ctx, "local walk")
 				}
 				if b.err != nil {
 					return b.err
 				}
-				lbuf = b.files
+				lbuf, lDone = b.files, b.last
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -108,13 +118,13 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			select {
 			case pg, ok := <-remotes:
 				if !ok {
-					rDone = true
-					return nil
+					return errCutShort(ctx, "listing")
 				}
 				p.Requests++
 				if pg.err != nil {
 					return pg.err
 				}
+				rDone = pg.last
 				for _, obj := range pg.objects {
 					if obj.rel <= lastRel && lastRel != "" {
 						return fmt.Errorf("listing is not in key order at %q (directory buckets are not supported)", obj.key)

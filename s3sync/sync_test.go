@@ -3,6 +3,7 @@ package s3sync_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -587,4 +588,40 @@ func TestTuneHTTPClient(t *testing.T) {
 	bc, ok := sdk.(interface{ GetTransport() *http.Transport })
 	require.True(t, ok)
 	assert.Equal(t, 48, bc.GetTransport().MaxIdleConnsPerHost)
+}
+
+func TestCancelledPlanIsNeverPartial(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	src, dst := t.TempDir(), t.TempDir()
+	files := map[string]file{}
+	for i := range 1200 { // two listing pages
+		files[fmt.Sprintf("f%04d", i)] = file{data: []byte("x")}
+	}
+	writeTree(t, src, files)
+	_, err := e.sync.Push(context.Background(), src, e.bucket, "r")
+	require.NoError(t, err)
+	_, err = e.sync.Pull(context.Background(), dst, e.bucket, "r")
+	require.NoError(t, err)
+
+	for _, dir := range []s3sync.Direction{s3sync.DirPush, s3sync.DirPull} {
+		t.Run(dir.String(), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var lists atomic.Int32
+			e.reqs.set(nil, func(r *http.Request) {
+				if kind(r) == "LIST" && lists.Add(1) == 2 {
+					cancel()
+				}
+			})
+			defer e.reqs.set(nil, nil)
+			var plan *s3sync.Plan
+			if dir == s3sync.DirPush {
+				plan, err = e.sync.PlanPush(ctx, src, e.bucket, "r")
+			} else {
+				plan, err = e.sync.PlanPull(ctx, dst, e.bucket, "r")
+			}
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Nil(t, plan, "no plan from a cut-short listing")
+		})
+	}
 }
