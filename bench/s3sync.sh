@@ -22,7 +22,7 @@ RSS_N=${RSS_N:-100000}
 work=$(mktemp -d /tmp/s3syncbench.XXXXXX)
 server_pid=""
 cleanup() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
 	if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "work directory kept: $work"; fi
 }
 trap cleanup EXIT
