@@ -6,6 +6,7 @@
 // Usage:
 //
 //	s3syncbench serve -addr 127.0.0.1:9000
+//	(every command also takes -cpuprofile FILE)
 //	s3syncbench stats -endpoint URL            (prints and resets the server's request counts)
 //	s3syncbench gen -dir D -n N -size BYTES [-seed S]
 //	s3syncbench push|pull -endpoint URL -bucket B -prefix P -dir D [-delete]
@@ -24,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 )
 
@@ -47,7 +49,19 @@ func main() {
 	fs.Int64Var(&c.seed, "seed", 1, "content seed (gen)")
 	fs.BoolVar(&c.delete, "delete", false, "delete extraneous (push/pull)")
 	fs.IntVar(&c.concurrency, "concurrency", 0, "requests in flight (0: s3sync default)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	_ = fs.Parse(args)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx := context.Background()
 	start := time.Now()
@@ -75,6 +89,7 @@ func main() {
 		err = fmt.Errorf("unknown command %q", cmd)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintf(os.Stderr, "s3syncbench %s: %v\n", cmd, err)
 		os.Exit(1)
 	}
