@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,13 +26,28 @@ import (
 // countingAPI counts calls and fails the ones chosen, in front of a real endpoint.
 type countingAPI struct {
 	s3sync.API
+	mu       sync.Mutex
 	calls    map[string]int
 	failList bool
 	failPut  string
 }
 
+func (c *countingAPI) count(kind string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[kind]++
+}
+
+func (c *countingAPI) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	calls := c.calls
+	c.calls = map[string]int{}
+	return calls
+}
+
 func (c *countingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, fns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
-	c.calls["LIST"]++
+	c.count("LIST")
 	if c.failList {
 		return nil, errors.New("injected listing failure")
 	}
@@ -39,7 +55,7 @@ func (c *countingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Inp
 }
 
 func (c *countingAPI) PutObject(ctx context.Context, in *s3.PutObjectInput, fns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
-	c.calls["PUT"]++
+	c.count("PUT")
 	if aws.ToString(in.Key) == c.failPut {
 		return nil, errors.New("injected upload failure")
 	}
@@ -47,12 +63,12 @@ func (c *countingAPI) PutObject(ctx context.Context, in *s3.PutObjectInput, fns 
 }
 
 func (c *countingAPI) HeadObject(ctx context.Context, in *s3.HeadObjectInput, fns ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
-	c.calls["HEAD"]++
+	c.count("HEAD")
 	return c.API.HeadObject(ctx, in, fns...)
 }
 
 func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, fns ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
-	c.calls["GET"]++
+	c.count("GET")
 	return c.API.GetObject(ctx, in, fns...)
 }
 
@@ -116,11 +132,11 @@ func TestIntegrationPushPullFlows(t *testing.T) {
 		func() (*s3sync.Plan, error) { return sync.Push(ctx, src, bucket, "releases/v1") },
 		func() (*s3sync.Plan, error) { return sync.Pull(ctx, dst, bucket, "releases/v1") },
 	} {
-		api.calls = map[string]int{}
+		api.reset()
 		plan, err := run()
 		require.NoError(t, err)
 		assert.True(t, plan.Empty(), plan.String())
-		assert.Equal(t, map[string]int{"LIST": 1}, api.calls)
+		assert.Equal(t, map[string]int{"LIST": 1}, api.reset())
 	}
 
 	// Deletes only after full success; prefix exactness.
