@@ -20,8 +20,10 @@
 //     current; a file newer by a second or more is uploaded; a file modified within the second of
 //     the upload needs a HEAD.
 //   - pull: a file is current when its mtime is not after LastModified and its inode change time
-//     (set by the pull's rename) is not before it; an object uploaded again after the pull, or a file
-//     edited after it, fails that test and is compared through a HEAD.
+//     (set by the pull's rename) is not before it and differs from the mtime (a write in place sets
+//     both to the same instant); an object uploaded again after the pull, or a file edited after it,
+//     fails that test and is compared through a HEAD. Where the platform gives no change time (not
+//     Linux or macOS), same-size files are compared through a HEAD.
 //
 // A no-op re-sync therefore costs one ListObjectsV2 request per 1000 keys and nothing else. The
 // price: a same-size edit that keeps an older mtime (a restored backup, say) goes unseen, as with aws
