@@ -1,0 +1,69 @@
+package s3sync
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// remoteObject is an object from the listing, with its key relative to the prefix.
+type remoteObject struct {
+	key, rel     string
+	size         int64
+	lastModified time.Time
+	etag         string
+}
+
+// listPage is one ListObjectsV2 page, or the error that ended the listing.
+type listPage struct {
+	objects []remoteObject
+	err     error
+	last    bool // the listing is complete: a channel closed without it was cut short
+}
+
+// listObjects streams the objects under prefix, in key order, page by page. It reads up to three
+// pages ahead of the consumer, so listing overlaps with the local walk and the comparison, while
+// memory stays bounded. The channel is closed after the page marked last or after an error page;
+// when ctx ends it early, it is closed with neither, and the consumer must not take the listing
+// as complete.
+func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan listPage {
+	ch := make(chan listPage, 2)
+	go func() {
+		defer close(ch)
+		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+		p := s3.NewListObjectsV2Paginator(api, in)
+		for {
+			out, err := p.NextPage(ctx)
+			var page listPage
+			if err != nil {
+				page.err = fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+			} else {
+				page.objects = make([]remoteObject, 0, len(out.Contents))
+				for _, o := range out.Contents {
+					key := aws.ToString(o.Key)
+					if len(key) < len(prefix) || key[:len(prefix)] != prefix {
+						page.err = fmt.Errorf("list s3://%s/%s: key %q outside the prefix", bucket, prefix, key)
+						break
+					}
+					page.objects = append(page.objects, remoteObject{
+						key: key, rel: key[len(prefix):], size: aws.ToInt64(o.Size),
+						lastModified: aws.ToTime(o.LastModified), etag: aws.ToString(o.ETag),
+					})
+				}
+			}
+			page.last = page.err == nil && !p.HasMorePages()
+			select {
+			case ch <- page:
+			case <-ctx.Done():
+				return
+			}
+			if page.err != nil || page.last {
+				return
+			}
+		}
+	}()
+	return ch
+}

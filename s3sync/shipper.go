@@ -1,0 +1,184 @@
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portalkit/portalkit/internal/clock"
+)
+
+// Shipper defaults.
+const (
+	// DefaultShipInterval is the time between background flushes when ShipperOptions.Interval is zero.
+	DefaultShipInterval = 5 * time.Minute
+	// DefaultQuietPeriod is how long a log file must be unmodified to count as closed when
+	// ShipperOptions.QuietPeriod is zero.
+	DefaultQuietPeriod = time.Minute
+)
+
+// ErrShipperRunning is returned by Shipper.Start when the shipper is already running.
+var ErrShipperRunning = errors.New("s3sync: shipper already running")
+
+// ShipperOptions configure a Shipper. Every field's zero value means the documented default,
+// except the required Dir, Bucket and Host.
+type ShipperOptions struct {
+	// Dir is the local log directory. Required.
+	Dir string
+	// Bucket receives the logs. Required.
+	Bucket string
+	// Prefix is the key prefix; files go to Prefix/Host/<path below Dir>. Default: none.
+	Prefix string
+	// Host names this machine in the keys (an instance ID or host name). Required; it must not
+	// contain "/".
+	Host string
+	// Interval is the time between background flushes after Start. Default DefaultShipInterval.
+	Interval time.Duration
+	// QuietPeriod is how long a file must be unmodified before it counts as rotated or closed and
+	// is shipped by Flush. Default DefaultQuietPeriod.
+	QuietPeriod time.Duration
+	// Include and Exclude select the files (the syntax of Options.Include). Default: every file.
+	Include, Exclude []string
+	// OnError receives the error of each failed background flush. Default: logged at warning level.
+	OnError func(error)
+	// Logger receives warnings. Default: the Syncer's logger.
+	Logger *slog.Logger
+	// Clock paces the background loop and dates the quiet period. Default: the wall clock.
+	Clock clock.Clock
+}
+
+// Shipper uploads closed log files from a directory to S3 on an interval (after Start) or on demand
+// (Flush, FlushAll). A file is uploaded again only when its size or mtime changed, and nothing in
+// S3 is ever deleted. No goroutine runs until Start. Its methods are safe for concurrent use;
+// flushes are serialized.
+type Shipper struct {
+	s      *Syncer
+	o      ShipperOptions
+	prefix string
+
+	flushMu sync.Mutex
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewShipper returns a Shipper that uploads with s (and its options: encryption, storage class and
+// so on). It starts nothing.
+func NewShipper(s *Syncer, optFns ...func(*ShipperOptions)) (*Shipper, error) {
+	var o ShipperOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	var bad []string
+	if s == nil {
+		bad = append(bad, "Syncer: nil")
+	}
+	if o.Dir == "" {
+		bad = append(bad, "Dir: required")
+	}
+	if o.Bucket == "" {
+		bad = append(bad, "Bucket: required")
+	}
+	if o.Host == "" || strings.Contains(o.Host, "/") || checkRel(o.Host) != nil {
+		bad = append(bad, fmt.Sprintf("Host: %q must be a non-empty name without \"/\"", o.Host))
+	}
+	if o.Interval < 0 {
+		bad = append(bad, "Interval: negative")
+	}
+	if o.QuietPeriod < 0 {
+		bad = append(bad, "QuietPeriod: negative")
+	}
+	for _, p := range append(append([]string(nil), o.Include...), o.Exclude...) {
+		if err := checkPattern(p); err != nil {
+			bad = append(bad, fmt.Sprintf("Include/Exclude: %v", err))
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(bad, "; "))
+	}
+	if o.Interval == 0 {
+		o.Interval = DefaultShipInterval
+	}
+	if o.QuietPeriod == 0 {
+		o.QuietPeriod = DefaultQuietPeriod
+	}
+	if o.Logger == nil {
+		o.Logger = s.opts.Logger
+	}
+	o.Clock = clock.Or(o.Clock)
+	return &Shipper{s: s, o: o, prefix: path.Join(strings.Trim(o.Prefix, "/"), o.Host)}, nil
+}
+
+// Flush uploads the files unmodified for at least the quiet period that S3 does not have yet (or
+// has with another size or mtime). It blocks until done and returns the plan it carried out.
+func (sh *Shipper) Flush(ctx context.Context) (*Plan, error) {
+	return sh.flush(ctx, sh.o.Clock.Now().Add(-sh.o.QuietPeriod))
+}
+
+// FlushAll is Flush without the quiet period: it ships every file as it is now, for the last
+// flush before the instance goes away (a terminate lifecycle hook, after Stop).
+func (sh *Shipper) FlushAll(ctx context.Context) (*Plan, error) {
+	return sh.flush(ctx, time.Time{})
+}
+
+func (sh *Shipper) flush(ctx context.Context, before time.Time) (*Plan, error) {
+	sh.flushMu.Lock()
+	defer sh.flushMu.Unlock()
+	return sh.s.Push(ctx, sh.o.Dir, sh.o.Bucket, sh.prefix, func(o *Options) {
+		o.Include, o.Exclude = sh.o.Include, sh.o.Exclude
+		o.Delete = false
+		o.Compare = CompareSizeMtime
+		o.modifiedBefore = before
+	})
+}
+
+// Start runs Flush every Interval in a goroutine until Stop is called or ctx ends. It returns
+// ErrShipperRunning if the shipper is already running.
+func (sh *Shipper) Start(ctx context.Context) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.done != nil {
+		return ErrShipperRunning
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	sh.cancel, sh.done = cancel, make(chan struct{})
+	go sh.loop(ctx, sh.done)
+	return nil
+}
+
+func (sh *Shipper) loop(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	for {
+		if err := sh.o.Clock.Sleep(ctx, sh.o.Interval); err != nil {
+			return
+		}
+		if _, err := sh.Flush(ctx); err != nil && ctx.Err() == nil {
+			if sh.o.OnError != nil {
+				sh.o.OnError(err)
+			} else {
+				sh.o.Logger.Warn("s3sync: log flush failed", "err", err)
+			}
+		}
+	}
+}
+
+// Stop ends the background loop started by Start and blocks until its goroutine has returned
+// (an upload in progress is cancelled). It does not flush; call FlushAll after Stop for a final
+// upload. Stop on a shipper that is not running does nothing. The shipper may be started again.
+func (sh *Shipper) Stop() {
+	sh.mu.Lock()
+	cancel, done := sh.cancel, sh.done
+	sh.cancel, sh.done = nil, nil
+	sh.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	cancel()
+	<-done
+}

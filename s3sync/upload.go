@@ -1,0 +1,224 @@
+package s3sync
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"os"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// abortTimeout bounds the AbortMultipartUpload sent after a failed or cancelled upload.
+const abortTimeout = 30 * time.Second
+
+// uploadHeaders are the per-object settings shared by PutObject and CreateMultipartUpload.
+type uploadHeaders struct {
+	contentType  string
+	cacheControl *string
+	sse          types.ServerSideEncryption
+	kmsKey       *string
+	storageClass types.StorageClass
+	metadata     map[string]string
+}
+
+// openUpload opens the file and builds its headers: content type, the options' settings, and the
+// metadata carrying the mtime, mode and (in checksum mode) SHA-256 of what is about to be sent.
+func (r *run) openUpload(it *Item) (*os.File, os.FileInfo, uploadHeaders, error) {
+	name := localPath(r.p.Dir, it.Path)
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, uploadHeaders{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, uploadHeaders{}, err
+	}
+	h := uploadHeaders{
+		contentType:  r.o.ContentType,
+		sse:          r.o.ServerSideEncryption,
+		storageClass: r.o.StorageClass,
+		metadata:     make(map[string]string, len(r.o.Metadata)+3),
+	}
+	if h.contentType == "" {
+		h.contentType = mime.TypeByExtension(path.Ext(it.Path))
+		if h.contentType == "" {
+			h.contentType = "application/octet-stream"
+		}
+	}
+	if r.o.CacheControl != "" {
+		h.cacheControl = aws.String(r.o.CacheControl)
+	}
+	if r.o.SSEKMSKeyID != "" {
+		h.kmsKey = aws.String(r.o.SSEKMSKeyID)
+	}
+	maps.Copy(h.metadata, r.o.Metadata)
+	h.metadata[MetaMtime] = formatMtime(fi.ModTime())
+	h.metadata[MetaMode] = formatMode(fi.Mode())
+	if r.o.Compare == CompareChecksum {
+		sum, err := fileSHA256(name)
+		if err != nil {
+			f.Close()
+			return nil, nil, uploadHeaders{}, fmt.Errorf("hash: %w", err)
+		}
+		h.metadata[MetaSHA256] = sum
+	}
+	return f, fi, h, nil
+}
+
+// checkUnchanged fails an upload whose file changed while it was read: the object would not match
+// the stored mtime. The next run uploads it again.
+func checkUnchanged(f *os.File, before os.FileInfo) error {
+	after, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		return fmt.Errorf("file changed while uploading")
+	}
+	return nil
+}
+
+func (r *run) uploadSmall(ctx context.Context, it *Item) error {
+	f, fi, h, err := r.openUpload(it)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// The request slot is the one Apply took for this file.
+	_, err = r.s.api.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key),
+		Body: f, ContentLength: aws.Int64(fi.Size()),
+		ContentType: aws.String(h.contentType), CacheControl: h.cacheControl,
+		ServerSideEncryption: h.sse, SSEKMSKeyId: h.kmsKey, StorageClass: h.storageClass,
+		Metadata: h.metadata,
+	})
+	if err != nil {
+		return fmt.Errorf("put object: %w", err)
+	}
+	if err := checkUnchanged(f, fi); err != nil {
+		return err
+	}
+	r.addBytes(fi.Size())
+	return nil
+}
+
+// partSize returns the part size for a file: the configured size, grown so the file fits in
+// MaxParts parts.
+func partSize(size, configured int64) int64 {
+	ps := configured
+	if minPS := (size + MaxParts - 1) / MaxParts; ps < minPS {
+		ps = minPS
+	}
+	return ps
+}
+
+// uploadLarge sends the file as a multipart upload whose parts run in parallel on the request
+// pool, each read straight from the file through a section reader (no part buffers). A failed or
+// cancelled upload is aborted so no parts are left billed.
+func (r *run) uploadLarge(ctx context.Context, it *Item) (err error) {
+	f, fi, h, err := r.openUpload(it)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	size := fi.Size()
+	ps := partSize(size, r.o.PartSize)
+
+	if err := r.acquire(ctx); err != nil {
+		return err
+	}
+	created, err := r.s.api.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key),
+		ContentType: aws.String(h.contentType), CacheControl: h.cacheControl,
+		ServerSideEncryption: h.sse, SSEKMSKeyId: h.kmsKey, StorageClass: h.storageClass,
+		Metadata: h.metadata,
+		// Parts carry a CRC32 (the SDK's default integrity check); S3 rejects part checksums of a
+		// type the upload was not created with, so name it here and on every part.
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+	})
+	r.release()
+	if err != nil {
+		return fmt.Errorf("create multipart upload: %w", err)
+	}
+	uploadID := created.UploadId
+	defer func() {
+		if err == nil {
+			return
+		}
+		// The caller's ctx may be cancelled already; the abort must still go out.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+		defer cancel()
+		if _, aerr := r.s.api.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
+			Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key), UploadId: uploadID,
+		}); aerr != nil {
+			r.o.Logger.Warn("s3sync: abort multipart upload failed", "key", it.Key, "upload_id", aws.ToString(uploadID), "err", aerr)
+		}
+	}()
+
+	nparts := int((size + ps - 1) / ps)
+	if nparts == 0 {
+		nparts = 1
+	}
+	parts := make([]types.CompletedPart, nparts)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	fail := func(e error) { once.Do(func() { firstErr = e; cancel() }) }
+	for i := range nparts {
+		if err := r.acquire(pctx); err != nil {
+			fail(err)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { r.release(); wg.Done() }()
+			off := int64(i) * ps
+			n := min(ps, size-off)
+			num := int32(i + 1)
+			out, err := r.s.api.UploadPart(pctx, &s3.UploadPartInput{
+				Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key), UploadId: uploadID,
+				PartNumber: aws.Int32(num), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, Body: io.NewSectionReader(f, off, n), ContentLength: aws.Int64(n),
+			})
+			if err != nil {
+				fail(fmt.Errorf("upload part %d: %w", num, err))
+				return
+			}
+			parts[i] = types.CompletedPart{PartNumber: aws.Int32(num), ETag: out.ETag,
+				ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C,
+				ChecksumCRC64NVME: out.ChecksumCRC64NVME, ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256}
+			r.addBytes(n)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := checkUnchanged(f, fi); err != nil {
+		return err
+	}
+	if err := r.acquire(ctx); err != nil {
+		return err
+	}
+	_, err = r.s.api.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key), UploadId: uploadID,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	r.release()
+	if err != nil {
+		return fmt.Errorf("complete multipart upload: %w", err)
+	}
+	return nil
+}
