@@ -14,6 +14,8 @@
 //
 // # Packages
 //
+// Available now: elb, rds/session, s3sync and awstest; the others are planned.
+//
 //   - elb: load balancers, target groups, listeners, safe register / deregister / rolling swap.
 //   - autoscale: AMI resolution, launch templates, Auto Scaling groups, instance refresh.
 //   - rds: the Multi-AZ MySQL instance, failover drills, snapshots.
