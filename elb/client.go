@@ -30,9 +30,18 @@ func New(api API, optFns ...func(*Options)) *Client {
 
 // call runs one AWS call, retrying throttling and the operation's eventual-consistency errors
 // (for example TargetGroupNotFound right after CreateTargetGroup) for up to o.RetryTimeout.
-func call(ctx context.Context, o Options, operation string, fn func(ctx context.Context) error) error {
+//
+// notYetVisible adds codes that mean "not visible yet" at this call site only: a read by ARN of
+// a resource a create call just returned (DescribeListeners of a new load balancer answers
+// LoadBalancerNotFound for a few seconds). A read by name never passes them, because there the
+// code means the resource does not exist.
+func call(ctx context.Context, o Options, operation string, fn func(ctx context.Context) error, notYetVisible ...string) error {
+	retryable := retry.ForOperation(operation)
+	if len(notYetVisible) > 0 {
+		retryable = retry.Any(retryable, retry.Codes(notYetVisible...))
+	}
 	return retry.Do(ctx, fn, retry.Options{
-		Retryable:  retry.ForOperation(operation),
+		Retryable:  retryable,
 		MaxElapsed: o.RetryTimeout,
 		Clock:      o.Clock,
 		OnRetry: func(err error, _ time.Duration) {

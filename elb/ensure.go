@@ -277,7 +277,7 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 			have = attributeMap(out.Attributes)
 		}
 		return err
-	})
+	}, "TargetGroupNotFound")
 	if err != nil {
 		return fmt.Errorf("elb: describe attributes of target group %s: %w", arn, err)
 	}

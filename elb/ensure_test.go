@@ -293,3 +293,55 @@ func TestFindCertificate(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, elb.ErrCertificateNotFound), "a missing client is not a missing certificate")
 }
+
+// TestEnsureAbsorbsNotYetVisibleLoadBalancer covers a read by ARN right after a create: the new
+// load balancer is invisible for 20 s, and Ensure (not waiting for it to be active) lists its
+// listeners at once, which AWS answers with LoadBalancerNotFound for a while.
+func TestEnsureAbsorbsNotYetVisibleLoadBalancer(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	spec := f.spec("late")
+	// The target group exists already, so nothing else lets the 20 s pass before the listeners.
+	_, err := f.elbv2.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{
+		Name: aws.String(spec.TargetGroup.Name), Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+		HealthCheckPath: aws.String("/health"), HealthCheckIntervalSeconds: aws.Int32(10), HealthCheckTimeoutSeconds: aws.Int32(5),
+		HealthyThresholdCount: aws.Int32(3), UnhealthyThresholdCount: aws.Int32(2),
+	})
+	require.NoError(t, err)
+	sim.DelayVisibility(awstest.ServiceELBv2, 20*time.Second)
+	sim.ResetCalls()
+
+	st, err := f.client(func(o *elb.Options) { o.NoWait = true }).Ensure(ctx, spec)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"load balancer", "listener HTTP:80"}, st.Created)
+	missed := sim.Calls().Operation(awstest.ServiceELBv2, "DescribeListeners").Filter(func(c awstest.Call) bool { return c.ErrorCode() == "LoadBalancerNotFound" })
+	assert.NotEmpty(t, missed, "the read-after-create miss happened and was retried")
+}
+
+// TestWaitsAbsorbNotYetVisibleTargetGroup covers the waits' first call, which reads the target
+// group by ARN for its default budget: right after CreateTargetGroup it may not be visible yet.
+func TestWaitsAbsorbNotYetVisibleTargetGroup(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	ids := f.launch(t, 1)
+	sim.DelayVisibility(awstest.ServiceELBv2, 20*time.Second)
+	out, err := f.elbv2.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{
+		Name: aws.String("fresh"), Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+	})
+	require.NoError(t, err)
+	arn := aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	c := f.client()
+
+	// Not registered: drained at once, after the budget lookup got past the miss.
+	_, err = c.WaitDrained(ctx, arn, elb.Instances(ids...))
+	require.NoError(t, err)
+	require.NoError(t, c.Register(ctx, arn, elb.Instances(ids...)))
+	// No listener uses the group, so the wait fails fast: with the load balancer's reason, not
+	// with TargetGroupNotFound from the budget lookup.
+	_, err = c.WaitHealthy(ctx, arn, elb.Instances(ids...))
+	require.ErrorIs(t, err, elb.ErrUnhealthy)
+	assert.Contains(t, err.Error(), "Target.NotInUse")
+	assert.NotEmpty(t, sim.Calls().Filter(func(c awstest.Call) bool { return c.ErrorCode() == "TargetGroupNotFound" }))
+}

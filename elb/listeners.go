@@ -99,7 +99,7 @@ func (e *ensurer) describeListeners(ctx context.Context) (map[int32]elbv2types.L
 			var err error
 			page, err = e.c.api.DescribeListeners(ctx, &elasticloadbalancingv2.DescribeListenersInput{LoadBalancerArn: aws.String(e.st.LoadBalancerARN), Marker: marker}, e.o.ELBv2Options...)
 			return err
-		})
+		}, "LoadBalancerNotFound")
 		if err != nil {
 			return nil, fmt.Errorf("elb: describe listeners of %s: %w", e.st.LoadBalancerARN, err)
 		}
@@ -250,7 +250,7 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 			var err error
 			page, err = e.c.api.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN), Marker: marker}, e.o.ELBv2Options...)
 			return err
-		})
+		}, "ListenerNotFound")
 		if err != nil {
 			return fmt.Errorf("elb: describe rules of %s: %w", listenerARN, err)
 		}
@@ -279,7 +279,7 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 			e.st.ApexRuleARN = aws.ToString(out.Rules[0].RuleArn)
 		}
 		return err
-	})
+	}, "ListenerNotFound")
 	if awserr.IsCode(err, "PriorityInUse") {
 		return fmt.Errorf("elb: create %s: priority %d is taken by another rule on %s; set Listeners.ApexRulePriority: %w", res, l.ApexRulePriority, listenerARN, err)
 	}

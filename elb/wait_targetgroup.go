@@ -35,6 +35,11 @@ func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets
 	if err != nil {
 		return nil, err
 	}
+	if len(targets) == 0 {
+		// No targets: nothing to wait for, and no call (DescribeTargetHealth without targets
+		// would describe the whole group).
+		return &WaitReport{Group: targetGroupARN}, nil
+	}
 	budget := o.HealthyTimeout
 	if budget == 0 {
 		if budget, err = c.healthyBudget(ctx, o, targetGroupARN); err != nil {
@@ -84,6 +89,9 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
 		return nil, err
+	}
+	if len(targets) == 0 {
+		return &WaitReport{Group: targetGroupARN}, nil
 	}
 	budget := o.DrainTimeout
 	if budget == 0 {
@@ -175,7 +183,7 @@ func (c *Client) healthyBudget(ctx context.Context, o Options, arn string) (time
 			tg = out.TargetGroups[0]
 		}
 		return err
-	})
+	}, "TargetGroupNotFound")
 	if err != nil {
 		return 0, fmt.Errorf("elb: describe target group %s: %w", arn, err)
 	}
@@ -193,7 +201,7 @@ func (c *Client) drainBudget(ctx context.Context, o Options, arn string) (time.D
 			attrs = attributeMap(out.Attributes)
 		}
 		return err
-	})
+	}, "TargetGroupNotFound")
 	if err != nil {
 		return 0, fmt.Errorf("elb: describe attributes of target group %s: %w", arn, err)
 	}
