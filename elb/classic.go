@@ -125,6 +125,11 @@ func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs 
 	if err != nil {
 		return nil, err
 	}
+	if len(instanceIDs) == 0 {
+		// No instances: nothing to wait for, and no call (DescribeInstanceHealth without
+		// instances would describe every registered one).
+		return &WaitReport{Group: lbName}, nil
+	}
 	budget := o.HealthyTimeout
 	if budget == 0 {
 		lb, err := c.describe(ctx, o, lbName)
@@ -177,6 +182,9 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
 		return nil, err
+	}
+	if len(instanceIDs) == 0 {
+		return &WaitReport{Group: lbName}, nil
 	}
 	budget := o.DrainTimeout
 	if budget == 0 {

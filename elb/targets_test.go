@@ -247,3 +247,31 @@ func TestTargetsInUseOnlyBehindListener(t *testing.T) {
 	require.ErrorIs(t, err, elb.ErrUnhealthy)
 	assert.Contains(t, err.Error(), "Target.NotInUse")
 }
+
+// TestWaitsWithoutTargets: waiting for no targets succeeds at once without a call. Without the
+// Targets parameter DescribeTargetHealth would describe the whole group, and the wait would
+// judge targets it was not asked about.
+func TestWaitsWithoutTargets(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "none", 2)
+	require.NoError(t, c.Deregister(ctx, st.TargetGroupARN, elb.Instances(ids[0]))) // one draining
+	f.classicLB(t, "legacy")
+	classic := f.classicClient()
+	require.NoError(t, classic.Register(ctx, "legacy", ids))
+
+	sim.ResetCalls()
+	tg, pool := c.TargetGroup(st.TargetGroupARN), classic.Pool("legacy")
+	for name, wait := range map[string]func(context.Context, []string) (*elb.WaitReport, error){
+		"WaitHealthy": tg.WaitHealthy, "WaitDrained": tg.WaitDrained, "Classic.WaitInService": pool.WaitHealthy, "Classic.WaitDrained": pool.WaitDrained,
+	} {
+		for _, empty := range [][]string{nil, {}} {
+			rep, err := wait(ctx, empty)
+			require.NoError(t, err, name)
+			assert.Zero(t, rep.Polls, name)
+		}
+	}
+	assert.Empty(t, sim.Calls(), "no call")
+}
