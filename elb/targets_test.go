@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,19 +157,83 @@ func TestWaitHealthyStopsOnCancel(t *testing.T) {
 	sim.FailZone(f.zones[1]) // never all healthy
 	sim.FailZone(f.zones[0])
 	require.NoError(t, c.Register(ctx, st.TargetGroupARN, elb.Instances(ids...)))
-	polls := 0
+	changes := 0
 	sim.ResetCalls()
 	_, err = c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...), func(o *elb.Options) {
 		o.HealthyTimeout = time.Hour
 		o.OnTargetChange = func(elb.TargetChange) {
-			polls++
-			if polls == 3 { // the first poll reports the three targets
+			changes++
+			if changes == 3 { // the first poll reports the three targets
 				cancel()
 			}
 		}
 	})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, sim.Calls().Operation(awstest.ServiceELBv2, "DescribeTargetHealth"), 1, "no call after the cancel")
+}
+
+// cancellingClock cancels a context during the nth Sleep, as a caller's cancel would arrive
+// while a wait or a retry backs off, and counts the sleeps.
+type cancellingClock struct {
+	*awstest.Clock
+	n, sleeps int
+	cancel    context.CancelFunc
+	// calls counts the cloud's calls; callsAtCancel is its value when the cancel came.
+	calls         func() int
+	callsAtCancel int
+}
+
+func (c *cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.sleeps++
+	if c.sleeps == c.n {
+		c.cancel()
+		c.callsAtCancel = c.calls()
+	}
+	return c.Clock.Sleep(ctx, d)
+}
+
+// TestCancelDuringBackoffStopsPromptly cancels ctx while each long operation sleeps between
+// calls: each returns context.Canceled and makes no call after the cancel.
+func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "backoff", 4)
+	missing := strings.Replace(st.TargetGroupARN, "backoff-web", "missing", 1)
+	fresh := f.launch(t, 1)
+	require.NoError(t, c.Register(context.Background(), st.TargetGroupARN, elb.Instances(fresh...)))
+	cases := []struct {
+		name string
+		run  func(ctx context.Context, o func(*elb.Options)) error
+	}{
+		// Polls a new target, initial until its first check 10 s after registration.
+		{"WaitHealthy", func(ctx context.Context, o func(*elb.Options)) error {
+			_, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(fresh...), o)
+			return err
+		}},
+		// Retries TargetGroupNotFound for RetryTimeout (2 minutes).
+		{"Register", func(ctx context.Context, o func(*elb.Options)) error {
+			return c.Register(ctx, missing, elb.Instances(ids...), o)
+		}},
+		// Waits through the 30 s deregistration delay of the first batch.
+		{"Roll", func(ctx context.Context, o func(*elb.Options)) error {
+			_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN, o), ids, elb.RollOptions{})
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			clk := &cancellingClock{Clock: sim.Clock(), n: 2, cancel: cancel, calls: func() int { return len(sim.Calls()) }}
+			sim.ResetCalls()
+			err := tc.run(ctx, func(o *elb.Options) { o.Clock = clk })
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Equal(t, 2, clk.sleeps, "no sleep after the cancel")
+			assert.NotZero(t, clk.callsAtCancel)
+			assert.Len(t, sim.Calls(), clk.callsAtCancel, "no call after the cancel: %v", sim.Calls().Names())
+		})
+	}
 }
 
 func TestWaitDrainedBoundedByDeregistrationDelay(t *testing.T) {
