@@ -28,7 +28,8 @@ type ClassicSettings struct {
 	ConnectionDraining *time.Duration
 	// CrossZone turns cross-zone load balancing on or off.
 	CrossZone *bool
-	// Stickiness sets an LB-cookie stickiness policy on a listener.
+	// Stickiness sets an LB-cookie stickiness policy on a listener, replacing any other
+	// stickiness policy (LB- or application-cookie) the listener has; its other policies stay.
 	Stickiness *ClassicStickiness
 }
 
@@ -191,8 +192,8 @@ func (c *Classic) Configure(ctx context.Context, lbName string, s ClassicSetting
 	return changed, nil
 }
 
-// stickiness creates the LB-cookie policy if missing and puts it on the listener if it is not
-// there. It reports whether it changed anything.
+// stickiness creates the LB-cookie policy if missing and puts it on the listener in place of any
+// other stickiness policy there. It reports whether it changed anything.
 func (c *Classic) stickiness(ctx context.Context, o Options, lb elbtypes.LoadBalancerDescription, st ClassicStickiness) (bool, error) {
 	name := aws.ToString(lb.LoadBalancerName)
 	var listener *elbtypes.ListenerDescription
@@ -205,8 +206,14 @@ func (c *Classic) stickiness(ctx context.Context, o Options, lb elbtypes.LoadBal
 		return false, fmt.Errorf("elb: stickiness on %s: no listener on port %d", name, st.Port)
 	}
 	exists := false
+	// The listener's other stickiness policies: a listener carries one, so ours replaces them.
+	stickiness := map[string]bool{}
 	if lb.Policies != nil {
+		for _, p := range lb.Policies.AppCookieStickinessPolicies {
+			stickiness[aws.ToString(p.PolicyName)] = true
+		}
 		for _, p := range lb.Policies.LBCookieStickinessPolicies {
+			stickiness[aws.ToString(p.PolicyName)] = true
 			if aws.ToString(p.PolicyName) == st.PolicyName {
 				exists = true
 				if got := time.Duration(aws.ToInt64(p.CookieExpirationPeriod)) * time.Second; got != st.Duration {
@@ -230,13 +237,25 @@ func (c *Classic) stickiness(ctx context.Context, o Options, lb elbtypes.LoadBal
 		}
 		changed = true
 	}
+	// SetLoadBalancerPoliciesOfListener replaces the listener's policies: keep the others (an
+	// SSL negotiation policy, for example) and swap any other stickiness policy for ours.
+	policies := []string{}
+	have := false
 	for _, p := range listener.PolicyNames {
-		if p == st.PolicyName {
-			return changed, nil
+		switch {
+		case p == st.PolicyName:
+			have = true
+			policies = append(policies, p)
+		case !stickiness[p]:
+			policies = append(policies, p)
 		}
 	}
-	// SetLoadBalancerPoliciesOfListener replaces the listener's policies: keep the others.
-	policies := append(append([]string{}, listener.PolicyNames...), st.PolicyName)
+	if have && len(policies) == len(listener.PolicyNames) {
+		return changed, nil
+	}
+	if !have {
+		policies = append(policies, st.PolicyName)
+	}
 	err := call(ctx, o, "SetLoadBalancerPoliciesOfListener", func(ctx context.Context) error {
 		_, err := c.api.SetLoadBalancerPoliciesOfListener(ctx, &elasticloadbalancing.SetLoadBalancerPoliciesOfListenerInput{LoadBalancerName: aws.String(name), LoadBalancerPort: st.Port, PolicyNames: policies}, o.ClassicOptions...)
 		return err

@@ -58,6 +58,15 @@ func TestClassicConfigureIsIdempotent(t *testing.T) {
 	assert.Equal(t, []string{"lb-cookie-3600s"}, lb.ListenerDescriptions[0].PolicyNames)
 	assert.Equal(t, int64(3600), aws.ToInt64(lb.Policies.LBCookieStickinessPolicies[0].CookieExpirationPeriod))
 
+	// A new duration is a new policy, which replaces the old one on the listener: a listener
+	// carries one stickiness policy.
+	changed, err = c.Configure(ctx, "legacy", elb.ClassicSettings{Stickiness: &elb.ClassicStickiness{Port: 80, Duration: 2 * time.Hour}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"stickiness"}, changed)
+	out, err = f.classic.DescribeLoadBalancers(ctx, &elasticloadbalancing.DescribeLoadBalancersInput{LoadBalancerNames: []string{"legacy"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lb-cookie-7200s"}, out.LoadBalancerDescriptions[0].ListenerDescriptions[0].PolicyNames)
+
 	bad := elb.ClassicSettings{HealthCheck: &elb.ClassicHealthCheck{Target: "HTTP:80", Interval: 5 * time.Second, Timeout: 5 * time.Second}}
 	_, err = c.Configure(ctx, "legacy", bad)
 	require.ErrorIs(t, err, elb.ErrInvalidSpec)
