@@ -152,7 +152,7 @@ func (e *ensurer) loadBalancer(ctx context.Context) error {
 		})
 		if err != nil {
 			if strings.Contains(awserr.Message(err), "two different Availability Zones") || awserr.IsCode(err, "InvalidConfigurationRequest") && strings.Contains(awserr.Message(err), "same Availability Zone") {
-				return fmt.Errorf("elb: create load balancer %s: %w: %w", s.Name, ErrSingleAZ, err)
+				return fmt.Errorf("%w: create load balancer %s: %w", ErrSingleAZ, s.Name, err)
 			}
 			return fmt.Errorf("elb: create load balancer %s: %w", s.Name, err)
 		}
@@ -182,7 +182,7 @@ func (e *ensurer) loadBalancer(ctx context.Context) error {
 	}
 	if n := len(distinct(e.st.Zones)); n < 2 {
 		// An adopted load balancer (an NLB can have one zone) is not highly available.
-		return fmt.Errorf("elb: load balancer %s spans %d Availability Zone(s) %v: %w", s.Name, n, e.st.Zones, ErrSingleAZ)
+		return fmt.Errorf("%w: load balancer %s spans %d Availability Zone(s) %v", ErrSingleAZ, s.Name, n, e.st.Zones)
 	}
 	return nil
 }

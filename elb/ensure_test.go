@@ -130,7 +130,19 @@ func TestEnsureRefusesOneZone(t *testing.T) {
 	require.ErrorIs(t, err, elb.ErrSingleAZ)
 	assert.Empty(t, sim.Calls(), "refused before any call")
 
-	// AWS refuses it too, with the message the package recognises.
+	// An adopted load balancer in one zone (an NLB may have one) is refused as well.
+	_, err = f.elbv2.CreateLoadBalancer(context.Background(), &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String("onezone-nlb"), Type: "network", Subnets: f.subnets[:1]})
+	require.NoError(t, err)
+	spec.LoadBalancer.Name, spec.LoadBalancer.Type, spec.LoadBalancer.Subnets = "onezone-nlb", elb.Network, f.subnets
+	spec.TargetGroup.HealthCheck = elb.HealthCheck{Protocol: "TCP"}
+	sim.ResetCalls()
+	_, err = f.client().Ensure(context.Background(), spec)
+	require.ErrorIs(t, err, elb.ErrSingleAZ)
+	assert.Contains(t, err.Error(), "spans 1 Availability Zone")
+	assert.Equal(t, 1, strings.Count(err.Error(), "elb:"), "one package prefix: %v", err)
+	assert.Empty(t, creates(sim.Calls()), "nothing created next to it")
+
+	// AWS refuses an ALB in one zone too, with the message the package recognises.
 	_, err = f.elbv2.CreateLoadBalancer(context.Background(), &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String("onezone"), Subnets: f.subnets[:1]})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "At least two subnets in two different Availability Zones must be specified")

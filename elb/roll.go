@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // DefaultMinHealthyPercent is the share of instances a roll keeps in service, as CodeDeploy's
@@ -76,7 +77,9 @@ type RollError struct {
 
 // Error names the batch, phase and cause.
 func (e *RollError) Error() string {
-	return fmt.Sprintf("elb: roll stopped at batch %d (%s) with %d instance(s) done and %d left in service: %v", e.Batch, e.Phase, len(e.Done), len(e.Remaining), e.Err)
+	// The cause comes from this package too: say "elb:" once.
+	cause := strings.TrimPrefix(fmt.Sprint(e.Err), "elb: ")
+	return fmt.Sprintf("elb: roll stopped at batch %d (%s) with %d instance(s) done and %d left in service: %s", e.Batch, e.Phase, len(e.Done), len(e.Remaining), cause)
 }
 
 // Unwrap returns the cause.

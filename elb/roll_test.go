@@ -3,6 +3,7 @@ package elb_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -127,6 +128,8 @@ func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
 	assert.Equal(t, ids[6:], re.Remaining)
 	assert.Equal(t, replacements[:3], re.Done)
 	assert.ErrorIs(t, err, elb.ErrUnhealthy)
+	assert.Equal(t, 1, strings.Count(err.Error(), "elb:"), "one package prefix: %v", err)
+	assert.Contains(t, err.Error(), replacements[5], "names the failing instance")
 
 	// The untouched instances are still registered and healthy.
 	out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
