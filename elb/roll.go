@@ -13,6 +13,9 @@ const DefaultMinHealthyPercent = 50
 
 // Roll phases, as reported in [BatchProgress] and [RollError].
 const (
+	// PhaseCheck confirms, before the first batch, that every instance is in service, so that
+	// the minimum-healthy share holds while a batch is out. It is reported as batch 0.
+	PhaseCheck = "check"
 	// PhaseDeregister takes the batch out of service.
 	PhaseDeregister = "deregister"
 	// PhaseDrain waits until the batch drained.
@@ -42,7 +45,7 @@ type RollOptions struct {
 
 // BatchProgress reports a batch entering a phase of a roll.
 type BatchProgress struct {
-	// Batch is the 1-based batch number and Batches the total.
+	// Batch is the 1-based batch number (0 for PhaseCheck) and Batches the total.
 	Batch, Batches int
 	// Phase is one of the Phase constants.
 	Phase string
@@ -62,10 +65,16 @@ type RollReport struct {
 	Zones *ZoneReport
 }
 
+func (r *RollReport) addWait(w *WaitReport) {
+	if w != nil {
+		r.Waits = append(r.Waits, w)
+	}
+}
+
 // RollError reports where a roll stopped. The instances in Remaining were not touched and stay
 // in service; Failed are the batch being worked on.
 type RollError struct {
-	// Batch is the 1-based batch that failed, and Phase the step.
+	// Batch is the 1-based batch that failed (0 when PhaseCheck failed), and Phase the step.
 	Batch int
 	Phase string
 	// Done are the instances rolled before the failure; Failed those of the failing batch;
@@ -122,6 +131,11 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 // register (the replacements), wait until healthy; then the next batch. Each batch is small
 // enough to keep MinHealthyPercent of the instances in service.
 //
+// Before the first batch Roll waits until every instance is in service (PhaseCheck, usually one
+// health poll): the minimum-healthy share counts instances, so an instance that is already
+// unhealthy would leave fewer in service than promised. If one fails its health checks, Roll
+// returns before touching anything.
+//
 // Roll stops at the first failure and returns a [*RollError] saying where; the batches not yet
 // started stay registered and in service. A batch whose health wait failed stays registered, so
 // that the load balancer keeps reporting why. At the end, if the pool can (a [TargetGroup]), Roll
@@ -134,6 +148,14 @@ func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions
 	}
 	batches := (len(ids) + size - 1) / size
 	rep := &RollReport{}
+	if opts.OnBatch != nil {
+		opts.OnBatch(BatchProgress{Batch: 0, Batches: batches, Phase: PhaseCheck, Instances: append([]string(nil), ids...)})
+	}
+	w, err := pool.WaitHealthy(ctx, ids)
+	rep.addWait(w)
+	if err != nil {
+		return rep, &RollError{Batch: 0, Phase: PhaseCheck, Remaining: append([]string(nil), ids...), Err: err}
+	}
 	var done []string
 	for b := 0; b < batches; b++ {
 		batch := ids[b*size : min((b+1)*size, len(ids))]
@@ -152,7 +174,7 @@ func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions
 		}
 		progress(PhaseDrain, batch)
 		w, err := pool.WaitDrained(ctx, batch)
-		rep.Waits = append(rep.Waits, w)
+		rep.addWait(w)
 		if err != nil {
 			return rep, fail(PhaseDrain, err)
 		}
@@ -176,7 +198,7 @@ func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions
 		}
 		progress(PhaseHealthy, next)
 		w, err = pool.WaitHealthy(ctx, next)
-		rep.Waits = append(rep.Waits, w)
+		rep.addWait(w)
 		if err != nil {
 			return rep, fail(PhaseHealthy, err)
 		}

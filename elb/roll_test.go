@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -91,6 +92,24 @@ func TestRoll100(t *testing.T) {
 	assert.Len(t, calls.Operation(awstest.ServiceELBv2, "DeregisterTargets"), 10)
 	assert.Len(t, calls.Operation(awstest.ServiceELBv2, "DescribeTargetHealth"), polls+len(hooked)+1,
 		"one per poll (%d), the hook's (%d) and the zone check's", polls, len(hooked))
+	// Each poll is one call naming every awaited target: 100 for the check before the first
+	// batch, the batch's 10 for each health wait; the drain waits, the hook and the zone check
+	// list the whole group (no Targets).
+	require.Len(t, rep.Waits, 21, "the check, then drained and healthy per batch")
+	healthyPolls, drainPolls := 0, 0
+	for i, w := range rep.Waits[1:] {
+		if i%2 == 0 {
+			drainPolls += w.Polls
+		} else {
+			healthyPolls += w.Polls
+		}
+	}
+	sizes := map[int]int{}
+	for _, call := range calls.Operation(awstest.ServiceELBv2, "DescribeTargetHealth") {
+		sizes[len(call.Input.(*elasticloadbalancingv2.DescribeTargetHealthInput).Targets)]++
+	}
+	assert.Equal(t, map[int]int{100: rep.Waits[0].Polls, 10: healthyPolls, 0: drainPolls + len(hooked) + 1}, sizes)
+	assert.Equal(t, 1, rep.Waits[0].Polls, "all 100 were healthy at the first poll")
 	t.Logf("roll of 100 in batches of 10: %d polls, %s of virtual time", polls, calls[len(calls)-1].Time.Sub(calls[0].Time))
 
 	// Every instance is back and healthy.
@@ -141,4 +160,35 @@ func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
 	for _, id := range append(append([]string{}, ids[6:]...), replacements[:3]...) {
 		assert.True(t, healthy[id], "%s in service", id)
 	}
+}
+
+// TestRollRefusesToStartBelowMinimumHealthy: with one instance already failing its health checks,
+// taking a batch out would leave fewer in service than MinHealthyPercent promises, so the roll
+// stops before deregistering anything.
+func TestRollRefusesToStartBelowMinimumHealthy(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "rollsick", 4)
+	sim.FailInstance(ids[3])
+	sim.Clock().Advance(time.Minute) // past the unhealthy threshold
+
+	var phases []string
+	sim.ResetCalls()
+	rep, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
+		OnBatch: func(p elb.BatchProgress) { phases = append(phases, p.Phase) },
+	})
+	var re *elb.RollError
+	require.True(t, errors.As(err, &re), "got %v", err)
+	assert.Equal(t, 0, re.Batch)
+	assert.Equal(t, elb.PhaseCheck, re.Phase)
+	assert.Equal(t, ids, re.Remaining)
+	assert.Empty(t, re.Done)
+	assert.ErrorIs(t, err, elb.ErrUnhealthy)
+	assert.Contains(t, err.Error(), ids[3])
+	assert.Equal(t, []string{elb.PhaseCheck}, phases)
+	assert.Empty(t, sim.Calls().Operation(awstest.ServiceELBv2, "DeregisterTargets"), "nothing taken out of service")
+	require.Len(t, rep.Waits, 1)
+	assert.Equal(t, 1, rep.Waits[0].Polls, "one health poll")
 }
