@@ -157,6 +157,10 @@ func (d *demo) rollOut(ctx context.Context) error {
 	report, err := elb.Roll(ctx, pool, d.fleet.ids, elb.RollOptions{
 		MinHealthyPercent: 66,
 		OnBatch: func(p elb.BatchProgress) {
+			if p.Phase == elb.PhaseCheck {
+				d.out.line("checking that all %d instances are in service before %d batches", len(p.Instances), p.Batches)
+				return
+			}
 			d.out.line("batch %d/%d %-10s %s", p.Batch, p.Batches, p.Phase, strings.Join(p.Instances, " "))
 		},
 		Hook: func(ctx context.Context, batch []string) ([]string, error) {
