@@ -3,7 +3,7 @@ package elb
 import (
 	"context"
 	"fmt"
-
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,15 +105,13 @@ func (c *Classic) instanceHealth(ctx context.Context, o Options, lbName string, 
 	states := make([]TargetState, 0, len(out.InstanceStates))
 	for _, s := range out.InstanceStates {
 		st := TargetState{Target: Target{ID: aws.ToString(s.InstanceId)}, State: aws.ToString(s.State), Reason: aws.ToString(s.ReasonCode), Description: aws.ToString(s.Description)}
-		if st.State == ClassicInService && hasPrefix(st.Description, classicDrainingPrefix) {
+		if st.State == ClassicInService && strings.HasPrefix(st.Description, classicDrainingPrefix) {
 			st.State = ClassicDraining
 		}
 		states = append(states, st)
 	}
 	return states, nil
 }
-
-func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 // WaitInService waits until every instance is InService (and not draining). Each poll makes one
 // DescribeInstanceHealth call. It fails fast with a [*TargetError] when an instance has failed
@@ -154,7 +152,7 @@ func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs 
 				switch {
 				case s.State == ClassicInService:
 					in++
-				case s.State == ClassicDraining, hasPrefix(s.Description, classicFailedPrefix):
+				case s.State == ClassicDraining, strings.HasPrefix(s.Description, classicFailedPrefix):
 					bad = append(bad, s)
 				}
 			}

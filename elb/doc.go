@@ -39,7 +39,8 @@
 // healthy. Batches keep RollOptions.MinHealthyPercent of the instances in service ([BatchPlan]).
 // It stops at the first failure with a [*RollError] and leaves the remaining instances in
 // service. Roll works on any [Pool]: a target group ([Client.TargetGroup]) or a Classic Load
-// Balancer ([Classic.Pool]).
+// Balancer ([Classic.Pool]). It is not for the instances of an Auto Scaling group attached to the
+// load balancer, which the group registers and deregisters itself.
 //
 // # Classic Load Balancers
 //

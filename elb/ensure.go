@@ -62,7 +62,10 @@ func (d Drift) String() string {
 
 // Ensure converges the load balancer, target group, listeners and redirect rule to spec. It
 // describes each resource first and adopts what exists; it creates only what is missing, so a
-// second run makes no create call. Differences in existing resources are reported in
+// second run makes no create call. The ELBv2 create calls take no client token; names make them
+// idempotent instead: CreateLoadBalancer and CreateTargetGroup with the name and settings of an
+// existing resource return it, so a create retried after a lost response creates nothing twice,
+// and a listener that already exists on the port (DuplicateListener) is adopted. Differences in existing resources are reported in
 // [Stack.Drift] (and logged) but not changed; with FailOnDrift they fail the call with ErrDrift.
 //
 // The spec is checked before any call: a load balancer in fewer than two Availability Zones fails
@@ -255,6 +258,9 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 	arn := aws.ToString(found.TargetGroupArn)
 	e.st.TargetGroupARN = arn
 	res := "target group " + s.Name
+	// Ensure creates instance target groups, and Register names instances: an adopted ip or
+	// lambda group would refuse them.
+	e.drift(res, "TargetType", string(elbv2types.TargetTypeEnumInstance), string(found.TargetType))
 	e.drift(res, "VPCID", s.VPCID, aws.ToString(found.VpcId))
 	e.drift(res, "Protocol", s.Protocol, string(found.Protocol))
 	e.drift(res, "Port", strconv.Itoa(int(s.Port)), strconv.Itoa(int(aws.ToInt32(found.Port))))
@@ -361,7 +367,7 @@ func (e *ensurer) waitActive(ctx context.Context) error {
 		return poll.Result{Status: poll.Pending, State: string(st.Code)}, nil
 	}, poll.Options{
 		What: "load balancer " + e.spec.LoadBalancer.Name + " active", MinDelay: e.o.PollInterval, MaxDelay: e.o.MaxPollInterval,
-		MaxWait: 10 * time.Minute, Clock: e.o.Clock,
+		MaxWait: DefaultActiveTimeout, Clock: e.o.Clock,
 		Transient: func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") },
 	})
 	if err != nil {

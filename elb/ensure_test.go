@@ -15,6 +15,7 @@ import (
 
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/internal/awserr"
 )
 
 // creates returns the names of the create and modify calls in the log.
@@ -118,6 +119,16 @@ func TestEnsureReportsDrift(t *testing.T) {
 
 	_, err = f.client(func(o *elb.Options) { o.FailOnDrift = true }).Ensure(ctx, changed)
 	assert.ErrorIs(t, err, elb.ErrDrift)
+
+	// An adopted group of ip targets would refuse the instances Register sends: drift says so.
+	_, err = f.elbv2.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{
+		Name: aws.String("ip-web"), TargetType: elbv2types.TargetTypeEnumIp, Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+	})
+	require.NoError(t, err)
+	ipSpec := f.spec("ip")
+	st, err = f.client().Ensure(ctx, ipSpec)
+	require.NoError(t, err)
+	assert.Contains(t, st.Drift, elb.Drift{Resource: "target group ip-web", Field: "TargetType", Want: "instance", Have: "ip"})
 }
 
 func TestEnsureRefusesOneZone(t *testing.T) {
@@ -356,4 +367,35 @@ func TestWaitsAbsorbNotYetVisibleTargetGroup(t *testing.T) {
 	require.ErrorIs(t, err, elb.ErrUnhealthy)
 	assert.Contains(t, err.Error(), "Target.NotInUse")
 	assert.NotEmpty(t, sim.Calls().Filter(func(c awstest.Call) bool { return c.ErrorCode() == "TargetGroupNotFound" }))
+}
+
+// TestEnsureApexRulePriorityTaken: another rule at the apex rule's priority is not adopted; the
+// error says which setting to change, and the chosen priority works.
+func TestEnsureApexRulePriorityTaken(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	spec := f.spec("prio")
+	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
+	c := f.client()
+	st, err := c.Ensure(ctx, spec)
+	require.NoError(t, err)
+	_, err = f.elbv2.CreateRule(ctx, &elasticloadbalancingv2.CreateRuleInput{
+		ListenerArn: aws.String(st.HTTPSListenerARN), Priority: aws.Int32(elb.DefaultApexRulePriority),
+		Actions:    []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(st.TargetGroupARN)}},
+		Conditions: []elbv2types.RuleCondition{{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{"shop.example.com"}}}},
+	})
+	require.NoError(t, err)
+
+	spec.Listeners.ApexRedirect = "example.com"
+	_, err = c.Ensure(ctx, spec)
+	require.Error(t, err)
+	assert.True(t, awserr.IsCode(err, "PriorityInUse"), "the AWS error stays reachable: %v", err)
+	assert.Contains(t, err.Error(), "set Listeners.ApexRulePriority")
+	assert.Contains(t, err.Error(), st.HTTPSListenerARN)
+
+	spec.Listeners.ApexRulePriority = 20
+	again, err := c.Ensure(ctx, spec)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"apex redirect rule"}, again.Created)
 }

@@ -242,23 +242,9 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 		StatusCode: elbv2types.RedirectActionStatusCodeEnumHttp301, Protocol: aws.String("HTTPS"), Port: aws.String("443"),
 		Host: aws.String("www." + l.ApexRedirect), Path: aws.String("/#{path}"), Query: aws.String("#{query}"),
 	}}
-	var rules []elbv2types.Rule
-	var marker *string
-	for {
-		var page *elasticloadbalancingv2.DescribeRulesOutput
-		err := call(ctx, e.o, "DescribeRules", func(ctx context.Context) error {
-			var err error
-			page, err = e.c.api.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN), Marker: marker}, e.o.ELBv2Options...)
-			return err
-		}, "ListenerNotFound")
-		if err != nil {
-			return fmt.Errorf("elb: describe rules of %s: %w", listenerARN, err)
-		}
-		rules = append(rules, page.Rules...)
-		if aws.ToString(page.NextMarker) == "" {
-			break
-		}
-		marker = page.NextMarker
+	rules, err := e.rules(ctx, listenerARN)
+	if err != nil {
+		return err
 	}
 	res := "apex redirect rule for " + l.ApexRedirect
 	for _, r := range rules {
@@ -273,7 +259,7 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 		ListenerArn: aws.String(listenerARN), Priority: aws.Int32(l.ApexRulePriority), Actions: []elbv2types.Action{action},
 		Conditions: []elbv2types.RuleCondition{{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{l.ApexRedirect}}}},
 	}
-	err := call(ctx, e.o, "CreateRule", func(ctx context.Context) error {
+	err = call(ctx, e.o, "CreateRule", func(ctx context.Context) error {
 		out, err := e.c.api.CreateRule(ctx, in, e.o.ELBv2Options...)
 		if err == nil && len(out.Rules) > 0 {
 			e.st.ApexRuleARN = aws.ToString(out.Rules[0].RuleArn)
@@ -281,6 +267,17 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 		return err
 	}, "ListenerNotFound")
 	if awserr.IsCode(err, "PriorityInUse") {
+		// CreateRule is not idempotent: a create retried after a lost response finds its own
+		// rule at the priority. Adopt it; a stranger's rule there is the caller's to resolve.
+		if again, derr := e.rules(ctx, listenerARN); derr == nil {
+			for _, r := range again {
+				if hostCondition(r.Conditions, l.ApexRedirect) {
+					e.st.ApexRuleARN = aws.ToString(r.RuleArn)
+					e.drift(res, "Action", describeAction(action), describeActions(r.Actions))
+					return nil
+				}
+			}
+		}
 		return fmt.Errorf("elb: create %s: priority %d is taken by another rule on %s; set Listeners.ApexRulePriority: %w", res, l.ApexRulePriority, listenerARN, err)
 	}
 	if err != nil {
@@ -306,4 +303,26 @@ func hostCondition(conds []elbv2types.RuleCondition, host string) bool {
 		}
 	}
 	return false
+}
+
+// rules lists every rule of the listener.
+func (e *ensurer) rules(ctx context.Context, listenerARN string) ([]elbv2types.Rule, error) {
+	var rules []elbv2types.Rule
+	var marker *string
+	for {
+		var page *elasticloadbalancingv2.DescribeRulesOutput
+		err := call(ctx, e.o, "DescribeRules", func(ctx context.Context) error {
+			var err error
+			page, err = e.c.api.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN), Marker: marker}, e.o.ELBv2Options...)
+			return err
+		}, "ListenerNotFound")
+		if err != nil {
+			return nil, fmt.Errorf("elb: describe rules of %s: %w", listenerARN, err)
+		}
+		rules = append(rules, page.Rules...)
+		if aws.ToString(page.NextMarker) == "" {
+			return rules, nil
+		}
+		marker = page.NextMarker
+	}
 }

@@ -24,6 +24,9 @@ const (
 	DefaultPollInterval = 5 * time.Second
 	// DefaultMaxPollInterval caps the delay between health polls while nothing changes.
 	DefaultMaxPollInterval = 15 * time.Second
+	// DefaultActiveTimeout bounds Ensure's wait for a new load balancer to leave provisioning,
+	// which AWS usually finishes within a few minutes.
+	DefaultActiveTimeout = 10 * time.Minute
 	// DefaultRetryTimeout bounds the retries of one call that fails with throttling or with an
 	// eventual-consistency error such as TargetGroupNotFound right after CreateTargetGroup.
 	DefaultRetryTimeout = 2 * time.Minute
@@ -76,7 +79,7 @@ type Options struct {
 	// spec. False (the default) reports drift in [Stack.Drift] and leaves the resource as it is.
 	FailOnDrift bool
 	// NoWait makes Ensure return without waiting for a new load balancer to become active. False
-	// (the default) waits.
+	// (the default) waits, for up to DefaultActiveTimeout.
 	NoWait bool
 	// OnTargetChange, if not nil, is called synchronously for every target state change a wait
 	// observes, including the first observation of each target.

@@ -140,6 +140,11 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 // started stay registered and in service. A batch whose health wait failed stays registered, so
 // that the load balancer keeps reporting why. At the end, if the pool can (a [TargetGroup]), Roll
 // checks the Availability Zone spread of the instances in service.
+//
+// Roll is for instances the caller registers. Do not roll the instances of an Auto Scaling
+// group attached to the target group (or Classic Load Balancer): the group registers and
+// deregisters them itself, and may replace a deregistered one that fails its ELB health check.
+// Put such instances in Standby, or use the group's instance refresh, instead.
 func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions) (*RollReport, error) {
 	ids := distinct(instanceIDs)
 	size, err := BatchPlan(len(ids), opts.MinHealthyPercent, opts.BatchSize)

@@ -35,7 +35,7 @@ func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 	var order []Target
 	polls := 0
 	var failing []TargetState
-	res, err := poll.Wait(ctx, func(ctx context.Context) (poll.Result, error) {
+	_, err := poll.Wait(ctx, func(ctx context.Context) (poll.Result, error) {
 		polls++
 		states, err := ws.observe(ctx)
 		if err != nil {
@@ -77,7 +77,6 @@ func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 	case err != nil:
 		return rep, fmt.Errorf("elb: %w", err)
 	}
-	_ = res
 	return rep, nil
 }
 
