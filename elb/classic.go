@@ -145,7 +145,7 @@ func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs 
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			return c.instanceHealth(ctx, o, lbName, instanceIDs)
 		},
-		judge: func(states []TargetState) (poll.Status, []TargetState) {
+		judge: func(states []TargetState, _ time.Duration) (poll.Status, []TargetState) {
 			var bad []TargetState
 			in := 0
 			for _, s := range states {
@@ -217,7 +217,7 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 			}
 			return out, nil
 		},
-		judge: func(states []TargetState) (poll.Status, []TargetState) {
+		judge: func(states []TargetState, _ time.Duration) (poll.Status, []TargetState) {
 			var bad []TargetState
 			pending := false
 			for _, s := range states {

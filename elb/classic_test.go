@@ -2,6 +2,7 @@ package elb_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/internal/awserr"
 )
 
 // classicLB creates a Classic Load Balancer across the fixture's subnets.
@@ -135,4 +137,25 @@ func TestClassicFailsFastAndRolls(t *testing.T) {
 	_, err = c.WaitInService(ctx, "legacy", more)
 	require.ErrorIs(t, err, elb.ErrUnhealthy)
 	assert.Contains(t, err.Error(), "UnhealthyThreshold")
+}
+
+// TestClassicWaitInServiceUnregistered: DescribeInstanceHealth answers InvalidInstance for an
+// instance the load balancer does not know, as it may right after registration; the wait
+// tolerates it for RetryTimeout, then fails with the AWS error instead of waiting for its deadline.
+func TestClassicWaitInServiceUnregistered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.classicLB(t, "legacy")
+	c := f.classicClient()
+	ids := f.launch(t, 1) // never registered
+	rep, err := c.WaitInService(ctx, "legacy", ids, func(o *elb.Options) {
+		o.RetryTimeout = 20 * time.Second
+		o.HealthyTimeout = time.Hour
+	})
+	require.Error(t, err)
+	assert.True(t, awserr.IsCode(err, "InvalidInstance"), "got %v", err)
+	assert.False(t, errors.Is(err, elb.ErrTimeout))
+	require.NotNil(t, rep)
+	assert.GreaterOrEqual(t, rep.Elapsed, 20*time.Second, "tolerated for RetryTimeout")
+	assert.Less(t, rep.Elapsed, 20*time.Second+15*time.Second)
 }

@@ -69,8 +69,9 @@ type Options struct {
 	// DrainTimeout bounds a wait for targets to drain. Zero means the target group's
 	// deregistration delay (Classic: the connection draining timeout) + 2 x MaxPollInterval.
 	DrainTimeout time.Duration
-	// RetryTimeout bounds the retries of one call on throttling or eventual-consistency errors.
-	// Zero means DefaultRetryTimeout.
+	// RetryTimeout bounds the retries of one call on throttling or eventual-consistency errors,
+	// and how long a wait tolerates such errors (TargetGroupNotFound, InvalidInstance) or a
+	// target reported as not registered. Zero means DefaultRetryTimeout.
 	RetryTimeout time.Duration
 	// ZoneSpread says what happens when the in-service targets span fewer than two Availability
 	// Zones. The zero value is ZoneWarn.

@@ -340,3 +340,23 @@ func TestWaitsWithoutTargets(t *testing.T) {
 	}
 	assert.Empty(t, sim.Calls(), "no call")
 }
+
+// TestWaitHealthyNotRegistered: "not registered" may be a read-after-write miss right after
+// RegisterTargets, so WaitHealthy accepts it for RetryTimeout, then fails with the reason instead
+// of waiting for its deadline.
+func TestWaitHealthyNotRegistered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.client()
+	st, err := c.Ensure(ctx, f.spec("unreg"))
+	require.NoError(t, err)
+	ids := f.launch(t, 1) // never registered
+	rep, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...), func(o *elb.Options) {
+		o.RetryTimeout = 20 * time.Second
+		o.HealthyTimeout = time.Hour
+	})
+	require.ErrorIs(t, err, elb.ErrUnhealthy)
+	assert.Contains(t, err.Error(), "Target.NotRegistered")
+	assert.GreaterOrEqual(t, rep.Elapsed, 20*time.Second, "accepted for RetryTimeout")
+	assert.Less(t, rep.Elapsed, 20*time.Second+15*time.Second, "failed at the first poll after it")
+}

@@ -21,9 +21,11 @@ type waitSpec struct {
 	budget time.Duration
 	// observe makes exactly one Describe call and returns the states of the awaited targets.
 	observe func(ctx context.Context) ([]TargetState, error)
-	// judge returns the verdict and, for Failed, the failing targets.
-	judge func(states []TargetState) (poll.Status, []TargetState)
-	// transient reports errors worth another poll (eventual consistency).
+	// judge returns the verdict and, for Failed, the failing targets; elapsed is the time since
+	// the wait started.
+	judge func(states []TargetState, elapsed time.Duration) (poll.Status, []TargetState)
+	// transient reports errors worth another poll (eventual consistency), for up to
+	// Options.RetryTimeout from the start of the wait.
 	transient func(error) bool
 }
 
@@ -55,7 +57,7 @@ func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 				o.OnTargetChange(TargetChange{Group: ws.group, Target: s.Target, From: prev.State, To: s.State, Reason: s.Reason, Description: s.Description, Elapsed: elapsed})
 			}
 		}
-		status, bad := ws.judge(states)
+		status, bad := ws.judge(states, elapsed)
 		failing = bad
 		r := poll.Result{Status: status, State: summarize(states)}
 		if status == poll.Failed && len(bad) > 0 {
@@ -64,7 +66,12 @@ func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 		return r, nil
 	}, poll.Options{
 		What: ws.what, MinDelay: o.PollInterval, MaxDelay: o.MaxPollInterval, MaxWait: ws.budget,
-		Transient: ws.transient, Clock: o.Clock,
+		Clock: o.Clock,
+		Transient: func(err error) bool {
+			// A miss that outlasts RetryTimeout is no longer eventual consistency (a deleted
+			// group, an instance never registered): report it rather than wait out the budget.
+			return ws.transient != nil && ws.transient(err) && o.Clock.Now().Sub(start) < o.RetryTimeout
+		},
 	})
 	rep := &WaitReport{Group: ws.group, Elapsed: o.Clock.Now().Sub(start), Polls: polls}
 	for _, t := range order {

@@ -26,8 +26,9 @@ var failingReasons = map[elbv2types.TargetHealthReasonEnum]bool{
 // WaitHealthy waits until every target is healthy in the target group. Each poll makes one
 // DescribeTargetHealth call for all the targets. It fails fast with a [*TargetError] (matching
 // [ErrUnhealthy]) naming the target and its reason as soon as a target turns unhealthy
-// (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch), is not registered or
-// not in use, or is draining. It fails with [ErrTimeout] after Options.HealthyTimeout (by default
+// (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch), is not in use, or is
+// draining; a target reported as not registered fails once that outlasts Options.RetryTimeout
+// (the API may say so for a moment after RegisterTargets). It fails with [ErrTimeout] after Options.HealthyTimeout (by default
 // derived from the group's health check). The report's Elapsed is the time to healthy, measured
 // on Options.Clock: it exceeds the load balancer's own time by at most MaxPollInterval.
 func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets []Target, optFns ...func(*Options)) (*WaitReport, error) {
@@ -51,7 +52,7 @@ func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			return c.targetHealth(ctx, o, targetGroupARN, targets)
 		},
-		judge: func(states []TargetState) (poll.Status, []TargetState) {
+		judge: func(states []TargetState, elapsed time.Duration) (poll.Status, []TargetState) {
 			var bad []TargetState
 			healthy := 0
 			for _, s := range states {
@@ -59,11 +60,19 @@ func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets
 				case elbv2types.TargetHealthStateEnumHealthy:
 					healthy++
 				case elbv2types.TargetHealthStateEnumInitial:
+				case elbv2types.TargetHealthStateEnumUnused:
+					// Right after RegisterTargets, DescribeTargetHealth may still answer "not
+					// registered" (ELBv2 is eventually consistent: aws/aws-sdk-js#1593). Give
+					// it RetryTimeout, as other read-after-write misses; other reasons
+					// (Target.NotInUse, Target.InvalidState) will not change by waiting.
+					if s.Reason != string(elbv2types.TargetHealthReasonEnumNotRegistered) || elapsed >= o.RetryTimeout {
+						bad = append(bad, s)
+					}
 				case elbv2types.TargetHealthStateEnumUnhealthy:
 					if failingReasons[elbv2types.TargetHealthReasonEnum(s.Reason)] {
 						bad = append(bad, s)
 					}
-				default: // unused, draining, unavailable: this target will not become healthy
+				default: // draining, unavailable: this target will not become healthy
 					bad = append(bad, s)
 				}
 			}
@@ -119,7 +128,7 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 			}
 			return out, nil
 		},
-		judge: func(states []TargetState) (poll.Status, []TargetState) {
+		judge: func(states []TargetState, _ time.Duration) (poll.Status, []TargetState) {
 			var bad []TargetState
 			pending := false
 			for _, s := range states {
