@@ -22,6 +22,9 @@ const (
 	ClassicInService    = "InService"
 	ClassicOutOfService = "OutOfService"
 	ClassicDraining     = "draining"
+	// ClassicDeregistered is not an API state either: [Classic.WaitDrained] reports an instance
+	// the load balancer no longer lists with it.
+	ClassicDeregistered = "deregistered"
 )
 
 // Classic ELB descriptions the waits recognise (Classic Load Balancer guide, "Configure connection
@@ -211,7 +214,7 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 			for _, id := range instanceIDs {
 				s, ok := byID[id]
 				if !ok {
-					s = TargetState{Target: Target{ID: id}, State: "deregistered", Description: "Instance is not registered with the load balancer"}
+					s = TargetState{Target: Target{ID: id}, State: ClassicDeregistered, Description: "Instance is not registered with the load balancer"}
 				}
 				out = append(out, s)
 			}
@@ -222,7 +225,7 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 			pending := false
 			for _, s := range states {
 				switch s.State {
-				case "deregistered":
+				case ClassicDeregistered:
 				case ClassicDraining:
 					pending = true
 				default:

@@ -109,6 +109,8 @@ func TestClassicDrainingIsNotInService(t *testing.T) {
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, rep.Elapsed, 55*time.Second, "waited for the draining timeout")
 	assert.LessOrEqual(t, rep.Elapsed, 75*time.Second)
+	require.Len(t, rep.Targets, 1)
+	assert.Equal(t, elb.ClassicDeregistered, rep.Targets[0].State)
 	_ = sim
 }
 

@@ -63,6 +63,9 @@ func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 			assert.Equal(t, elbv2types.RedirectActionStatusCodeEnumHttp301, rc.StatusCode)
 			assert.Equal(t, "HTTPS", aws.ToString(rc.Protocol))
 			assert.Equal(t, "443", aws.ToString(rc.Port))
+			assert.Equal(t, "#{host}", aws.ToString(rc.Host), "same host")
+			assert.Equal(t, "/#{path}", aws.ToString(rc.Path), "same path")
+			assert.Equal(t, "#{query}", aws.ToString(rc.Query), "same query")
 		case 443:
 			assert.Equal(t, elb.DefaultSSLPolicy, aws.ToString(l.SslPolicy))
 			assert.Equal(t, cert, aws.ToString(l.Certificates[0].CertificateArn))
@@ -70,7 +73,12 @@ func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 	}
 	rules, err := f.elbv2.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: aws.String(st.HTTPSListenerARN)})
 	require.NoError(t, err)
+	require.Len(t, rules.Rules, 2, "the apex rule and the default rule")
+	assert.Equal(t, st.ApexRuleARN, aws.ToString(rules.Rules[0].RuleArn))
+	assert.Equal(t, "10", aws.ToString(rules.Rules[0].Priority))
 	rc := rules.Rules[0].Actions[0].RedirectConfig
+	assert.Equal(t, elbv2types.RedirectActionStatusCodeEnumHttp301, rc.StatusCode)
+	assert.Equal(t, "HTTPS", aws.ToString(rc.Protocol))
 	assert.Equal(t, "www.example.com", aws.ToString(rc.Host))
 	assert.Equal(t, "/#{path}", aws.ToString(rc.Path))
 	assert.Equal(t, "#{query}", aws.ToString(rc.Query))

@@ -30,8 +30,9 @@ const (
 
 // RollOptions configure [Roll].
 type RollOptions struct {
-	// MinHealthyPercent is the share of the instances, 0 to 99 and rounded up to whole instances,
-	// that stays in service while a batch is out. Zero means DefaultMinHealthyPercent.
+	// MinHealthyPercent is the share of the instances, 1 to 99 and rounded up to whole instances,
+	// that stays in service while a batch is out. Zero means DefaultMinHealthyPercent; there is
+	// no all-at-once roll, which would take the site down.
 	MinHealthyPercent int
 	// BatchSize caps the instances per batch. Zero means as many as MinHealthyPercent allows.
 	BatchSize int
@@ -107,7 +108,7 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 		p = append(p, "no instances to roll")
 	}
 	if minHealthyPercent < 0 || minHealthyPercent > 99 {
-		p = append(p, fmt.Sprintf("MinHealthyPercent %d must be 0-99", minHealthyPercent))
+		p = append(p, fmt.Sprintf("MinHealthyPercent %d must be 1-99 (0 means the default, %d)", minHealthyPercent, DefaultMinHealthyPercent))
 	}
 	if batchSize < 0 {
 		p = append(p, fmt.Sprintf("BatchSize %d is negative", batchSize))

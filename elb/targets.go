@@ -41,8 +41,8 @@ type TargetState struct {
 	// Target is the target.
 	Target Target
 	// State is the load balancer's state: for target groups initial, healthy, unhealthy,
-	// draining, unused or unavailable; for Classic ELB InService, OutOfService, or draining (an
-	// InService instance whose deregistration is in progress).
+	// draining, unused or unavailable; for Classic ELB InService, OutOfService, ClassicDraining
+	// (an InService instance whose deregistration is in progress) or ClassicDeregistered.
 	State string
 	// Reason is the reason code, for example Target.FailedHealthChecks; "" when healthy.
 	Reason string
