@@ -192,3 +192,43 @@ func TestRollRefusesToStartBelowMinimumHealthy(t *testing.T) {
 	require.Len(t, rep.Waits, 1)
 	assert.Equal(t, 1, rep.Waits[0].Polls, "one health poll")
 }
+
+// TestRollHookFailureKeepsTheBatchOut: a failed hook may leave its instances half deployed, so
+// they stay out of service; the batches not started stay in.
+func TestRollHookFailureKeepsTheBatchOut(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	c := f.client()
+	st, ids := f.ensureWithTargets(t, c, "rollhook", 6)
+	boom := errors.New("deploy failed")
+	batches := 0
+	sim.ResetCalls()
+	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
+		BatchSize: 2,
+		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+			if batches++; batches == 2 {
+				return nil, boom
+			}
+			return nil, nil
+		},
+	})
+	var re *elb.RollError
+	require.True(t, errors.As(err, &re), "got %v", err)
+	assert.ErrorIs(t, err, boom)
+	assert.Equal(t, 2, re.Batch)
+	assert.Equal(t, elb.PhaseHook, re.Phase)
+	assert.Equal(t, ids[:2], re.Done)
+	assert.Equal(t, ids[2:4], re.Failed)
+	assert.Equal(t, ids[4:], re.Remaining)
+	assert.Len(t, sim.Calls().Operation(awstest.ServiceELBv2, "RegisterTargets"), 1, "only the first batch went back")
+
+	out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
+	require.NoError(t, err)
+	var registered []string
+	for _, d := range out.TargetHealthDescriptions {
+		registered = append(registered, aws.ToString(d.Target.Id))
+		assert.Equal(t, "healthy", string(d.TargetHealth.State))
+	}
+	assert.ElementsMatch(t, append(append([]string{}, ids[:2]...), ids[4:]...), registered)
+}
