@@ -19,9 +19,13 @@ import (
 // InService with the description "Instance deregistration currently in progress."; the package
 // reports it as ClassicDraining so that it is never mistaken for in service.
 const (
-	ClassicInService    = "InService"
+	// ClassicInService is an instance that passes its health checks and takes traffic.
+	ClassicInService = "InService"
+	// ClassicOutOfService is an instance that failed its health checks or is not yet in service.
 	ClassicOutOfService = "OutOfService"
-	ClassicDraining     = "draining"
+	// ClassicDraining is an instance the API reports InService whose deregistration is in
+	// progress.
+	ClassicDraining = "draining"
 	// ClassicDeregistered is not an API state either: [Classic.WaitDrained] reports an instance
 	// the load balancer no longer lists with it.
 	ClassicDeregistered = "deregistered"

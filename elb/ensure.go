@@ -19,10 +19,11 @@ import (
 
 // Stack is what Ensure found or created.
 type Stack struct {
-	// LoadBalancerARN, DNSName and CanonicalHostedZoneID identify the load balancer; Route 53
-	// alias records need the last two.
-	LoadBalancerARN       string
-	DNSName               string
+	// LoadBalancerARN identifies the load balancer.
+	LoadBalancerARN string
+	// DNSName is the load balancer's DNS name, the target of Route 53 alias records.
+	DNSName string
+	// CanonicalHostedZoneID is the load balancer's hosted zone, which alias records name.
 	CanonicalHostedZoneID string
 	// Zones are the load balancer's Availability Zones.
 	Zones []string
@@ -34,9 +35,10 @@ type Stack struct {
 	HTTPSListenerARN string
 	// ApexRuleARN is the apex-to-www redirect rule, "" if none.
 	ApexRuleARN string
-	// CertificateARN and SSLPolicy are those of the HTTPS (or TLS) listener.
+	// CertificateARN is the HTTPS (or TLS) listener's certificate, "" without one.
 	CertificateARN string
-	SSLPolicy      string
+	// SSLPolicy is the HTTPS (or TLS) listener's security policy, "" without one.
+	SSLPolicy string
 	// Created names the resources this run created, for example "load balancer"; empty on a run
 	// that found everything in place.
 	Created []string

@@ -75,8 +75,9 @@ func (r *RollReport) addWait(w *WaitReport) {
 // RollError reports where a roll stopped. The instances in Remaining were not touched and stay
 // in service; Failed are the batch being worked on.
 type RollError struct {
-	// Batch is the 1-based batch that failed (0 when PhaseCheck failed), and Phase the step.
+	// Batch is the 1-based batch that failed (0 when PhaseCheck failed).
 	Batch int
+	// Phase is the step that failed, one of the Phase constants.
 	Phase string
 	// Done are the instances rolled before the failure; Failed those of the failing batch;
 	// Remaining those not yet touched.

@@ -41,20 +41,25 @@ const (
 const (
 	// MinHealthCheckInterval and MaxHealthCheckInterval bound HealthCheck.Interval.
 	MinHealthCheckInterval = 5 * time.Second
+	// MaxHealthCheckInterval is the longest HealthCheck.Interval.
 	MaxHealthCheckInterval = 300 * time.Second
 	// MinHealthCheckTimeout and MaxHealthCheckTimeout bound HealthCheck.Timeout.
 	MinHealthCheckTimeout = 2 * time.Second
+	// MaxHealthCheckTimeout is the longest HealthCheck.Timeout.
 	MaxHealthCheckTimeout = 120 * time.Second
 	// MinThreshold and MaxThreshold bound the healthy and unhealthy thresholds.
 	MinThreshold = 2
+	// MaxThreshold is the largest healthy or unhealthy threshold.
 	MaxThreshold = 10
 	// MaxDeregistrationDelay bounds TargetGroupSpec.DeregistrationDelay.
 	MaxDeregistrationDelay = time.Hour
 	// MinStickinessDuration and MaxStickinessDuration bound Stickiness.Duration.
 	MinStickinessDuration = time.Second
+	// MaxStickinessDuration is the longest Stickiness.Duration.
 	MaxStickinessDuration = 7 * 24 * time.Hour
 	// MinSlowStart and MaxSlowStart bound a non-zero TargetGroupSpec.SlowStart.
 	MinSlowStart = 30 * time.Second
+	// MaxSlowStart is the longest non-zero TargetGroupSpec.SlowStart.
 	MaxSlowStart = 900 * time.Second
 	// DefaultApexRulePriority is the apex redirect rule's priority unless the spec sets one.
 	DefaultApexRulePriority = 10
