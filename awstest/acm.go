@@ -137,30 +137,32 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 		}
 		list = append(list, c)
 	}
-	start := 0
+	var after string
 	if tok := aws.ToString(in.NextToken); tok != "" {
-		if _, err := fmt.Sscanf(tok, "acm%d", &start); err != nil || start < 0 || start > len(list) {
+		var ok bool
+		if after, ok = decodeToken(ServiceACM+" ListCertificates", tok); !ok {
 			return nil, m.svc.errorf("InvalidArgsException", "The NextToken '%s' is not valid", tok)
 		}
 	}
-	size := len(list) - start
+	limit := 0
 	if in.MaxItems != nil {
 		if *in.MaxItems < 1 || *in.MaxItems > 1000 {
 			return nil, m.svc.errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", *in.MaxItems)
 		}
-		size = min(size, int(*in.MaxItems))
+		limit = int(*in.MaxItems)
 	}
+	pg, next := pageAfter(ServiceACM+" ListCertificates", list, func(c *acmCert) string { return c.arn }, after, limit)
 	out := &acm.ListCertificatesOutput{CertificateSummaryList: []acmtypes.CertificateSummary{}}
-	for _, c := range list[start : start+size] {
+	for _, c := range pg {
 		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{
 			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
 			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
 			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
-			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(false),
+			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
 		})
 	}
-	if start+size < len(list) {
-		out.NextToken = aws.String(fmt.Sprintf("acm%d", start+size))
+	if next != "" {
+		out.NextToken = aws.String(next)
 	}
 	return out, nil
 }

@@ -198,8 +198,12 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 	} else {
 		list = m.lbs
 	}
-	out := &elasticloadbalancing.DescribeLoadBalancersOutput{LoadBalancerDescriptions: []elbtypes.LoadBalancerDescription{}}
-	for _, lb := range list {
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *classicLB) string { return lb.name }, in.Marker, in.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := &elasticloadbalancing.DescribeLoadBalancersOutput{LoadBalancerDescriptions: []elbtypes.LoadBalancerDescription{}, NextMarker: next}
+	for _, lb := range pg {
 		m.advance(lb, r.now)
 		d := elbtypes.LoadBalancerDescription{
 			LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName), CanonicalHostedZoneName: aws.String(lb.dnsName),

@@ -140,24 +140,27 @@ func elbTags(in []elbv2types.Tag) map[string]string {
 	return out
 }
 
-// pageMarker cuts one page of items for Marker/PageSize pagination (PageSize 1 to 400).
-func pageMarker[T any](m *elbv2Model, items []T, marker *string, pageSize *int32) ([]T, *string, error) {
-	start := 0
+// pageMarker cuts one page of items for ELB's Marker/PageSize pagination (PageSize 1 to 400),
+// in the order of key (see pageAfter). Both ELB APIs answer a bad marker or page size with
+// ValidationError.
+func pageMarker[T any](svc *service, op string, items []T, key func(T) string, marker *string, pageSize *int32) ([]T, *string, error) {
+	var after string
 	if tok := aws.ToString(marker); tok != "" {
-		if _, err := fmt.Sscanf(tok, "m%d", &start); err != nil || start < 0 || start > len(items) {
-			return nil, nil, m.validation("Invalid value for marker: %s", tok)
+		var ok bool
+		if after, ok = decodeToken(svc.id+" "+op, tok); !ok {
+			return nil, nil, svc.errorf("ValidationError", "Invalid value for marker: %s", tok)
 		}
 	}
 	size := 400
 	if pageSize != nil {
 		if *pageSize < 1 || *pageSize > 400 {
-			return nil, nil, m.validation("1 validation error detected: Value '%d' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400", *pageSize)
+			return nil, nil, svc.errorf("ValidationError", "1 validation error detected: Value '%d' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400", *pageSize)
 		}
 		size = int(*pageSize)
 	}
-	end := start + size
-	if end >= len(items) {
-		return items[start:], nil, nil
+	pg, next := pageAfter(svc.id+" "+op, items, key, after, size)
+	if next == "" {
+		return pg, nil, nil
 	}
-	return items[start:end], aws.String(fmt.Sprintf("m%d", end)), nil
+	return pg, &next, nil
 }

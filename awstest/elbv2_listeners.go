@@ -270,7 +270,7 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 	default:
 		return nil, m.validation("You must specify either listener ARNs or a load balancer ARN")
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeListeners", list, func(l *listener) string { return l.arn }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -385,9 +385,18 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 	default:
 		return nil, m.validation("You must specify either rule ARNs or a listener ARN")
 	}
-	pg, next, err := pageMarker(m, rules, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeRules", rules, ruleKey, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
 	return &elasticloadbalancingv2.DescribeRulesOutput{Rules: pg, NextMarker: next}, nil
+}
+
+// ruleKey orders rules as ELB lists them: by priority, the default rule last.
+func ruleKey(ru elbv2types.Rule) string {
+	p, err := strconv.Atoi(aws.ToString(ru.Priority))
+	if err != nil { // "default"
+		p = 50001
+	}
+	return fmt.Sprintf("%05d/%s", p, aws.ToString(ru.RuleArn))
 }

@@ -238,7 +238,7 @@ func (m *elbv2Model) describeLoadBalancers(r *request, in *elasticloadbalancingv
 			}
 		}
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *loadBalancer) string { return lb.arn }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -319,7 +319,7 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 			}
 		}
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeTargetGroups", list, func(tg *targetGroup) string { return tg.arn }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
