@@ -59,7 +59,7 @@
 //
 // EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
 // (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
-// Linux 2023 images in [DefaultImages]; [Cloud.RegisterImage] adds images.
+// Linux 2023 images that [DefaultImages] lists; [Cloud.RegisterImage] adds images.
 //   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups, AuthorizeSecurityGroupIngress,
 //     DeleteSecurityGroup.
