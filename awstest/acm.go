@@ -62,22 +62,7 @@ func newACMModel(c *Cloud) *acmModel {
 	return m
 }
 
-func acmError(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "ResourceNotFoundException":
-		return &acmtypes.ResourceNotFoundException{Message: m}
-	case "InvalidArnException":
-		return &acmtypes.InvalidArnException{Message: m}
-	case "ValidationException":
-		return &acmtypes.ValidationException{Message: m}
-	case "ThrottlingException":
-		return &acmtypes.ThrottlingException{Message: m}
-	case "InvalidArgsException":
-		return &acmtypes.InvalidArgsException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func acmError(code, msg string) error { return typedError(acmExceptions, code, msg) }
 
 // AddCertificate adds a certificate to the simulated ACM and returns its ARN. It panics if
 // DomainName is empty, as the certificate could never be requested.

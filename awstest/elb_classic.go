@@ -74,30 +74,7 @@ func newClassicELBModel(c *Cloud) *classicModel {
 	return m
 }
 
-func classicError(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "LoadBalancerNotFound":
-		return &elbtypes.AccessPointNotFoundException{Message: m}
-	case "DuplicateLoadBalancerName":
-		return &elbtypes.DuplicateAccessPointNameException{Message: m}
-	case "InvalidInstance":
-		return &elbtypes.InvalidEndPointException{Message: m}
-	case "InvalidConfigurationRequest":
-		return &elbtypes.InvalidConfigurationRequestException{Message: m}
-	case "ListenerNotFound":
-		return &elbtypes.ListenerNotFoundException{Message: m}
-	case "PolicyNotFound":
-		return &elbtypes.PolicyNotFoundException{Message: m}
-	case "DuplicatePolicyName":
-		return &elbtypes.DuplicatePolicyNameException{Message: m}
-	case "SubnetNotFound":
-		return &elbtypes.SubnetNotFoundException{Message: m}
-	case "CertificateNotFound":
-		return &elbtypes.CertificateNotFoundException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func classicError(code, msg string) error { return typedError(classicExceptions, code, msg) }
 
 func (m *classicModel) validation(format string, args ...any) error {
 	return m.svc.errorf("ValidationError", format, args...)

@@ -44,56 +44,7 @@ func newELBv2Model(c *Cloud) *elbv2Model {
 
 // elbv2Error returns the SDK's typed exception for an ELBv2 error code; codes without one
 // (ValidationError, Throttling) are generic, as the SDK's deserializer makes them.
-func elbv2Error(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "TargetGroupNotFound":
-		return &elbv2types.TargetGroupNotFoundException{Message: m}
-	case "LoadBalancerNotFound":
-		return &elbv2types.LoadBalancerNotFoundException{Message: m}
-	case "ListenerNotFound":
-		return &elbv2types.ListenerNotFoundException{Message: m}
-	case "RuleNotFound":
-		return &elbv2types.RuleNotFoundException{Message: m}
-	case "InvalidTarget":
-		return &elbv2types.InvalidTargetException{Message: m}
-	case "DuplicateLoadBalancerName":
-		return &elbv2types.DuplicateLoadBalancerNameException{Message: m}
-	case "DuplicateTargetGroupName":
-		return &elbv2types.DuplicateTargetGroupNameException{Message: m}
-	case "DuplicateListener":
-		return &elbv2types.DuplicateListenerException{Message: m}
-	case "PriorityInUse":
-		return &elbv2types.PriorityInUseException{Message: m}
-	case "InvalidConfigurationRequest":
-		return &elbv2types.InvalidConfigurationRequestException{Message: m}
-	case "InvalidSubnet":
-		return &elbv2types.InvalidSubnetException{Message: m}
-	case "SubnetNotFound":
-		return &elbv2types.SubnetNotFoundException{Message: m}
-	case "CertificateNotFound":
-		return &elbv2types.CertificateNotFoundException{Message: m}
-	case "SSLPolicyNotFound":
-		return &elbv2types.SSLPolicyNotFoundException{Message: m}
-	case "IncompatibleProtocols":
-		return &elbv2types.IncompatibleProtocolsException{Message: m}
-	case "UnsupportedProtocol":
-		return &elbv2types.UnsupportedProtocolException{Message: m}
-	case "ResourceInUse":
-		return &elbv2types.ResourceInUseException{Message: m}
-	case "TooManyTargets":
-		return &elbv2types.TooManyTargetsException{Message: m}
-	case "TooManyRegistrationsForTargetId":
-		return &elbv2types.TooManyRegistrationsForTargetIdException{Message: m}
-	case "InvalidLoadBalancerAction":
-		return &elbv2types.InvalidLoadBalancerActionException{Message: m}
-	case "OperationNotPermitted":
-		return &elbv2types.OperationNotPermittedException{Message: m}
-	case "PriorRequestNotComplete":
-		return &elbv2types.PriorRequestNotCompleteException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func elbv2Error(code, msg string) error { return typedError(elbv2Exceptions, code, msg) }
 
 func (m *elbv2Model) errorf(code, format string, args ...any) error {
 	return m.svc.errorf(code, format, args...)

@@ -85,6 +85,17 @@ func statusForCode(code string) int {
 	return http.StatusBadRequest
 }
 
+// statusForError is statusForCode for an API error, also taking the SDK's word for typed
+// exceptions it marks as server faults (ELBv2's HealthUnavailable and InsufficientCapacity, ACM's
+// InternalServerException), which AWS sends with HTTP 500.
+func statusForError(apiErr smithy.APIError) int {
+	s := statusForCode(apiErr.ErrorCode())
+	if s == http.StatusBadRequest && apiErr.ErrorFault() == smithy.FaultServer {
+		return http.StatusInternalServerError
+	}
+	return s
+}
+
 // responseError shapes an API error the way the SDK returns one it read from an HTTP response, so
 // that the retryer classifies it as it would a real one and awshttp.ResponseError is reachable.
 func responseError(status int, requestID string, apiErr error) error {

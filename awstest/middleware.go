@@ -118,7 +118,7 @@ func shapeError(err error, requestID string) error {
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
-		return responseError(statusForCode(apiErr.ErrorCode()), requestID, err)
+		return responseError(statusForError(apiErr), requestID, err)
 	}
 	return err
 }
