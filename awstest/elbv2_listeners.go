@@ -112,6 +112,7 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	if err := m.validateActions(lb, in.DefaultActions, r); err != nil {
 		return nil, err
 	}
+	m.advanceAll(r.now)
 	l := &listener{
 		arn: m.cloud.elbARN(fmt.Sprintf("listener/%s/%s", lbPath(lb), m.newHexID())), lb: lb, port: *in.Port,
 		protocol: in.Protocol, sslPolicy: policy, certs: certs, actions: copyActions(in.DefaultActions),
@@ -138,7 +139,7 @@ func (m *elbv2Model) validateActions(lb *loadBalancer, actions []elbv2types.Acti
 		return m.validation("At least one action must be specified")
 	}
 	if len(actions) > 1 {
-		return m.errorf("TooManyActions", "The simulated cloud models one action per listener or rule")
+		return r.unmodeled("%d actions (one action per listener or rule is)", len(actions))
 	}
 	a := actions[0]
 	switch a.Type {
@@ -179,7 +180,7 @@ func (m *elbv2Model) validateActions(lb *loadBalancer, actions []elbv2types.Acti
 			return m.validation("A fixed-response action needs a FixedResponseConfig")
 		}
 	default:
-		return m.validation("Action type '%s' is not modeled", a.Type)
+		return r.unmodeled("action type %s (forward, redirect and fixed-response are)", a.Type)
 	}
 	return nil
 }
@@ -301,7 +302,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	for _, c := range in.Conditions {
 		field := aws.ToString(c.Field)
 		if field != "host-header" && field != "path-pattern" {
-			return nil, m.validation("Condition field '%s' is not modeled: use host-header or path-pattern", field)
+			return nil, r.unmodeled("condition field %s (host-header and path-pattern are)", field)
 		}
 		values := append([]string(nil), c.Values...)
 		if c.HostHeaderConfig != nil {
@@ -324,6 +325,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	if err := m.validateActions(l.lb, in.Actions, r); err != nil {
 		return nil, err
 	}
+	m.advanceAll(r.now)
 	ru := &rule{
 		arn:      m.cloud.elbARN(fmt.Sprintf("listener-rule/%s/%s", l.arn[len(m.cloud.elbARN("listener/")):], m.newHexID())),
 		priority: *in.Priority, conditions: conds, actions: copyActions(in.Actions),

@@ -54,7 +54,7 @@ func (m *elbv2Model) createLoadBalancer(r *request, in *elasticloadbalancingv2.C
 		typ = elbv2types.LoadBalancerTypeEnumApplication
 	}
 	if typ != elbv2types.LoadBalancerTypeEnumApplication && typ != elbv2types.LoadBalancerTypeEnumNetwork {
-		return nil, m.validation("Load balancer type '%s' is not modeled: use application or network", typ)
+		return nil, r.unmodeled("load balancer type %s (application and network are)", typ)
 	}
 	scheme := in.Scheme
 	if scheme == "" {
@@ -256,6 +256,7 @@ func (m *elbv2Model) deleteLoadBalancer(r *request, in *elasticloadbalancingv2.D
 		if lb.arn != arn {
 			continue
 		}
+		m.advanceAll(r.now)
 		m.lbs = append(m.lbs[:i:i], m.lbs[i+1:]...)
 		kept := m.listeners[:0:0]
 		for _, l := range m.listeners {

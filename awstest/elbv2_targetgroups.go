@@ -36,6 +36,9 @@ type healthCheck struct {
 	healthyCount, unhealthyCount int32
 }
 
+// maxDescribeTargetGroups is how many names or ARNs one DescribeTargetGroups call may name.
+const maxDescribeTargetGroups = 20
+
 func (m *elbv2Model) registerTargetGroups() {
 	handle(m.svc, "CreateTargetGroup", m.createTargetGroup)
 	handle(m.svc, "DescribeTargetGroups", m.describeTargetGroups)
@@ -69,7 +72,7 @@ func (m *elbv2Model) createTargetGroup(r *request, in *elasticloadbalancingv2.Cr
 		tt = elbv2types.TargetTypeEnumInstance
 	}
 	if tt != elbv2types.TargetTypeEnumInstance && tt != elbv2types.TargetTypeEnumIp {
-		return nil, m.validation("Target type '%s' is not modeled: use instance or ip", tt)
+		return nil, r.unmodeled("target type %s (instance and ip are)", tt)
 	}
 	if in.Protocol == "" || in.Port == nil || aws.ToString(in.VpcId) == "" {
 		return nil, m.validation("A protocol, port and VPC ID must be specified for target groups of type '%s'", tt)
@@ -278,6 +281,9 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 	}
 	if n > 1 {
 		return nil, m.validation("Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time")
+	}
+	if len(in.Names) > maxDescribeTargetGroups || len(in.TargetGroupArns) > maxDescribeTargetGroups {
+		return nil, m.validation("You cannot describe more than '%d' target groups at a time", maxDescribeTargetGroups)
 	}
 	var list []*targetGroup
 	switch {

@@ -22,10 +22,17 @@ type UnmodeledError struct {
 	Service string
 	// Operation is the operation name, for example "DescribeKeyPairs".
 	Operation string
+	// Feature, when set, names the part of a modeled operation's input the cloud does not model,
+	// for example "load balancer type gateway": AWS would accept the request, so the cloud must
+	// not answer it with an AWS error code as if AWS had refused it.
+	Feature string
 }
 
-// Error names the service and operation.
+// Error names the service, the operation and the feature, if any.
 func (e *UnmodeledError) Error() string {
+	if e.Feature != "" {
+		return fmt.Sprintf("awstest: %s %s: %s is not modeled by the simulated cloud (the awstest package doc lists what is)", e.Service, e.Operation, e.Feature)
+	}
 	return fmt.Sprintf("awstest: %s %s is not modeled by the simulated cloud (the awstest package doc lists what is)", e.Service, e.Operation)
 }
 
