@@ -171,12 +171,21 @@ func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateIn
 	return nil, m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
 }
 
-// inUseBy lists the load balancers whose listeners use the certificate.
+// inUseBy lists the load balancers whose listeners use the certificate: ALBs and NLBs, and
+// Classic Load Balancers by their ARN.
 func (m *acmModel) inUseBy(arn string) []string {
 	out := []string{}
 	for _, l := range m.cloud.elbv2.listeners {
 		if contains(l.certs, arn) && !contains(out, l.lb.arn) {
 			out = append(out, l.lb.arn)
+		}
+	}
+	for _, lb := range m.cloud.elb.lbs {
+		for _, l := range lb.listeners {
+			if aws.ToString(l.SSLCertificateId) == arn {
+				out = append(out, m.cloud.elbARN("loadbalancer/"+lb.name))
+				break
+			}
 		}
 	}
 	return out

@@ -63,6 +63,7 @@ func newClassicELBModel(c *Cloud) *classicModel {
 	m.svc.newError = classicError
 	handle(m.svc, "CreateLoadBalancer", m.createLoadBalancer)
 	handle(m.svc, "DescribeLoadBalancers", m.describeLoadBalancers)
+	handle(m.svc, "DeleteLoadBalancer", m.deleteLoadBalancer)
 	handle(m.svc, "RegisterInstancesWithLoadBalancer", m.registerInstances)
 	handle(m.svc, "DeregisterInstancesFromLoadBalancer", m.deregisterInstances)
 	handle(m.svc, "DescribeInstanceHealth", m.describeInstanceHealth)
@@ -147,7 +148,8 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lb.listeners = append(lb.listeners, lc)
 	}
 	if existing, _ := m.lb(name, r.now); existing != nil {
-		if sameStrings(existing.zones, lb.zones) && existing.scheme == lb.scheme {
+		// CreateLoadBalancer is idempotent for the same settings (API reference).
+		if sameStrings(existing.zones, lb.zones) && existing.scheme == lb.scheme && sameStrings(listenerKeys(existing.listeners), listenerKeys(lb.listeners)) {
 			return &elasticloadbalancing.CreateLoadBalancerOutput{DNSName: aws.String(existing.dnsName)}, nil
 		}
 		return nil, m.svc.errorf("DuplicateLoadBalancerName", "Load Balancer named '%s' already exists and it is configured with different parameters.", name)
@@ -202,6 +204,28 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 		out.LoadBalancerDescriptions = append(out.LoadBalancerDescriptions, d)
 	}
 	return out, nil
+}
+
+// listenerKeys describes listeners for comparing two CreateLoadBalancer requests.
+func listenerKeys(ls []elbtypes.Listener) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = fmt.Sprintf("%s:%d>%s:%d %s", aws.ToString(l.Protocol), l.LoadBalancerPort, aws.ToString(l.InstanceProtocol), aws.ToInt32(l.InstancePort), aws.ToString(l.SSLCertificateId))
+	}
+	return out
+}
+
+// deleteLoadBalancer deletes a Classic Load Balancer; its instances stay as they are. Deleting one
+// that does not exist succeeds (API reference, DeleteLoadBalancer).
+func (m *classicModel) deleteLoadBalancer(r *request, in *elasticloadbalancing.DeleteLoadBalancerInput) (*elasticloadbalancing.DeleteLoadBalancerOutput, error) {
+	name := aws.ToString(in.LoadBalancerName)
+	for i, lb := range m.lbs {
+		if lb.name == name {
+			m.lbs = append(m.lbs[:i:i], m.lbs[i+1:]...)
+			break
+		}
+	}
+	return &elasticloadbalancing.DeleteLoadBalancerOutput{}, nil
 }
 
 func copyClassicHealthCheck(hc elbtypes.HealthCheck) *elbtypes.HealthCheck {
