@@ -14,8 +14,8 @@ import (
 
 // Timing of the simulated Elastic Load Balancing service.
 const (
-	// LoadBalancerProvisioning is how long a new ALB or NLB (and a Classic ELB) stays
-	// provisioning before it is active.
+	// LoadBalancerProvisioning is how long a new ALB or NLB stays provisioning before it is
+	// active. (The Classic API reports no state.)
 	LoadBalancerProvisioning = 2 * time.Minute
 )
 
