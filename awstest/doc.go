@@ -71,7 +71,7 @@
 // EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
 // (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
 // Linux 2023 images that [DefaultImages] lists; [Cloud.RegisterImage] adds images.
-//   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
+//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination).
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name

@@ -280,3 +280,33 @@ func TestACMListCertificatesPages(t *testing.T) {
 	assert.True(t, errors.As(err, &bad), "typed InvalidArgsException: %v", err)
 	assert.Equal(t, http.StatusBadRequest, httpStatus(err))
 }
+
+func TestDescribeSubnetsAndVpcsPage(t *testing.T) {
+	_, client := newCloud(t, func(o *awstest.Options) {
+		o.Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"}
+	})
+	ctx := context.Background()
+	var zones []string
+	p := ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(5)})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(out.Subnets), 5)
+		for _, s := range out.Subnets {
+			zones = append(zones, aws.ToString(s.AvailabilityZone))
+		}
+		pages++
+	}
+	assert.Equal(t, 2, pages)
+	assert.Equal(t, []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"}, zones)
+
+	_, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(4)})
+	assert.Equal(t, "InvalidParameterValue", apiCode(err))
+	_, err = client.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{NextToken: aws.String("garbage")})
+	assert.Equal(t, "InvalidPaginationToken", apiCode(err))
+	vpcs, err := client.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(5)})
+	require.NoError(t, err)
+	assert.Len(t, vpcs.Vpcs, 1)
+	assert.Nil(t, vpcs.NextToken)
+}
