@@ -131,4 +131,9 @@ func TestELBv2DescribeTargetGroupsLimit(t *testing.T) {
 	_, err := f.elb.DescribeTargetGroups(context.Background(), &elasticloadbalancingv2.DescribeTargetGroupsInput{Names: names})
 	assert.Equal(t, "ValidationError", apiCode(err))
 	assert.ErrorContains(t, err, "You cannot describe more than '20' target groups at a time")
+
+	_, err = f.elb.DescribeTargetGroups(context.Background(), &elasticloadbalancingv2.DescribeTargetGroupsInput{TargetGroupArns: []string{f.tgARN, f.tgARN + "0"}})
+	var nf *elbv2types.TargetGroupNotFoundException
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "One or more target groups not found", nf.ErrorMessage())
 }

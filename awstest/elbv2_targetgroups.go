@@ -304,7 +304,9 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 		for _, a := range in.TargetGroupArns {
 			tg, err := m.tg(a, r.now)
 			if err != nil {
-				return nil, err
+				// DescribeTargetGroups words it without naming the group, unlike the calls that
+				// take one target group.
+				return nil, m.errorf("TargetGroupNotFound", "One or more target groups not found")
 			}
 			list = append(list, tg)
 		}
