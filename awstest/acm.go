@@ -44,6 +44,7 @@ type acmCert struct {
 	created   time.Time
 	notBefore time.Time
 	notAfter  time.Time
+	seq       int // creation order, for listings
 }
 
 // acmModel is AWS Certificate Manager, enough to look certificates up: ListCertificates and
@@ -96,6 +97,7 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	if ac.notAfter.IsZero() {
 		ac.notAfter = now.Add(DefaultCertificateValidity)
 	}
+	ac.seq = len(m.certs) + 1
 	m.certs = append(m.certs, ac)
 	return ac.arn
 }
@@ -136,7 +138,7 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 		}
 		limit = int(*in.MaxItems)
 	}
-	pg, next := pageAfter(ServiceACM+" ListCertificates", list, func(c *acmCert) string { return c.arn }, after, limit)
+	pg, next := pageAfter(ServiceACM+" ListCertificates", list, func(c *acmCert) string { return seqKey(uint64(c.seq)) }, after, limit)
 	out := &acm.ListCertificatesOutput{CertificateSummaryList: []acmtypes.CertificateSummary{}}
 	for _, c := range pg {
 		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{

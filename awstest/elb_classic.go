@@ -45,6 +45,7 @@ type classicLB struct {
 	crossZone                    bool
 	idleTimeout                  int32
 	created                      time.Time
+	seq                          uint64 // creation order, for listings
 	instances                    []*classicInstance
 }
 
@@ -160,6 +161,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lb.dnsName = "internal-" + lb.dnsName
 	}
 	lb.groups = append([]string(nil), in.SecurityGroups...)
+	lb.seq = m.seq
 	m.lbs = append(m.lbs, lb)
 	return &elasticloadbalancing.CreateLoadBalancerOutput{DNSName: aws.String(lb.dnsName)}, nil
 }
@@ -177,7 +179,7 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 	} else {
 		list = m.lbs
 	}
-	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *classicLB) string { return lb.name }, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *classicLB) string { return seqKey(lb.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ type listener struct {
 	certs     []string
 	actions   []elbv2types.Action
 	rules     []*rule
+	seq       uint64 // creation order, for listings
 }
 
 type rule struct {
@@ -117,6 +118,7 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 		arn: m.cloud.elbARN(fmt.Sprintf("listener/%s/%s", lbPath(lb), m.newHexID())), lb: lb, port: *in.Port,
 		protocol: in.Protocol, sslPolicy: policy, certs: certs, actions: copyActions(in.DefaultActions),
 	}
+	l.seq = m.seq
 	m.listeners = append(m.listeners, l)
 	return &elasticloadbalancingv2.CreateListenerOutput{Listeners: []elbv2types.Listener{l.output()}}, nil
 }
@@ -271,7 +273,7 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 	default:
 		return nil, m.validation("You must specify either listener ARNs or a load balancer ARN")
 	}
-	pg, next, err := pageMarker(m.svc, "DescribeListeners", list, func(l *listener) string { return l.arn }, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeListeners", list, func(l *listener) string { return seqKey(l.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,8 @@ type loadBalancer struct {
 	securityGroups     []string
 	tags               map[string]string
 	created, visible   time.Time
+	// seq orders load balancers by creation, as listings show them.
+	seq uint64
 }
 
 func (m *elbv2Model) registerLoadBalancers() {
@@ -115,6 +117,7 @@ func (m *elbv2Model) createLoadBalancer(r *request, in *elasticloadbalancingv2.C
 		securityGroups: append([]string(nil), in.SecurityGroups...), tags: elbTags(in.Tags),
 		created: r.now, visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
+	lb.seq = m.seq
 	m.lbs = append(m.lbs, lb)
 	return &elasticloadbalancingv2.CreateLoadBalancerOutput{LoadBalancers: []elbv2types.LoadBalancer{m.lbOutput(lb, r.now)}}, nil
 }
@@ -238,7 +241,7 @@ func (m *elbv2Model) describeLoadBalancers(r *request, in *elasticloadbalancingv
 			}
 		}
 	}
-	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *loadBalancer) string { return lb.arn }, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *loadBalancer) string { return seqKey(lb.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ type targetGroup struct {
 	attrs            map[string]string
 	tags             map[string]string
 	created, visible time.Time
+	seq              uint64 // creation order, for listings
 	targets          []*registration
 	transitions      []TargetTransition
 }
@@ -104,6 +105,7 @@ func (m *elbv2Model) createTargetGroup(r *request, in *elasticloadbalancingv2.Cr
 		attrs: defaultTargetGroupAttributes(in.Protocol), tags: elbTags(in.Tags),
 		created: r.now, visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
+	tg.seq = m.seq
 	m.groups = append(m.groups, tg)
 	return &elasticloadbalancingv2.CreateTargetGroupOutput{TargetGroups: []elbv2types.TargetGroup{m.tgOutput(tg)}}, nil
 }
@@ -327,7 +329,7 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 			}
 		}
 	}
-	pg, next, err := pageMarker(m.svc, "DescribeTargetGroups", list, func(tg *targetGroup) string { return tg.arn }, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeTargetGroups", list, func(tg *targetGroup) string { return seqKey(tg.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

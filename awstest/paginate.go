@@ -2,6 +2,7 @@ package awstest
 
 import (
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -11,7 +12,8 @@ import (
 // deleted between two calls then shift nothing, as in AWS, where a listing paged through while
 // resources come and go returns each item that exists throughout exactly once. An item created
 // between pages shows up on a later page if its key sorts after the token's, and a token stays
-// usable after the item it names is deleted.
+// usable after the item it names is deleted. EC2 resources sort by ID (IDs are issued in
+// creation order), ELB and ACM resources by creation, rules by priority.
 
 // tokenSep separates the operation from the key inside a token; no key contains it.
 const tokenSep = "\x00"
@@ -32,6 +34,10 @@ func decodeToken(op, token string) (string, bool) {
 	key, ok := strings.CutPrefix(string(raw), op+tokenSep)
 	return key, ok && key != ""
 }
+
+// seqKey is the sort key of a resource listed in creation order: its creation sequence number,
+// zero-padded so that keys sort as numbers.
+func seqKey(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 // pageAfter sorts items by key and returns at most limit of those whose key sorts after after
 // ("" starts at the beginning; a limit of 0 or less means no limit), with the token for the next

@@ -146,8 +146,8 @@ func TestDescribeTargetGroupsMarkerSurvivesChanges(t *testing.T) {
 			seen[aws.ToString(g.TargetGroupName)]++
 		}
 		if page == 0 {
-			// Drop the first group of this page and add one.
-			victim := aws.ToString(out.TargetGroups[0].TargetGroupName)
+			// Drop the group the marker names (the last of this page) and add one.
+			victim := aws.ToString(out.TargetGroups[len(out.TargetGroups)-1].TargetGroupName)
 			_, err := f.elb.DeleteTargetGroup(ctx, &elasticloadbalancingv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(all[victim])})
 			require.NoError(t, err)
 			delete(all, victim)
@@ -224,14 +224,16 @@ func TestClassicDescribeLoadBalancersPages(t *testing.T) {
 			names = append(names, aws.ToString(d.LoadBalancerName))
 		}
 		if page == 0 {
-			create("b") // sorts before the marker: not listed, and nothing repeats
+			_, err := client.DeleteLoadBalancer(ctx, &elasticloadbalancing.DeleteLoadBalancerInput{LoadBalancerName: aws.String("c")})
+			require.NoError(t, err)
+			create("b")
 		}
 		if out.NextMarker == nil {
 			break
 		}
 		in.Marker = out.NextMarker
 	}
-	assert.Equal(t, []string{"a", "c", "d"}, names)
+	assert.Equal(t, []string{"c", "a", "d", "b"}, names, "creation order; nothing skipped after a deletion, a new one last")
 
 	for _, in := range []*elasticloadbalancing.DescribeLoadBalancersInput{
 		{Marker: aws.String("not-a-marker")},
