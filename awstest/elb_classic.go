@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,6 +140,9 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lc.InstanceProtocol = aws.String(aws.ToString(l.InstanceProtocol))
 		if l.InstanceProtocol == nil {
 			lc.InstanceProtocol = aws.String(aws.ToString(l.Protocol))
+		}
+		if p := strings.ToUpper(aws.ToString(l.Protocol)); (p == "HTTPS" || p == "SSL") && aws.ToString(l.SSLCertificateId) == "" {
+			return nil, m.validation("Secure Listeners need to specify a SSLCertificateId")
 		}
 		if l.SSLCertificateId != nil {
 			if !m.cloud.acm.issued(*l.SSLCertificateId) {

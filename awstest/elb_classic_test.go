@@ -101,6 +101,11 @@ func TestClassicCreateIdempotencyAndDelete(t *testing.T) {
 	again, err := client.CreateLoadBalancer(ctx, in(443))
 	require.NoError(t, err, "the same settings return the existing load balancer")
 	assert.Equal(t, aws.ToString(first.DNSName), aws.ToString(again.DNSName))
+	noCert := in(443)
+	noCert.LoadBalancerName, noCert.Listeners[0].SSLCertificateId = aws.String("nocert"), nil
+	_, err = client.CreateLoadBalancer(ctx, noCert)
+	assert.Equal(t, "ValidationError", apiCode(err))
+	assert.ErrorContains(t, err, "Secure Listeners need to specify a SSLCertificateId")
 	_, err = client.CreateLoadBalancer(ctx, in(8443))
 	var dup *elbtypes.DuplicateAccessPointNameException
 	assert.True(t, errors.As(err, &dup), "other listeners under the same name: %v", err)
