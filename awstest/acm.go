@@ -44,6 +44,7 @@ type acmCert struct {
 	created   time.Time
 	notBefore time.Time
 	notAfter  time.Time
+	seq       int // creation order, for listings
 }
 
 // acmModel is AWS Certificate Manager, enough to look certificates up: ListCertificates and
@@ -62,22 +63,7 @@ func newACMModel(c *Cloud) *acmModel {
 	return m
 }
 
-func acmError(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "ResourceNotFoundException":
-		return &acmtypes.ResourceNotFoundException{Message: m}
-	case "InvalidArnException":
-		return &acmtypes.InvalidArnException{Message: m}
-	case "ValidationException":
-		return &acmtypes.ValidationException{Message: m}
-	case "ThrottlingException":
-		return &acmtypes.ThrottlingException{Message: m}
-	case "InvalidArgsException":
-		return &acmtypes.InvalidArgsException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func acmError(code, msg string) error { return typedError(acmExceptions, code, msg) }
 
 // AddCertificate adds a certificate to the simulated ACM and returns its ARN. It panics if
 // DomainName is empty, as the certificate could never be requested.
@@ -111,6 +97,7 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	if ac.notAfter.IsZero() {
 		ac.notAfter = now.Add(DefaultCertificateValidity)
 	}
+	ac.seq = len(m.certs) + 1
 	m.certs = append(m.certs, ac)
 	return ac.arn
 }
@@ -137,30 +124,32 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 		}
 		list = append(list, c)
 	}
-	start := 0
+	var after string
 	if tok := aws.ToString(in.NextToken); tok != "" {
-		if _, err := fmt.Sscanf(tok, "acm%d", &start); err != nil || start < 0 || start > len(list) {
+		var ok bool
+		if after, ok = decodeToken(ServiceACM+" ListCertificates", tok); !ok {
 			return nil, m.svc.errorf("InvalidArgsException", "The NextToken '%s' is not valid", tok)
 		}
 	}
-	size := len(list) - start
+	limit := 0
 	if in.MaxItems != nil {
 		if *in.MaxItems < 1 || *in.MaxItems > 1000 {
 			return nil, m.svc.errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", *in.MaxItems)
 		}
-		size = min(size, int(*in.MaxItems))
+		limit = int(*in.MaxItems)
 	}
+	pg, next := pageAfter(ServiceACM+" ListCertificates", list, func(c *acmCert) string { return seqKey(uint64(c.seq)) }, after, limit)
 	out := &acm.ListCertificatesOutput{CertificateSummaryList: []acmtypes.CertificateSummary{}}
-	for _, c := range list[start : start+size] {
+	for _, c := range pg {
 		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{
 			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
 			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
 			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
-			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(false),
+			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
 		})
 	}
-	if start+size < len(list) {
-		out.NextToken = aws.String(fmt.Sprintf("acm%d", start+size))
+	if next != "" {
+		out.NextToken = aws.String(next)
 	}
 	return out, nil
 }
@@ -184,12 +173,21 @@ func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateIn
 	return nil, m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
 }
 
-// inUseBy lists the load balancers whose listeners use the certificate.
+// inUseBy lists the load balancers whose listeners use the certificate: ALBs and NLBs, and
+// Classic Load Balancers by their ARN.
 func (m *acmModel) inUseBy(arn string) []string {
 	out := []string{}
 	for _, l := range m.cloud.elbv2.listeners {
 		if contains(l.certs, arn) && !contains(out, l.lb.arn) {
 			out = append(out, l.lb.arn)
+		}
+	}
+	for _, lb := range m.cloud.elb.lbs {
+		for _, l := range lb.listeners {
+			if aws.ToString(l.SSLCertificateId) == arn {
+				out = append(out, m.cloud.elbARN("loadbalancer/"+lb.name))
+				break
+			}
 		}
 	}
 	return out

@@ -15,7 +15,9 @@ type Call struct {
 	Service string
 	// Operation is the operation name, for example "RunInstances".
 	Operation string
-	// Input is a shallow copy of the SDK input, for example *ec2.RunInstancesInput.
+	// Input is a deep copy of the SDK input as it was sent, for example *ec2.RunInstancesInput:
+	// changing the caller's input afterwards, even slice elements in place, does not change it.
+	// Values behind interface fields, such as an S3 upload's Body reader, are shared.
 	Input any
 	// Time is the virtual time the call arrived.
 	Time time.Time
@@ -87,14 +89,74 @@ func (c *Cloud) ResetCalls() {
 	c.calls = nil
 }
 
-// shallowCopy returns a copy of the struct v points to, so the log keeps the input as it was sent
-// even if the caller reuses the struct.
-func shallowCopy(v any) any {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return v
+// deepCopy returns a copy of v that shares no mutable memory reachable through exported fields,
+// pointers, slices, maps and arrays, so the log keeps the input as it was sent even if the caller
+// reuses or edits the struct, its slices or their elements in place afterwards. SDK inputs are
+// plain data: values behind interface, func and channel fields (an S3 Body reader) and unexported
+// fields (the SDK's serde markers) are kept as they are; copying a reader would not make sense.
+func deepCopy(v any) any {
+	if v == nil {
+		return nil
 	}
-	cp := reflect.New(rv.Elem().Type())
-	cp.Elem().Set(rv.Elem())
-	return cp.Interface()
+	return copyValue(reflect.ValueOf(v)).Interface()
+}
+
+func copyValue(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		cp := reflect.New(v.Type().Elem())
+		cp.Elem().Set(copyValue(v.Elem()))
+		return cp
+	case reflect.Struct:
+		cp := reflect.New(v.Type()).Elem()
+		cp.Set(v) // unexported fields as they are
+		for i := range v.NumField() {
+			if cp.Field(i).CanSet() {
+				cp.Field(i).Set(copyValue(v.Field(i)))
+			}
+		}
+		return cp
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		cp := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		if plainKind(v.Type().Elem().Kind()) {
+			reflect.Copy(cp, v)
+			return cp
+		}
+		for i := range v.Len() {
+			cp.Index(i).Set(copyValue(v.Index(i)))
+		}
+		return cp
+	case reflect.Array:
+		cp := reflect.New(v.Type()).Elem()
+		for i := range v.Len() {
+			cp.Index(i).Set(copyValue(v.Index(i)))
+		}
+		return cp
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		cp := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			cp.SetMapIndex(it.Key(), copyValue(it.Value()))
+		}
+		return cp
+	}
+	return v
+}
+
+// plainKind reports whether values of kind k hold no references, so a slice of them is copied
+// with one reflect.Copy (user data, byte slices).
+func plainKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Pointer, reflect.Struct, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return false
+	}
+	return true
 }

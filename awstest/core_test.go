@@ -290,3 +290,29 @@ func TestCallLogKeepsInputAsSent(t *testing.T) {
 	assert.Equal(t, 1, c.Calls().Count(awstest.ServiceEC2, ""))
 	assert.Equal(t, 0, c.Calls().Count(awstest.ServiceS3, ""))
 }
+
+// A caller that edits its input in place after the call (reusing a request template, say) must
+// not rewrite the call log: slice elements and pointed-to values are copied too.
+func TestCallLogInputIsADeepCopy(t *testing.T) {
+	c, client := newCloud(t)
+	img := baseImage(t, client)
+	in := &ec2.RunInstancesInput{
+		ImageId: aws.String(img), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("Role"), Value: aws.String("web")}}}},
+	}
+	run(t, client, in)
+	in.TagSpecifications[0].Tags[0].Value = aws.String("changed")
+	in.TagSpecifications[0].ResourceType = ec2types.ResourceTypeVolume
+	*in.MinCount = 7
+	*in.ImageId = "ami-0000000000000dead"
+
+	calls := c.Calls().Operation(awstest.ServiceEC2, "RunInstances")
+	require.Len(t, calls, 1)
+	logged, ok := calls[0].Input.(*ec2.RunInstancesInput)
+	require.True(t, ok)
+	assert.Equal(t, "web", aws.ToString(logged.TagSpecifications[0].Tags[0].Value))
+	assert.Equal(t, ec2types.ResourceTypeInstance, logged.TagSpecifications[0].ResourceType)
+	assert.Equal(t, int32(1), aws.ToInt32(logged.MinCount))
+	assert.Equal(t, img, aws.ToString(logged.ImageId))
+}

@@ -25,7 +25,18 @@
 // reach real AWS.
 //
 // A service or operation the cloud does not model fails with an [*UnmodeledError] (matched by
-// [ErrUnmodeled]) naming it; it never succeeds silently.
+// [ErrUnmodeled]) naming it; it never succeeds silently. So does a request to a modeled operation
+// that uses a feature the model does not implement (an ALB rule with two actions, say): its
+// Feature names what is missing, rather than an AWS error code claiming AWS refused the request.
+//
+// # Pagination
+//
+// Every paginated operation below pages as AWS does (MaxResults/NextToken, Marker/PageSize,
+// MaxItems/NextToken, with the operation's limits) and the SDK's paginators work unchanged. A
+// token names the last item of its page, so resources created or deleted between two calls make
+// the next page neither skip nor repeat the others. A token that is malformed or comes from
+// another operation fails with the service's code: InvalidPaginationToken for EC2,
+// ValidationError for both ELB APIs, InvalidArgsException for ACM.
 //
 // # Virtual time
 //
@@ -51,23 +62,24 @@
 //
 // # Call log
 //
-// Every call that reaches the cloud is recorded, each SDK retry attempt separately, with its
-// input, virtual time, attempt number and error: [Cloud.Calls] returns a [CallLog] with helpers
-// to filter and count.
+// Every call that reaches the cloud is recorded, each SDK retry attempt separately, with a deep
+// copy of its input, virtual time, attempt number and error: [Cloud.Calls] returns a [CallLog]
+// with helpers to filter and count.
 //
 // # Modeled operations
 //
 // EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
 // (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
-// Linux 2023 images in [DefaultImages]; [Cloud.RegisterImage] adds images.
-//   - Network: DescribeAvailabilityZones, DescribeVpcs, DescribeSubnets.
-//   - Security groups: CreateSecurityGroup, DescribeSecurityGroups, AuthorizeSecurityGroupIngress,
-//     DeleteSecurityGroup.
+// Linux 2023 images that [DefaultImages] lists; [Cloud.RegisterImage] adds images.
+//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination).
+//   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
+//     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
 //     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
 //   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
 //     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
-//     Min/MaxVersion), ModifyLaunchTemplate (default version), DeleteLaunchTemplate.
+//     Min/MaxVersion), both with pagination, ModifyLaunchTemplate (default version),
+//     DeleteLaunchTemplate.
 //   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
 //     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
 //     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
@@ -86,7 +98,9 @@
 // fails with DryRunOperation and changes nothing.
 //
 // Elastic Load Balancing v2 (service ID "Elastic Load Balancing v2"): Application and Network
-// Load Balancers in the default VPC's subnets.
+// Load Balancers in the default VPC's subnets. DescribeLoadBalancers, DescribeTargetGroups,
+// DescribeListeners, DescribeRules and DescribeSSLPolicies take Marker and PageSize; errors are
+// the SDK's typed exceptions.
 //   - Load balancers: CreateLoadBalancer (an ALB needs subnets in two zones; idempotent for the
 //     same settings, DuplicateLoadBalancerName otherwise), DescribeLoadBalancers (provisioning
 //     for [LoadBalancerProvisioning], then active), DeleteLoadBalancer.
@@ -109,7 +123,8 @@
 //     [Cloud.TargetTransitions] lists every state change with its virtual time.
 //
 // Elastic Load Balancing (service ID "Elastic Load Balancing"), the Classic Load Balancer:
-// CreateLoadBalancer, DescribeLoadBalancers, RegisterInstancesWithLoadBalancer,
+// CreateLoadBalancer (idempotent for the same zones, scheme and listeners), DescribeLoadBalancers
+// (Marker/PageSize), DeleteLoadBalancer, RegisterInstancesWithLoadBalancer,
 // DeregisterInstancesFromLoadBalancer, DescribeInstanceHealth (OutOfService until
 // HealthyThreshold passes; a deregistered instance stays InService with
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
@@ -117,7 +132,8 @@
 // SetLoadBalancerPoliciesOfListener.
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
-// as in ACM; statuses; MaxItems/NextToken) and DescribeCertificate, over certificates added with
+// as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
+// load balancers of both ELB APIs whose listeners use it), over certificates added with
 // [Cloud.AddCertificate].
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
@@ -129,16 +145,20 @@
 //  1. A model type holding the service's state, guarded by Cloud.mu, and a constructor that calls
 //     newService(serviceID, throttleCode, throttleHTTPStatus) with the SDK's service ID (the
 //     ServiceID constant in the SDK package's api_client.go, for example "Elastic Load Balancing
-//     v2"), sets service.newError to return the SDK's typed exceptions for the codes that have one,
-//     and registers each operation with handle(svc, "OperationName", model.method). Handlers take
-//     the SDK's input type and return its output type, so the compiler checks the shapes.
+//     v2"), sets service.newError to return the SDK's typed exceptions for the codes that have one
+//     (typedError over a table in exceptions.go listing every exception type in the SDK package's
+//     types/errors.go by the code its ErrorCode reports), and registers each operation with
+//     handle(svc, "OperationName", model.method). Handlers take the SDK's input type and return
+//     its output type, so the compiler checks the shapes.
 //  2. One line in registerServices (services.go) and a Service... constant for the service ID.
 //  3. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
 //     read the call's virtual time from request.now, compute asynchronous state from it rather
 //     than from goroutines, return fresh output values (never pointers into the model's state),
 //     copy what they keep from the input, and fail with svc.errorf(code, ...) (HTTP 400) or
-//     svc.statusErrorf(status, code, ...) using AWS's real codes and messages. service.before
-//     runs ahead of every handler of a service (EC2 uses it for DryRun).
+//     svc.statusErrorf(status, code, ...) using AWS's real codes and messages. A request using a
+//     feature the model does not implement fails with request.unmodeled(feature), never with an
+//     AWS code. Listings page with pageAfter (tokens that name the last item, see Pagination).
+//     service.before runs ahead of every handler of a service (EC2 uses it for DryRun).
 //  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
 //     load balancer model whether an instance answers health checks (zone and instance faults
 //     included); c.ec2.instance(id) and instance.state(now, opts) give an instance's zone and

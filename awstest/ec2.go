@@ -36,7 +36,7 @@ func newEC2Model(c *Cloud) *ec2Model {
 	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}, byToken: map[string]*runRecord{}}
 	e.initNetwork()
 	if !c.opts.NoDefaultImages {
-		for _, img := range DefaultImages {
+		for _, img := range DefaultImages() {
 			if _, err := e.registerImage(img, c.opts.Start); err != nil {
 				panic(err.Error())
 			}

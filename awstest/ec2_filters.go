@@ -1,8 +1,6 @@
 package awstest
 
 import (
-	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -92,30 +90,27 @@ func wildcardMatch(pattern, s string) bool {
 
 func boolString(b bool) string { return strconv.FormatBool(b) }
 
-// page cuts one page out of items for MaxResults/NextToken pagination. A nil maxResults returns
-// everything from the token on. Tokens are opaque to callers and bound to the operation.
-func page[T any](e *ec2Model, op string, items []T, maxResults *int32, nextToken *string, min, max int32) ([]T, *string, error) {
-	start := 0
+// page cuts one page out of items for MaxResults/NextToken pagination, in the order of key (see
+// pageAfter). A nil maxResults returns everything after the token. Tokens are opaque to callers
+// and bound to the operation; a malformed one fails with InvalidPaginationToken, as in EC2.
+func page[T any](e *ec2Model, op string, items []T, key func(T) string, maxResults *int32, nextToken *string, min, max int32) ([]T, *string, error) {
+	var after string
 	if tok := aws.ToString(nextToken); tok != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		rest, ok := strings.CutPrefix(string(raw), op+":")
-		n, convErr := strconv.Atoi(rest)
-		if err != nil || !ok || convErr != nil || n < 0 || n > len(items) {
+		var ok bool
+		if after, ok = decodeToken(e.svc.id+" "+op, tok); !ok {
 			return nil, nil, e.errorf("InvalidPaginationToken", "The pagination token '%s' is not valid or is expired.", tok)
 		}
-		start = n
 	}
-	if maxResults == nil {
-		return items[start:], nil, nil
+	limit := 0
+	if maxResults != nil {
+		if m := *maxResults; m < min || m > max {
+			return nil, nil, e.errorf("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", m, min, max)
+		}
+		limit = int(*maxResults)
 	}
-	m := *maxResults
-	if m < min || m > max {
-		return nil, nil, e.errorf("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", m, min, max)
+	pg, next := pageAfter(e.svc.id+" "+op, items, key, after, limit)
+	if next == "" {
+		return pg, nil, nil
 	}
-	end := start + int(m)
-	if end >= len(items) {
-		return items[start:], nil, nil
-	}
-	tok := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%s:%d", op, end)))
-	return items[start:end], &tok, nil
+	return pg, &next, nil
 }

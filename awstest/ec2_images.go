@@ -88,7 +88,7 @@ func (e *ec2Model) describeImages(r *request, in *ec2.DescribeImagesInput) (*ec2
 			matched = append(matched, e.describeImage(img))
 		}
 	}
-	images, next, err := page(e, "DescribeImages", matched, in.MaxResults, in.NextToken, 5, 1000)
+	images, next, err := page(e, "DescribeImages", matched, func(i ec2types.Image) string { return aws.ToString(i.ImageId) }, in.MaxResults, in.NextToken, 5, 1000)
 	if err != nil {
 		return nil, err
 	}

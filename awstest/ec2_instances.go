@@ -180,7 +180,7 @@ func (e *ec2Model) describeInstances(r *request, in *ec2.DescribeInstancesInput)
 			matched = append(matched, i)
 		}
 	}
-	pageItems, next, err := page(e, "DescribeInstances", matched, in.MaxResults, in.NextToken, 5, 1000)
+	pageItems, next, err := page(e, "DescribeInstances", matched, func(i *instance) string { return i.id }, in.MaxResults, in.NextToken, 5, 1000)
 	if err != nil {
 		return nil, err
 	}

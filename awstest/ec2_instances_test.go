@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -325,10 +326,29 @@ func TestFailZone(t *testing.T) {
 	assert.Equal(t, "InsufficientInstanceCapacity", apiCode(err))
 	assert.Len(t, c.Calls(), 3, "a server error is retried by the SDK")
 
+	assert.ErrorContains(t, err, "We currently do not have sufficient m1.small capacity in the Availability Zone you requested (us-east-1a). "+
+		"Our system will be working on provisioning additional capacity. You can currently get m1.small capacity by not specifying an "+
+		"Availability Zone in your request or choosing us-east-1b, us-east-1c.")
+
 	for range 4 {
 		i := run(t, client, &ec2.RunInstancesInput{ImageId: aws.String(img)})[0]
 		assert.NotEqual(t, "us-east-1a", aws.ToString(i.Placement.AvailabilityZone), "unplaced launches avoid the failed zone")
 	}
+
+	// With every zone failed, EC2 has no zone to suggest: the message ends without the list.
+	c.FailZone("us-east-1b")
+	c.FailZone("us-east-1c")
+	for _, placement := range []*ec2types.Placement{{AvailabilityZone: aws.String("us-east-1b")}, nil} {
+		_, err = client.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(img), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), Placement: placement})
+		require.Error(t, err)
+		assert.Equal(t, "InsufficientInstanceCapacity", apiCode(err))
+		var apiErr smithy.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Regexp(t, `^We currently do not have sufficient m1\.small capacity in the Availability Zone you requested \(us-east-1[abc]\)\. `+
+			`Our system will be working on provisioning additional capacity\.$`, apiErr.ErrorMessage())
+	}
+	c.RecoverZone("us-east-1b")
+	c.RecoverZone("us-east-1c")
 
 	c.RecoverZone("us-east-1a")
 	assert.True(t, c.InstanceHealthy(inA))

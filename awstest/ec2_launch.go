@@ -316,20 +316,31 @@ func (e *ec2Model) placement(spec launchSpec, count int) (*subnet, error) {
 		sn = e.defaultSubnet(zone)
 	}
 	if e.cloud.zoneFailed(sn.zone) {
-		var others []string
-		for _, z := range e.cloud.opts.Zones {
-			if !e.cloud.zoneFailed(z) {
-				others = append(others, z)
-			}
-		}
-		return nil, e.svc.statusErrorf(statusForCode("InsufficientInstanceCapacity"), "InsufficientInstanceCapacity",
-			"We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity. You can currently get %s capacity by not specifying an Availability Zone in your request or choosing %s.",
-			spec.instanceType, sn.zone, spec.instanceType, strings.Join(others, ", "))
+		return nil, e.capacityError(spec.instanceType, sn.zone)
 	}
 	if int(4091-(sn.nextHost-4)) < count {
 		return nil, e.errorf("InsufficientFreeAddressesInSubnet", "The specified subnet %s does not have enough free addresses to satisfy the request.", sn.id)
 	}
 	return sn, nil
+}
+
+// capacityError is EC2's InsufficientInstanceCapacity (HTTP 500) for a launch in zone. EC2 names
+// the zones that have capacity; when none has, the message ends after its second sentence, as in
+// the Auto Scaling activity AWS Batch documents: "We currently do not have sufficient p3dn.24xlarge
+// capacity in the Availability Zone you requested (us-west-2c). Our system will be working on
+// provisioning additional capacity."
+func (e *ec2Model) capacityError(instanceType, zone string) error {
+	msg := fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity.", instanceType, zone)
+	var others []string
+	for _, z := range e.cloud.opts.Zones {
+		if !e.cloud.zoneFailed(z) {
+			others = append(others, z)
+		}
+	}
+	if len(others) > 0 {
+		msg += fmt.Sprintf(" You can currently get %s capacity by not specifying an Availability Zone in your request or choosing %s.", instanceType, strings.Join(others, ", "))
+	}
+	return e.svc.statusErrorf(statusForCode("InsufficientInstanceCapacity"), "InsufficientInstanceCapacity", "%s", msg)
 }
 
 // launchGroups resolves the security groups of a launch in the subnet's VPC; none means the VPC's

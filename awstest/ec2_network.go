@@ -169,6 +169,11 @@ func (e *ec2Model) describeVpcs(r *request, in *ec2.DescribeVpcsInput) (*ec2.Des
 			})
 		}
 	}
+	var err error
+	out.Vpcs, out.NextToken, err = page(e, "DescribeVpcs", out.Vpcs, func(v ec2types.Vpc) string { return aws.ToString(v.VpcId) }, in.MaxResults, in.NextToken, 5, 1000)
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -219,6 +224,11 @@ func (e *ec2Model) describeSubnets(r *request, in *ec2.DescribeSubnetsInput) (*e
 				Tags:      s.tags.list(),
 			})
 		}
+	}
+	var err error
+	out.Subnets, out.NextToken, err = page(e, "DescribeSubnets", out.Subnets, func(s ec2types.Subnet) string { return aws.ToString(s.SubnetId) }, in.MaxResults, in.NextToken, 5, 1000)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -192,6 +192,25 @@ func TestDescribeImages(t *testing.T) {
 	assert.Empty(t, res.Images)
 }
 
+func TestDefaultImagesCannotBeChangedFromOutside(t *testing.T) {
+	imgs := awstest.DefaultImages()
+	require.Len(t, imgs, 2)
+	want := imgs[0].Name
+	imgs[0].Name = "tampered-image"
+	imgs[1].Architecture = "sparc"
+	assert.Equal(t, want, awstest.DefaultImages()[0].Name, "each call returns a fresh slice")
+
+	_, client := newCloud(t)
+	out, err := client.DescribeImages(context.Background(), &ec2.DescribeImagesInput{Owners: []string{"amazon"}})
+	require.NoError(t, err)
+	var names []string
+	for _, img := range out.Images {
+		names = append(names, aws.ToString(img.Name))
+	}
+	assert.Contains(t, names, want)
+	assert.NotContains(t, names, "tampered-image")
+}
+
 func TestLaunchTemplates(t *testing.T) {
 	_, client := newCloud(t)
 	ctx := context.Background()

@@ -126,7 +126,7 @@ func (e *ec2Model) describeSecurityGroups(r *request, in *ec2.DescribeSecurityGr
 			matched = append(matched, e.describeGroup(g))
 		}
 	}
-	groups, next, err := page(e, "DescribeSecurityGroups", matched, in.MaxResults, in.NextToken, 5, 1000)
+	groups, next, err := page(e, "DescribeSecurityGroups", matched, func(g ec2types.SecurityGroup) string { return aws.ToString(g.GroupId) }, in.MaxResults, in.NextToken, 5, 1000)
 	if err != nil {
 		return nil, err
 	}

@@ -134,7 +134,7 @@ func (e *ec2Model) describeLaunchTemplates(r *request, in *ec2.DescribeLaunchTem
 			matched = append(matched, *e.describeTemplate(lt))
 		}
 	}
-	lts, next, err := page(e, "DescribeLaunchTemplates", matched, in.MaxResults, in.NextToken, 1, 200)
+	lts, next, err := page(e, "DescribeLaunchTemplates", matched, func(lt ec2types.LaunchTemplate) string { return aws.ToString(lt.LaunchTemplateId) }, in.MaxResults, in.NextToken, 1, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (e *ec2Model) describeLaunchTemplateVersions(r *request, in *ec2.DescribeLa
 			}
 		}
 	}
-	versions, next, err := page(e, "DescribeLaunchTemplateVersions", matched, in.MaxResults, in.NextToken, 1, 200)
+	versions, next, err := page(e, "DescribeLaunchTemplateVersions", matched, versionKey, in.MaxResults, in.NextToken, 1, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -392,3 +392,8 @@ func (e *ec2Model) describeVersion(lt *launchTemplate, v *ltVersion) *ec2types.L
 
 // versionRef formats how RunInstances named a version, for the aws:ec2launchtemplate:version tag.
 func versionRef(v *ltVersion) string { return strconv.FormatInt(v.number, 10) }
+
+// versionKey orders launch template versions by template, then version number.
+func versionKey(v ec2types.LaunchTemplateVersion) string {
+	return fmt.Sprintf("%s/%019d", aws.ToString(v.LaunchTemplateId), aws.ToInt64(v.VersionNumber))
+}

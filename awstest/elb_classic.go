@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,6 +46,7 @@ type classicLB struct {
 	crossZone                    bool
 	idleTimeout                  int32
 	created                      time.Time
+	seq                          uint64 // creation order, for listings
 	instances                    []*classicInstance
 }
 
@@ -63,6 +65,7 @@ func newClassicELBModel(c *Cloud) *classicModel {
 	m.svc.newError = classicError
 	handle(m.svc, "CreateLoadBalancer", m.createLoadBalancer)
 	handle(m.svc, "DescribeLoadBalancers", m.describeLoadBalancers)
+	handle(m.svc, "DeleteLoadBalancer", m.deleteLoadBalancer)
 	handle(m.svc, "RegisterInstancesWithLoadBalancer", m.registerInstances)
 	handle(m.svc, "DeregisterInstancesFromLoadBalancer", m.deregisterInstances)
 	handle(m.svc, "DescribeInstanceHealth", m.describeInstanceHealth)
@@ -74,30 +77,7 @@ func newClassicELBModel(c *Cloud) *classicModel {
 	return m
 }
 
-func classicError(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "LoadBalancerNotFound":
-		return &elbtypes.AccessPointNotFoundException{Message: m}
-	case "DuplicateLoadBalancerName":
-		return &elbtypes.DuplicateAccessPointNameException{Message: m}
-	case "InvalidInstance":
-		return &elbtypes.InvalidEndPointException{Message: m}
-	case "InvalidConfigurationRequest":
-		return &elbtypes.InvalidConfigurationRequestException{Message: m}
-	case "ListenerNotFound":
-		return &elbtypes.ListenerNotFoundException{Message: m}
-	case "PolicyNotFound":
-		return &elbtypes.PolicyNotFoundException{Message: m}
-	case "DuplicatePolicyName":
-		return &elbtypes.DuplicatePolicyNameException{Message: m}
-	case "SubnetNotFound":
-		return &elbtypes.SubnetNotFoundException{Message: m}
-	case "CertificateNotFound":
-		return &elbtypes.CertificateNotFoundException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func classicError(code, msg string) error { return typedError(classicExceptions, code, msg) }
 
 func (m *classicModel) validation(format string, args ...any) error {
 	return m.svc.errorf("ValidationError", format, args...)
@@ -161,6 +141,9 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		if l.InstanceProtocol == nil {
 			lc.InstanceProtocol = aws.String(aws.ToString(l.Protocol))
 		}
+		if p := strings.ToUpper(aws.ToString(l.Protocol)); (p == "HTTPS" || p == "SSL") && aws.ToString(l.SSLCertificateId) == "" {
+			return nil, m.validation("Secure Listeners need to specify a SSLCertificateId")
+		}
 		if l.SSLCertificateId != nil {
 			if !m.cloud.acm.issued(*l.SSLCertificateId) {
 				return nil, m.svc.errorf("CertificateNotFound", "Server Certificate not found for the key: %s", *l.SSLCertificateId)
@@ -170,7 +153,8 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lb.listeners = append(lb.listeners, lc)
 	}
 	if existing, _ := m.lb(name, r.now); existing != nil {
-		if sameStrings(existing.zones, lb.zones) && existing.scheme == lb.scheme {
+		// CreateLoadBalancer is idempotent for the same settings (API reference).
+		if sameStrings(existing.zones, lb.zones) && existing.scheme == lb.scheme && sameStrings(listenerKeys(existing.listeners), listenerKeys(lb.listeners)) {
 			return &elasticloadbalancing.CreateLoadBalancerOutput{DNSName: aws.String(existing.dnsName)}, nil
 		}
 		return nil, m.svc.errorf("DuplicateLoadBalancerName", "Load Balancer named '%s' already exists and it is configured with different parameters.", name)
@@ -181,6 +165,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lb.dnsName = "internal-" + lb.dnsName
 	}
 	lb.groups = append([]string(nil), in.SecurityGroups...)
+	lb.seq = m.seq
 	m.lbs = append(m.lbs, lb)
 	return &elasticloadbalancing.CreateLoadBalancerOutput{DNSName: aws.String(lb.dnsName)}, nil
 }
@@ -198,8 +183,12 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 	} else {
 		list = m.lbs
 	}
-	out := &elasticloadbalancing.DescribeLoadBalancersOutput{LoadBalancerDescriptions: []elbtypes.LoadBalancerDescription{}}
-	for _, lb := range list {
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *classicLB) string { return seqKey(lb.seq) }, in.Marker, in.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := &elasticloadbalancing.DescribeLoadBalancersOutput{LoadBalancerDescriptions: []elbtypes.LoadBalancerDescription{}, NextMarker: next}
+	for _, lb := range pg {
 		m.advance(lb, r.now)
 		d := elbtypes.LoadBalancerDescription{
 			LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName), CanonicalHostedZoneName: aws.String(lb.dnsName),
@@ -221,6 +210,28 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 		out.LoadBalancerDescriptions = append(out.LoadBalancerDescriptions, d)
 	}
 	return out, nil
+}
+
+// listenerKeys describes listeners for comparing two CreateLoadBalancer requests.
+func listenerKeys(ls []elbtypes.Listener) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = fmt.Sprintf("%s:%d>%s:%d %s", aws.ToString(l.Protocol), l.LoadBalancerPort, aws.ToString(l.InstanceProtocol), aws.ToInt32(l.InstancePort), aws.ToString(l.SSLCertificateId))
+	}
+	return out
+}
+
+// deleteLoadBalancer deletes a Classic Load Balancer; its instances stay as they are. Deleting one
+// that does not exist succeeds (API reference, DeleteLoadBalancer).
+func (m *classicModel) deleteLoadBalancer(r *request, in *elasticloadbalancing.DeleteLoadBalancerInput) (*elasticloadbalancing.DeleteLoadBalancerOutput, error) {
+	name := aws.ToString(in.LoadBalancerName)
+	for i, lb := range m.lbs {
+		if lb.name == name {
+			m.lbs = append(m.lbs[:i:i], m.lbs[i+1:]...)
+			break
+		}
+	}
+	return &elasticloadbalancing.DeleteLoadBalancerOutput{}, nil
 }
 
 func copyClassicHealthCheck(hc elbtypes.HealthCheck) *elbtypes.HealthCheck {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
 	"github.com/stretchr/testify/assert"
@@ -83,4 +84,44 @@ func TestClassicInstanceHealth(t *testing.T) {
 	_, err = client.SetLoadBalancerPoliciesOfListener(ctx, &elasticloadbalancing.SetLoadBalancerPoliciesOfListenerInput{LoadBalancerName: aws.String("legacy"), LoadBalancerPort: 80, PolicyNames: []string{"other"}})
 	var pnf *elbtypes.PolicyNotFoundException
 	assert.True(t, errors.As(err, &pnf), "unknown policy: %v", err)
+}
+
+func TestClassicCreateIdempotencyAndDelete(t *testing.T) {
+	cloud := awstest.New()
+	t.Cleanup(cloud.Close)
+	ctx := context.Background()
+	client := elasticloadbalancing.NewFromConfig(cloud.Config())
+	cert := cloud.AddCertificate(awstest.Certificate{DomainName: "legacy.example.com"})
+	in := func(port int32) *elasticloadbalancing.CreateLoadBalancerInput {
+		return &elasticloadbalancing.CreateLoadBalancerInput{LoadBalancerName: aws.String("legacy"), AvailabilityZones: cloud.Zones()[:2],
+			Listeners: []elbtypes.Listener{{LoadBalancerPort: port, InstancePort: aws.Int32(80), Protocol: aws.String("HTTPS"), SSLCertificateId: aws.String(cert)}}}
+	}
+	first, err := client.CreateLoadBalancer(ctx, in(443))
+	require.NoError(t, err)
+	again, err := client.CreateLoadBalancer(ctx, in(443))
+	require.NoError(t, err, "the same settings return the existing load balancer")
+	assert.Equal(t, aws.ToString(first.DNSName), aws.ToString(again.DNSName))
+	noCert := in(443)
+	noCert.LoadBalancerName, noCert.Listeners[0].SSLCertificateId = aws.String("nocert"), nil
+	_, err = client.CreateLoadBalancer(ctx, noCert)
+	assert.Equal(t, "ValidationError", apiCode(err))
+	assert.ErrorContains(t, err, "Secure Listeners need to specify a SSLCertificateId")
+	_, err = client.CreateLoadBalancer(ctx, in(8443))
+	var dup *elbtypes.DuplicateAccessPointNameException
+	assert.True(t, errors.As(err, &dup), "other listeners under the same name: %v", err)
+
+	d, err := acm.NewFromConfig(cloud.Config()).DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: aws.String(cert)})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy"}, d.Certificate.InUseBy)
+	list, err := acm.NewFromConfig(cloud.Config()).ListCertificates(ctx, &acm.ListCertificatesInput{})
+	require.NoError(t, err)
+	require.Len(t, list.CertificateSummaryList, 1)
+	assert.True(t, aws.ToBool(list.CertificateSummaryList[0].InUse))
+
+	_, err = client.DeleteLoadBalancer(ctx, &elasticloadbalancing.DeleteLoadBalancerInput{LoadBalancerName: aws.String("legacy")})
+	require.NoError(t, err)
+	_, err = client.DescribeLoadBalancers(ctx, &elasticloadbalancing.DescribeLoadBalancersInput{LoadBalancerNames: []string{"legacy"}})
+	assert.Equal(t, "LoadBalancerNotFound", apiCode(err))
+	_, err = client.DeleteLoadBalancer(ctx, &elasticloadbalancing.DeleteLoadBalancerInput{LoadBalancerName: aws.String("legacy")})
+	assert.NoError(t, err, "deleting a load balancer that does not exist succeeds")
 }

@@ -14,8 +14,8 @@ import (
 
 // Timing of the simulated Elastic Load Balancing service.
 const (
-	// LoadBalancerProvisioning is how long a new ALB or NLB (and a Classic ELB) stays
-	// provisioning before it is active.
+	// LoadBalancerProvisioning is how long a new ALB or NLB stays provisioning before it is
+	// active. (The Classic API reports no state.)
 	LoadBalancerProvisioning = 2 * time.Minute
 )
 
@@ -44,56 +44,7 @@ func newELBv2Model(c *Cloud) *elbv2Model {
 
 // elbv2Error returns the SDK's typed exception for an ELBv2 error code; codes without one
 // (ValidationError, Throttling) are generic, as the SDK's deserializer makes them.
-func elbv2Error(code, msg string) error {
-	m := aws.String(msg)
-	switch code {
-	case "TargetGroupNotFound":
-		return &elbv2types.TargetGroupNotFoundException{Message: m}
-	case "LoadBalancerNotFound":
-		return &elbv2types.LoadBalancerNotFoundException{Message: m}
-	case "ListenerNotFound":
-		return &elbv2types.ListenerNotFoundException{Message: m}
-	case "RuleNotFound":
-		return &elbv2types.RuleNotFoundException{Message: m}
-	case "InvalidTarget":
-		return &elbv2types.InvalidTargetException{Message: m}
-	case "DuplicateLoadBalancerName":
-		return &elbv2types.DuplicateLoadBalancerNameException{Message: m}
-	case "DuplicateTargetGroupName":
-		return &elbv2types.DuplicateTargetGroupNameException{Message: m}
-	case "DuplicateListener":
-		return &elbv2types.DuplicateListenerException{Message: m}
-	case "PriorityInUse":
-		return &elbv2types.PriorityInUseException{Message: m}
-	case "InvalidConfigurationRequest":
-		return &elbv2types.InvalidConfigurationRequestException{Message: m}
-	case "InvalidSubnet":
-		return &elbv2types.InvalidSubnetException{Message: m}
-	case "SubnetNotFound":
-		return &elbv2types.SubnetNotFoundException{Message: m}
-	case "CertificateNotFound":
-		return &elbv2types.CertificateNotFoundException{Message: m}
-	case "SSLPolicyNotFound":
-		return &elbv2types.SSLPolicyNotFoundException{Message: m}
-	case "IncompatibleProtocols":
-		return &elbv2types.IncompatibleProtocolsException{Message: m}
-	case "UnsupportedProtocol":
-		return &elbv2types.UnsupportedProtocolException{Message: m}
-	case "ResourceInUse":
-		return &elbv2types.ResourceInUseException{Message: m}
-	case "TooManyTargets":
-		return &elbv2types.TooManyTargetsException{Message: m}
-	case "TooManyRegistrationsForTargetId":
-		return &elbv2types.TooManyRegistrationsForTargetIdException{Message: m}
-	case "InvalidLoadBalancerAction":
-		return &elbv2types.InvalidLoadBalancerActionException{Message: m}
-	case "OperationNotPermitted":
-		return &elbv2types.OperationNotPermittedException{Message: m}
-	case "PriorRequestNotComplete":
-		return &elbv2types.PriorRequestNotCompleteException{Message: m}
-	}
-	return genericError(code, msg)
-}
+func elbv2Error(code, msg string) error { return typedError(elbv2Exceptions, code, msg) }
 
 func (m *elbv2Model) errorf(code, format string, args ...any) error {
 	return m.svc.errorf(code, format, args...)
@@ -140,24 +91,27 @@ func elbTags(in []elbv2types.Tag) map[string]string {
 	return out
 }
 
-// pageMarker cuts one page of items for Marker/PageSize pagination (PageSize 1 to 400).
-func pageMarker[T any](m *elbv2Model, items []T, marker *string, pageSize *int32) ([]T, *string, error) {
-	start := 0
+// pageMarker cuts one page of items for ELB's Marker/PageSize pagination (PageSize 1 to 400),
+// in the order of key (see pageAfter). Both ELB APIs answer a bad marker or page size with
+// ValidationError.
+func pageMarker[T any](svc *service, op string, items []T, key func(T) string, marker *string, pageSize *int32) ([]T, *string, error) {
+	var after string
 	if tok := aws.ToString(marker); tok != "" {
-		if _, err := fmt.Sscanf(tok, "m%d", &start); err != nil || start < 0 || start > len(items) {
-			return nil, nil, m.validation("Invalid value for marker: %s", tok)
+		var ok bool
+		if after, ok = decodeToken(svc.id+" "+op, tok); !ok {
+			return nil, nil, svc.errorf("ValidationError", "Invalid value for marker: %s", tok)
 		}
 	}
 	size := 400
 	if pageSize != nil {
 		if *pageSize < 1 || *pageSize > 400 {
-			return nil, nil, m.validation("1 validation error detected: Value '%d' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400", *pageSize)
+			return nil, nil, svc.errorf("ValidationError", "1 validation error detected: Value '%d' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400", *pageSize)
 		}
 		size = int(*pageSize)
 	}
-	end := start + size
-	if end >= len(items) {
-		return items[start:], nil, nil
+	pg, next := pageAfter(svc.id+" "+op, items, key, after, size)
+	if next == "" {
+		return pg, nil, nil
 	}
-	return items[start:end], aws.String(fmt.Sprintf("m%d", end)), nil
+	return pg, &next, nil
 }

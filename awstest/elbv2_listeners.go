@@ -23,6 +23,7 @@ type listener struct {
 	certs     []string
 	actions   []elbv2types.Action
 	rules     []*rule
+	seq       uint64 // creation order, for listings
 }
 
 type rule struct {
@@ -112,10 +113,12 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	if err := m.validateActions(lb, in.DefaultActions, r); err != nil {
 		return nil, err
 	}
+	m.advanceAll(r.now)
 	l := &listener{
 		arn: m.cloud.elbARN(fmt.Sprintf("listener/%s/%s", lbPath(lb), m.newHexID())), lb: lb, port: *in.Port,
 		protocol: in.Protocol, sslPolicy: policy, certs: certs, actions: copyActions(in.DefaultActions),
 	}
+	l.seq = m.seq
 	m.listeners = append(m.listeners, l)
 	return &elasticloadbalancingv2.CreateListenerOutput{Listeners: []elbv2types.Listener{l.output()}}, nil
 }
@@ -138,7 +141,7 @@ func (m *elbv2Model) validateActions(lb *loadBalancer, actions []elbv2types.Acti
 		return m.validation("At least one action must be specified")
 	}
 	if len(actions) > 1 {
-		return m.errorf("TooManyActions", "The simulated cloud models one action per listener or rule")
+		return r.unmodeled("%d actions (one action per listener or rule is)", len(actions))
 	}
 	a := actions[0]
 	switch a.Type {
@@ -179,7 +182,7 @@ func (m *elbv2Model) validateActions(lb *loadBalancer, actions []elbv2types.Acti
 			return m.validation("A fixed-response action needs a FixedResponseConfig")
 		}
 	default:
-		return m.validation("Action type '%s' is not modeled", a.Type)
+		return r.unmodeled("action type %s (forward, redirect and fixed-response are)", a.Type)
 	}
 	return nil
 }
@@ -270,7 +273,7 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 	default:
 		return nil, m.validation("You must specify either listener ARNs or a load balancer ARN")
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeListeners", list, func(l *listener) string { return seqKey(l.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +304,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	for _, c := range in.Conditions {
 		field := aws.ToString(c.Field)
 		if field != "host-header" && field != "path-pattern" {
-			return nil, m.validation("Condition field '%s' is not modeled: use host-header or path-pattern", field)
+			return nil, r.unmodeled("condition field %s (host-header and path-pattern are)", field)
 		}
 		values := append([]string(nil), c.Values...)
 		if c.HostHeaderConfig != nil {
@@ -324,6 +327,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	if err := m.validateActions(l.lb, in.Actions, r); err != nil {
 		return nil, err
 	}
+	m.advanceAll(r.now)
 	ru := &rule{
 		arn:      m.cloud.elbARN(fmt.Sprintf("listener-rule/%s/%s", l.arn[len(m.cloud.elbARN("listener/")):], m.newHexID())),
 		priority: *in.Priority, conditions: conds, actions: copyActions(in.Actions),
@@ -385,9 +389,18 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 	default:
 		return nil, m.validation("You must specify either rule ARNs or a listener ARN")
 	}
-	pg, next, err := pageMarker(m, rules, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeRules", rules, ruleKey, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
 	return &elasticloadbalancingv2.DescribeRulesOutput{Rules: pg, NextMarker: next}, nil
+}
+
+// ruleKey orders rules as ELB lists them: by priority, the default rule last.
+func ruleKey(ru elbv2types.Rule) string {
+	p, err := strconv.Atoi(aws.ToString(ru.Priority))
+	if err != nil { // "default"
+		p = 50001
+	}
+	return fmt.Sprintf("%05d/%s", p, aws.ToString(ru.RuleArn))
 }

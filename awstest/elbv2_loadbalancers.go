@@ -27,6 +27,8 @@ type loadBalancer struct {
 	securityGroups     []string
 	tags               map[string]string
 	created, visible   time.Time
+	// seq orders load balancers by creation, as listings show them.
+	seq uint64
 }
 
 func (m *elbv2Model) registerLoadBalancers() {
@@ -54,7 +56,7 @@ func (m *elbv2Model) createLoadBalancer(r *request, in *elasticloadbalancingv2.C
 		typ = elbv2types.LoadBalancerTypeEnumApplication
 	}
 	if typ != elbv2types.LoadBalancerTypeEnumApplication && typ != elbv2types.LoadBalancerTypeEnumNetwork {
-		return nil, m.validation("Load balancer type '%s' is not modeled: use application or network", typ)
+		return nil, r.unmodeled("load balancer type %s (application and network are)", typ)
 	}
 	scheme := in.Scheme
 	if scheme == "" {
@@ -115,6 +117,7 @@ func (m *elbv2Model) createLoadBalancer(r *request, in *elasticloadbalancingv2.C
 		securityGroups: append([]string(nil), in.SecurityGroups...), tags: elbTags(in.Tags),
 		created: r.now, visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
+	lb.seq = m.seq
 	m.lbs = append(m.lbs, lb)
 	return &elasticloadbalancingv2.CreateLoadBalancerOutput{LoadBalancers: []elbv2types.LoadBalancer{m.lbOutput(lb, r.now)}}, nil
 }
@@ -238,7 +241,7 @@ func (m *elbv2Model) describeLoadBalancers(r *request, in *elasticloadbalancingv
 			}
 		}
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeLoadBalancers", list, func(lb *loadBalancer) string { return seqKey(lb.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +259,7 @@ func (m *elbv2Model) deleteLoadBalancer(r *request, in *elasticloadbalancingv2.D
 		if lb.arn != arn {
 			continue
 		}
+		m.advanceAll(r.now)
 		m.lbs = append(m.lbs[:i:i], m.lbs[i+1:]...)
 		kept := m.listeners[:0:0]
 		for _, l := range m.listeners {

@@ -1,6 +1,8 @@
 package awstest
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -61,7 +63,7 @@ func (m *elbv2Model) describeSSLPolicies(r *request, in *elasticloadbalancingv2.
 	} else {
 		list = sslPolicies
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeSSLPolicies", list, sslPolicyKey, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -73,4 +75,14 @@ func (m *elbv2Model) describeSSLPolicies(r *request, in *elasticloadbalancingv2.
 		})
 	}
 	return out, nil
+}
+
+// sslPolicyKey keeps the predefined policies in their listed order, newest first.
+func sslPolicyKey(p sslPolicy) string {
+	for i := range sslPolicies {
+		if sslPolicies[i].name == p.name {
+			return fmt.Sprintf("%03d", i)
+		}
+	}
+	return p.name
 }

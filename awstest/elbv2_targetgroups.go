@@ -24,6 +24,7 @@ type targetGroup struct {
 	attrs            map[string]string
 	tags             map[string]string
 	created, visible time.Time
+	seq              uint64 // creation order, for listings
 	targets          []*registration
 	transitions      []TargetTransition
 }
@@ -35,6 +36,9 @@ type healthCheck struct {
 	interval, timeout            int32
 	healthyCount, unhealthyCount int32
 }
+
+// maxDescribeTargetGroups is how many names or ARNs one DescribeTargetGroups call may name.
+const maxDescribeTargetGroups = 20
 
 func (m *elbv2Model) registerTargetGroups() {
 	handle(m.svc, "CreateTargetGroup", m.createTargetGroup)
@@ -69,7 +73,7 @@ func (m *elbv2Model) createTargetGroup(r *request, in *elasticloadbalancingv2.Cr
 		tt = elbv2types.TargetTypeEnumInstance
 	}
 	if tt != elbv2types.TargetTypeEnumInstance && tt != elbv2types.TargetTypeEnumIp {
-		return nil, m.validation("Target type '%s' is not modeled: use instance or ip", tt)
+		return nil, r.unmodeled("target type %s (instance and ip are)", tt)
 	}
 	if in.Protocol == "" || in.Port == nil || aws.ToString(in.VpcId) == "" {
 		return nil, m.validation("A protocol, port and VPC ID must be specified for target groups of type '%s'", tt)
@@ -101,6 +105,7 @@ func (m *elbv2Model) createTargetGroup(r *request, in *elasticloadbalancingv2.Cr
 		attrs: defaultTargetGroupAttributes(in.Protocol), tags: elbTags(in.Tags),
 		created: r.now, visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
+	tg.seq = m.seq
 	m.groups = append(m.groups, tg)
 	return &elasticloadbalancingv2.CreateTargetGroupOutput{TargetGroups: []elbv2types.TargetGroup{m.tgOutput(tg)}}, nil
 }
@@ -279,6 +284,9 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 	if n > 1 {
 		return nil, m.validation("Target group names, target group ARNs, and a load balancer ARN cannot be specified at the same time")
 	}
+	if len(in.Names) > maxDescribeTargetGroups || len(in.TargetGroupArns) > maxDescribeTargetGroups {
+		return nil, m.validation("You cannot describe more than '%d' target groups at a time", maxDescribeTargetGroups)
+	}
 	var list []*targetGroup
 	switch {
 	case len(in.Names) > 0:
@@ -298,7 +306,9 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 		for _, a := range in.TargetGroupArns {
 			tg, err := m.tg(a, r.now)
 			if err != nil {
-				return nil, err
+				// DescribeTargetGroups words it without naming the group, unlike the calls that
+				// take one target group.
+				return nil, m.errorf("TargetGroupNotFound", "One or more target groups not found")
 			}
 			list = append(list, tg)
 		}
@@ -319,7 +329,7 @@ func (m *elbv2Model) describeTargetGroups(r *request, in *elasticloadbalancingv2
 			}
 		}
 	}
-	pg, next, err := pageMarker(m, list, in.Marker, in.PageSize)
+	pg, next, err := pageMarker(m.svc, "DescribeTargetGroups", list, func(tg *targetGroup) string { return seqKey(tg.seq) }, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}

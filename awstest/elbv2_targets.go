@@ -95,6 +95,15 @@ func (m *elbv2Model) advanceGroup(tg *targetGroup, now time.Time) {
 	tg.targets = kept
 }
 
+// advanceAll brings every target group up to now. Called before a change of routing (a listener
+// or rule added, a load balancer deleted) so that the checks made before the change see the old
+// routing and only later ones the new.
+func (m *elbv2Model) advanceAll(now time.Time) {
+	for _, tg := range m.groups {
+		m.advanceGroup(tg, now)
+	}
+}
+
 // advance runs reg's health checks due up to now. It returns false when the target's
 // deregistration has completed and it left the group.
 func (m *elbv2Model) advance(tg *targetGroup, reg *registration, now time.Time) bool {
@@ -233,6 +242,18 @@ func (m *elbv2Model) registerTargetsOp(r *request, in *elasticloadbalancingv2.Re
 	case len(otherVPC) > 0:
 		return nil, m.errorf("InvalidTarget", "The following targets are not in the target group VPC '%s': %s", tg.vpcID, quote(otherVPC))
 	}
+	// The request succeeds or fails as a whole: count the new targets before changing anything.
+	added := map[string]bool{}
+	for _, t := range in.Targets {
+		id := aws.ToString(t.Id)
+		port, _ := m.targetPort(tg, t)
+		if tg.find(id, port) == nil {
+			added[id+":"+strconv.Itoa(int(port))] = true
+		}
+	}
+	if len(tg.targets)+len(added) > maxTargetsPerGroup {
+		return nil, m.errorf("TooManyTargets", "You have reached the maximum number of targets (%d) for target group '%s'", maxTargetsPerGroup, tg.arn)
+	}
 	for _, t := range in.Targets {
 		id := aws.ToString(t.Id)
 		port, _ := m.targetPort(tg, t)
@@ -241,9 +262,6 @@ func (m *elbv2Model) registerTargetsOp(r *request, in *elasticloadbalancingv2.Re
 				continue // registering a registered target changes nothing
 			}
 			tg.remove(reg)
-		}
-		if len(tg.targets) >= maxTargetsPerGroup {
-			return nil, m.errorf("TooManyTargets", "You have reached the maximum number of targets (%d) for target group '%s'", maxTargetsPerGroup, tg.arn)
 		}
 		reg := &registration{id: id, port: port, lastCheck: r.now}
 		tg.targets = append(tg.targets, reg)

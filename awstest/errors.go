@@ -22,10 +22,17 @@ type UnmodeledError struct {
 	Service string
 	// Operation is the operation name, for example "DescribeKeyPairs".
 	Operation string
+	// Feature, when set, names the part of a modeled operation's input the cloud does not model,
+	// for example "load balancer type gateway": AWS would accept the request, so the cloud must
+	// not answer it with an AWS error code as if AWS had refused it.
+	Feature string
 }
 
-// Error names the service and operation.
+// Error names the service, the operation and the feature, if any.
 func (e *UnmodeledError) Error() string {
+	if e.Feature != "" {
+		return fmt.Sprintf("awstest: %s %s: %s is not modeled by the simulated cloud (the awstest package doc lists what is)", e.Service, e.Operation, e.Feature)
+	}
 	return fmt.Sprintf("awstest: %s %s is not modeled by the simulated cloud (the awstest package doc lists what is)", e.Service, e.Operation)
 }
 
@@ -83,6 +90,17 @@ func statusForCode(code string) int {
 		return s
 	}
 	return http.StatusBadRequest
+}
+
+// statusForError is statusForCode for an API error, also taking the SDK's word for typed
+// exceptions it marks as server faults (ELBv2's HealthUnavailable and InsufficientCapacity, ACM's
+// InternalServerException), which AWS sends with HTTP 500.
+func statusForError(apiErr smithy.APIError) int {
+	s := statusForCode(apiErr.ErrorCode())
+	if s == http.StatusBadRequest && apiErr.ErrorFault() == smithy.FaultServer {
+		return http.StatusInternalServerError
+	}
+	return s
 }
 
 // responseError shapes an API error the way the SDK returns one it read from an HTTP response, so

@@ -154,7 +154,7 @@ func (c *Cloud) injected(s *service, operation string) error {
 		if r.throttle {
 			return c.throttleError(s)
 		}
-		return &statusError{status: statusForCode(r.code), err: s.apiError(r.code, "injected fault: "+r.code)}
+		return s.apiError(r.code, "injected fault: "+r.code) // shapeError gives it its HTTP status
 	}
 	for _, k := range []opKey{{s.id, operation}, {s.id, ""}} {
 		if f, ok := c.faults.fractions[k]; ok && c.rng.Float64() < f {

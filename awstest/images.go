@@ -37,16 +37,19 @@ type Image struct {
 // AmazonOwnerID is the account that owns Amazon's public Linux images.
 const AmazonOwnerID = "137112412989"
 
-// DefaultImages are the public images a new Cloud registers unless Options.NoDefaultImages is set:
-// Amazon Linux 2023 for x86_64 and arm64, owned by Amazon, as DescribeImages with
-// Owners ["amazon"] and a name filter "al2023-ami-2023.*" finds them in AWS.
-var DefaultImages = []Image{
-	{Name: "al2023-ami-2023.6.20250107.0-kernel-6.1-x86_64", Description: "Amazon Linux 2023 AMI 2023.6.20250107.0 x86_64 HVM kernel-6.1",
-		OwnerID: AmazonOwnerID, OwnerAlias: "amazon", CreationDate: time.Date(2025, 1, 7, 21, 13, 46, 0, time.UTC),
-		Architecture: "x86_64", Public: true, IMDSv2Required: true},
-	{Name: "al2023-ami-2023.6.20250107.0-kernel-6.1-arm64", Description: "Amazon Linux 2023 AMI 2023.6.20250107.0 arm64 HVM kernel-6.1",
-		OwnerID: AmazonOwnerID, OwnerAlias: "amazon", CreationDate: time.Date(2025, 1, 7, 21, 13, 50, 0, time.UTC),
-		Architecture: "arm64", Public: true, IMDSv2Required: true},
+// DefaultImages returns the public images a new Cloud registers unless Options.NoDefaultImages is
+// set: Amazon Linux 2023 for x86_64 and arm64, owned by Amazon, as DescribeImages with Owners
+// ["amazon"] and a name filter "al2023-ami-2023.*" finds them in AWS. Each call returns a fresh
+// slice, so a caller changing it affects neither other callers nor the clouds New creates.
+func DefaultImages() []Image {
+	return []Image{
+		{Name: "al2023-ami-2023.6.20250107.0-kernel-6.1-x86_64", Description: "Amazon Linux 2023 AMI 2023.6.20250107.0 x86_64 HVM kernel-6.1",
+			OwnerID: AmazonOwnerID, OwnerAlias: "amazon", CreationDate: time.Date(2025, 1, 7, 21, 13, 46, 0, time.UTC),
+			Architecture: "x86_64", Public: true, IMDSv2Required: true},
+		{Name: "al2023-ami-2023.6.20250107.0-kernel-6.1-arm64", Description: "Amazon Linux 2023 AMI 2023.6.20250107.0 arm64 HVM kernel-6.1",
+			OwnerID: AmazonOwnerID, OwnerAlias: "amazon", CreationDate: time.Date(2025, 1, 7, 21, 13, 50, 0, time.UTC),
+			Architecture: "arm64", Public: true, IMDSv2Required: true},
+	}
 }
 
 var imageNamePattern = regexp.MustCompile(`^[a-zA-Z0-9()\[\]./\-'@_ ]{3,128}$`)

@@ -64,7 +64,7 @@ func (d *dispatcher) HandleDeserialize(ctx context.Context, in middleware.Deseri
 	}
 	c.requests++
 	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012x", c.requests)
-	call := Call{Service: svcID, Operation: op, Input: shallowCopy(input), Time: c.clock.Now(), Attempt: attemptNumber(in.Request)}
+	call := Call{Service: svcID, Operation: op, Input: deepCopy(input), Time: c.clock.Now(), Attempt: attemptNumber(in.Request)}
 	awsmiddleware.SetRequestIDMetadata(&md, requestID)
 
 	s := c.services[svcID]
@@ -118,7 +118,7 @@ func shapeError(err error, requestID string) error {
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
-		return responseError(statusForCode(apiErr.ErrorCode()), requestID, err)
+		return responseError(statusForError(apiErr), requestID, err)
 	}
 	return err
 }

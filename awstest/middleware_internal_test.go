@@ -2,7 +2,9 @@ package awstest
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -61,4 +63,53 @@ func TestWildcardMatch(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, wildcardMatch(tc.pattern, tc.s), "wildcardMatch(%q, %q)", tc.pattern, tc.s)
 	}
+}
+
+func TestDeepCopy(t *testing.T) {
+	type inner struct {
+		Names []string
+		N     *int
+	}
+	type input struct {
+		Ptr      *inner
+		Items    []inner
+		ByKey    map[string]*inner
+		Fixed    [2]*int
+		Bytes    []byte
+		Body     io.Reader
+		Nil      *inner
+		NilSlice []string
+		hidden   *int
+	}
+	one, two := 1, 2
+	body := strings.NewReader("payload")
+	orig := &input{
+		Ptr: &inner{Names: []string{"a"}, N: &one}, Items: []inner{{Names: []string{"b"}}},
+		ByKey: map[string]*inner{"k": {N: &two}}, Fixed: [2]*int{&one, nil}, Bytes: []byte("xy"),
+		Body: body, hidden: &two,
+	}
+	cp, ok := deepCopy(orig).(*input)
+	require.True(t, ok)
+	require.Equal(t, orig, cp)
+
+	orig.Ptr.Names[0], *orig.Ptr.N = "changed", 10
+	orig.Items[0].Names[0] = "changed"
+	orig.ByKey["k"].N = nil
+	orig.ByKey["new"] = nil
+	*orig.Fixed[0] = 11
+	orig.Bytes[0] = 'z'
+
+	assert.Equal(t, []string{"a"}, cp.Ptr.Names)
+	assert.Equal(t, 1, *cp.Ptr.N)
+	assert.Equal(t, []string{"b"}, cp.Items[0].Names)
+	assert.Equal(t, 2, *cp.ByKey["k"].N)
+	assert.Len(t, cp.ByKey, 1)
+	assert.Equal(t, 1, *cp.Fixed[0])
+	assert.Equal(t, []byte("xy"), cp.Bytes)
+	assert.Same(t, body, cp.Body, "readers are shared, not copied")
+	assert.Same(t, orig.hidden, cp.hidden, "unexported fields are kept as they are")
+	assert.Nil(t, cp.Nil)
+	assert.Nil(t, cp.NilSlice)
+	assert.Nil(t, deepCopy(nil))
+	assert.Equal(t, "plain", deepCopy("plain"))
 }

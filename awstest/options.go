@@ -58,7 +58,7 @@ type Options struct {
 	// DefaultTerminatedRetention; negative is invalid.
 	TerminatedRetention time.Duration
 	// NoDefaultImages leaves the image catalogue empty. False (the default) registers the public
-	// images listed in DefaultImages, so RunInstances works out of the box.
+	// images that DefaultImages returns, so RunInstances works out of the box.
 	NoDefaultImages bool
 }
 

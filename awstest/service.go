@@ -65,6 +65,12 @@ func handle[I, O any](s *service, op string, fn func(r *request, in *I) (*O, err
 	}
 }
 
+// unmodeled returns the error for a request that uses a feature of the operation the model does
+// not implement.
+func (r *request) unmodeled(format string, args ...any) error {
+	return &UnmodeledError{Service: r.service.id, Operation: r.operation, Feature: fmt.Sprintf(format, args...)}
+}
+
 // errorf returns a client error (HTTP 400) with the given AWS code, shaped as the SDK shapes it.
 func (s *service) errorf(code, format string, args ...any) error {
 	return s.statusErrorf(http.StatusBadRequest, code, format, args...)
