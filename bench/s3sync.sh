@@ -26,6 +26,7 @@ cleanup() {
 	if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "work directory kept: $work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C and kill too
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------------------
@@ -33,7 +34,9 @@ need_pkg() { # command package
 	command -v "$1" >/dev/null 2>&1 && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		log "installing $2"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null || true
+		# A fresh machine may have no package lists yet: update once, then retry.
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; } || true
 	fi
 	command -v "$1" >/dev/null 2>&1
 }
@@ -49,6 +52,7 @@ go build -o "$bin" ./bench/s3syncbench
 "$bin" serve -addr 127.0.0.1:0 >"$work/addr" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/addr" ] && break; sleep 0.05; done
+[ -s "$work/addr" ] || { echo "the S3 server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 E="http://$(head -1 "$work/addr")"
 log "S3 server on $E (pid $server_pid)"
 
@@ -189,6 +193,7 @@ noop_other=$(others "$work/noop_requests.json")
 echo
 echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs ($BIG_RUNS for large files), ratios are medians of per-run ratios"
 echo "peers: $(aws --version 2>&1 | cut -d' ' -f1) (defaults), $(rclone version 2>/dev/null | head -1) (defaults)"
+echo "requests in flight: s3sync $("$bin" defaults) (its defaults); aws s3 sync max_concurrent_requests 10; rclone --transfers 4 --checkers 8; raw baselines as s3sync"
 printf '\n%-34s %10s %10s %10s %8s %8s   %s\n' scenario s3sync aws rclone ours/aws ours/rc "goal"
 row() { # label name
 	printf '%-34s %10s %10s %10s %8s %8s\n' "$1" "$(median "$2_ours")" "$(median "$2_aws" || echo -)" "$(median "$2_rclone" || echo -)" \
