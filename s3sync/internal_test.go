@@ -76,7 +76,13 @@ func TestMtimeFormat(t *testing.T) {
 		assert.False(t, ok, bad)
 	}
 	assert.True(t, mtimeEqual(ts, ts.Truncate(time.Second)), "a whole-second file system")
+	assert.True(t, mtimeEqual(ts, ts.Truncate(100*time.Nanosecond)), "NTFS keeps 100 ns")
 	assert.False(t, mtimeEqual(ts, ts.Add(time.Nanosecond)))
+	assert.False(t, mtimeEqual(ts, ts.Add(-time.Nanosecond)))
+	whole := ts.Truncate(time.Second)
+	assert.False(t, mtimeEqual(whole, whole.Add(700*time.Millisecond)),
+		"a file edited within the stored whole second on a nanosecond file system differs")
+	assert.False(t, mtimeEqual(whole, whole.Add(time.Second)))
 	m, ok := parseMode("4755")
 	require.True(t, ok)
 	assert.Equal(t, os.FileMode(0o755), m, "setuid from a bucket is dropped")
@@ -136,9 +142,19 @@ func TestDecide(t *testing.T) {
 		{"edited after pull", DirPull, localFile{size: 10, mtime: upload.Add(time.Hour), ctime: upload.Add(time.Hour)}, Options{}, "", false},
 		{"edited in the upload second", DirPull, localFile{size: 10, mtime: upload.Add(time.Millisecond), ctime: upload.Add(time.Millisecond)}, Options{}, "", false},
 		{"ctime unknown", DirPull, localFile{size: 10, mtime: built}, Options{}, "", false},
+		{"multipart object", DirPull, localFile{size: 10, mtime: built, ctime: upload.Add(time.Minute)}, Options{}, "", false},
+		{"object of multipart size", DirPull, localFile{size: 10, mtime: built, ctime: upload.Add(time.Minute)}, Options{}, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reason, decided := decide(tc.d, tc.lf, ro, tc.o)
+			ro, o := ro, tc.o
+			o.resolve()
+			switch tc.name {
+			case "multipart object":
+				ro.etag = `"9b2cf535f27731c974343645a3985328-3"`
+			case "object of multipart size":
+				o.MultipartThreshold = ro.size
+			}
+			reason, decided := decide(tc.d, tc.lf, ro, o)
 			assert.Equal(t, tc.reason, reason)
 			assert.Equal(t, tc.decided, decided)
 		})
