@@ -139,12 +139,17 @@ func (sh *Shipper) flush(ctx context.Context, before time.Time) (*Plan, error) {
 }
 
 // Start runs Flush every Interval in a goroutine until Stop is called or ctx ends. It returns
-// ErrShipperRunning if the shipper is already running.
+// ErrShipperRunning if the shipper is already running; a loop ended by its ctx no longer counts.
 func (sh *Shipper) Start(ctx context.Context) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.done != nil {
-		return ErrShipperRunning
+		select {
+		case <-sh.done: // ended with its context
+			sh.cancel()
+		default:
+			return ErrShipperRunning
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	sh.cancel, sh.done = cancel, make(chan struct{})
