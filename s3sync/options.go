@@ -22,6 +22,8 @@ const (
 	DefaultPartSize = 16 << 20
 	// MinPartSize is the smallest part S3 accepts (except for the last part).
 	MinPartSize = 5 << 20
+	// MaxPartSize is the largest part S3 accepts, and the largest single PutObject.
+	MaxPartSize = 5 << 30
 	// MaxParts is the largest number of parts in one multipart upload.
 	MaxParts = 10000
 	// MaxDeleteBatch is the number of keys in one DeleteObjects request (the S3 limit).
@@ -106,11 +108,12 @@ type Options struct {
 	// Concurrency bounds the S3 requests in flight for all transfers and parts together.
 	// Default DefaultConcurrency.
 	Concurrency int
-	// MultipartThreshold is the size from which a file moves in parallel parts. Default
-	// DefaultMultipartThreshold.
+	// MultipartThreshold is the size from which a file moves in parallel parts; at most
+	// MaxPartSize. On pull, objects of this size or more are compared through a HEAD (see the
+	// package documentation). Default DefaultMultipartThreshold.
 	MultipartThreshold int64
 	// PartSize is the size of each part; it grows when a file would need more than MaxParts.
-	// Default DefaultPartSize; at least MinPartSize.
+	// Default DefaultPartSize; from MinPartSize to MaxPartSize.
 	PartSize int64
 	// LargeFiles bounds the multipart transfers open at once. Default DefaultLargeFiles.
 	LargeFiles int
@@ -189,11 +192,11 @@ func (o *Options) validate() error {
 	if o.LargeFiles < 0 {
 		bad = append(bad, fmt.Sprintf("LargeFiles: %d is negative", o.LargeFiles))
 	}
-	if o.MultipartThreshold < 0 {
-		bad = append(bad, fmt.Sprintf("MultipartThreshold: %d is negative", o.MultipartThreshold))
+	if o.MultipartThreshold < 0 || o.MultipartThreshold > MaxPartSize {
+		bad = append(bad, fmt.Sprintf("MultipartThreshold: %d is outside 0..%d (the largest PutObject)", o.MultipartThreshold, int64(MaxPartSize)))
 	}
-	if o.PartSize != 0 && o.PartSize < MinPartSize {
-		bad = append(bad, fmt.Sprintf("PartSize: %d is below the S3 minimum of %d", o.PartSize, MinPartSize))
+	if o.PartSize != 0 && (o.PartSize < MinPartSize || o.PartSize > MaxPartSize) {
+		bad = append(bad, fmt.Sprintf("PartSize: %d is outside the S3 part sizes %d..%d", o.PartSize, MinPartSize, int64(MaxPartSize)))
 	}
 	for _, f := range [...]struct {
 		name string
