@@ -51,7 +51,9 @@
 //   - A key that would leave the destination ("..", absolute, NUL, backslash, empty segments) fails
 //     the pull plan with an [UnsafeKeyError] naming it, before anything is written. Pulls do not write
 //     through symlinked directories unless [Options.FollowSymlinks] is set.
-//   - A missing local source is an error, never an empty tree.
+//   - A missing local source is an error, never an empty tree, and a push never deletes the
+//     objects at or below a symlink its walk skipped (any symlink by default; a broken or looping
+//     one with [Options.FollowSymlinks]): the walk did not look there.
 //   - Names of the form ".s3sync-*.tmp" are the pull's temporary files: walks skip them, and keys
 //     with such a base name are left alone in both directions, like excluded paths.
 //   - [Syncer.Apply] checks a plan's paths again, so an edited plan cannot leave the directory.

@@ -182,7 +182,7 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			robjs = robjs[1:]
 			if d == DirPull {
 				p.Transfers = append(p.Transfers, Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonNew, etag: ro.etag})
-			} else if o.Delete {
+			} else if o.Delete && !w.covers(ro.rel) {
 				p.Deletes = append(p.Deletes, Item{Action: ActionDelete, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonExtraneous})
 			}
 		default:

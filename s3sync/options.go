@@ -87,8 +87,8 @@ type Options struct {
 	// ExactMtime makes CompareSizeMtime compare the stored mtime exactly, with one HEAD per object
 	// whose size matches (rclone's default behaviour). Default false: the listing decides when it can.
 	ExactMtime bool
-	// Delete removes destination files or objects that the source does not have (excluded paths are
-	// left alone). Deletes run only after every transfer succeeded and both listings were complete.
+	// Delete removes destination files or objects that the source does not have (excluded paths,
+	// and on push the objects at or below a local symlink the walk skipped, are left alone). Deletes run only after every transfer succeeded and both listings were complete.
 	// Default false.
 	Delete bool
 	// MaxDelete refuses to delete anything when a plan would delete more than this many entries.

@@ -337,3 +337,23 @@ func TestTemporaryNamedKeysAreLeftAlone(t *testing.T) {
 	assert.True(t, plan.Empty(), plan.String())
 	assert.ElementsMatch(t, []string{"r/d/.s3sync-123.tmp", "r/d/keep.txt"}, e.keys(t))
 }
+
+func TestPushDeleteLeavesSkippedSymlinksAlone(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	src := t.TempDir()
+	writeTree(t, src, map[string]file{"a.txt": {data: []byte("a")}, "target.txt": {data: []byte("t")}})
+	require.NoError(t, os.Symlink(filepath.Join(src, "target.txt"), filepath.Join(src, "link.txt")))
+	// A link whose target is missing for now (an unmounted volume, say).
+	require.NoError(t, os.Symlink(filepath.Join(t.TempDir(), "unmounted"), filepath.Join(src, "shared")))
+	for _, k := range []string{"r/a.txt", "r/link.txt", "r/shared/data.bin", "r/shared0", "r/extra"} {
+		e.put(t, k, "x")
+	}
+	for _, follow := range []bool{false, true} {
+		plan, err := e.sync.PlanPush(context.Background(), src, e.bucket, "r", func(o *s3sync.Options) { o.FollowSymlinks = follow })
+		require.NoError(t, err)
+		// "shared0" shares the broken link's name as a prefix only: it is extraneous.
+		assert.Equal(t, []string{"extra", "shared0"}, paths(plan.Deletes), "follow=%v: skipped links are not deleted", follow)
+		// a.txt, and link.txt when followed (its target has the same size and is older).
+		assert.Equal(t, map[bool]int{false: 1, true: 2}[follow], plan.Unchanged, "follow=%v", follow)
+	}
+}
