@@ -180,7 +180,8 @@ func TestCancelledPullLeavesNoPartialFileAndConverges(t *testing.T) {
 }
 
 func TestCancelledPushAbortsMultipart(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	e.put(t, "r/extra", "a cancelled run deletes nothing")
 	src := t.TempDir()
 	writeTree(t, src, map[string]file{"big.bin": {data: randBytes(t, 24<<20)}})
 	cctx, cancel := context.WithCancel(context.Background())
@@ -194,10 +195,14 @@ func TestCancelledPushAbortsMultipart(t *testing.T) {
 			aborted.Store(true)
 		}
 	})
-	_, err := e.sync.Push(cctx, src, e.bucket, "r")
+	plan, err := e.sync.Push(cctx, src, e.bucket, "r")
 	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, plan.Deletes, 1)
+	var se *s3sync.SyncError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 1, se.DeletesSkipped)
 	assert.True(t, aborted.Load(), "AbortMultipartUpload sent")
-	assert.Empty(t, e.keys(t))
+	assert.Equal(t, []string{"r/extra"}, e.keys(t))
 }
 
 func TestPullRefusesToWriteThroughSymlink(t *testing.T) {

@@ -324,7 +324,9 @@ func TestProgressAndErrorList(t *testing.T) {
 	_, err := e.sync.Push(context.Background(), src, e.bucket, "r")
 	var se *s3sync.SyncError
 	require.ErrorAs(t, err, &se)
+	require.Len(t, se.Files, 2)
 	assert.ElementsMatch(t, []string{"b", "d"}, []string{se.Files[0].Path, se.Files[1].Path})
+	assert.ErrorContains(t, se.Files[0], "AccessDenied", "each file keeps its cause")
 	assert.Contains(t, err.Error(), "2 files failed")
 	assert.Equal(t, s3sync.Progress{FilesDone: 5, FilesTotal: 5, BytesDone: 7<<20 + 200, BytesTotal: 7<<20 + 400, Failed: 2}, last)
 	assert.Greater(t, calls, 5, "parts report bytes too")
