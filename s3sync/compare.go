@@ -145,9 +145,10 @@ func (s *Syncer) checkPair(ctx context.Context, p *Plan, c check, o Options) (st
 		}
 		return "", fmt.Errorf("head s3://%s/%s: %w", bucket, c.remote.key, err)
 	}
-	if o.Compare == CompareChecksum {
-		stored, ok := metaGet(out.Metadata, MetaSHA256)
+	if stored, ok := metaGet(out.Metadata, MetaSHA256); o.Compare == CompareChecksum && (ok || d == DirPush) {
 		if !ok {
+			// A push adds the missing digest. A pull could not (the object would still have
+			// none, and every pull would fetch it again), so it compares the stored mtime below.
 			return ReasonNoChecksum, nil
 		}
 		path := localPath(p.Dir, c.local.rel)

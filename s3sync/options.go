@@ -44,7 +44,9 @@ const (
 	CompareSizeMtime Compare = iota
 	// CompareChecksum treats them as equal when the size and SHA-256 of the content match. The
 	// digest is stored in object metadata on push and compared without downloading: it costs a
-	// local read of every same-size file and one HEAD per same-size object.
+	// local read of every same-size file and one HEAD per same-size object. An object without a
+	// stored digest is uploaded again by a push (to add one) and compared by its stored mtime on
+	// pull.
 	CompareChecksum
 	// CompareSizeOnly treats them as equal when the size matches. It never issues a HEAD, and it
 	// misses same-size edits.

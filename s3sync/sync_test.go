@@ -439,3 +439,33 @@ func TestAwkwardKeysRoundTrip(t *testing.T) {
 		assert.Equal(t, len(files), plan.Unchanged)
 	}
 }
+
+func TestChecksumPullOfObjectsWithoutDigestConverges(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	src, dst := t.TempDir(), t.TempDir()
+	writeTree(t, src, map[string]file{"a.txt": {data: []byte("a"), mtime: old1}, "b.txt": {data: []byte("b"), mtime: old2}})
+	_, err := e.sync.Push(ctx, src, e.bucket, "r") // size+mtime: no digest stored
+	require.NoError(t, err)
+	_, err = e.sync.Pull(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	checksum := func(o *s3sync.Options) { o.Compare = s3sync.CompareChecksum }
+
+	// A pull cannot add the digest, so it falls back to the stored mtime instead of fetching again.
+	plan, err := e.sync.PlanPull(ctx, dst, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), plan.String())
+	require.NoError(t, os.Chtimes(filepath.Join(dst, "b.txt"), old1, old1))
+	plan, err = e.sync.PlanPull(ctx, dst, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.txt"}, paths(plan.Transfers))
+
+	// A push adds it.
+	plan, err = e.sync.Push(ctx, src, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"a.txt", "b.txt"}, paths(plan.Transfers))
+	assert.Equal(t, s3sync.ReasonNoChecksum, plan.Transfers[0].Reason)
+	plan, err = e.sync.PlanPush(ctx, src, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), plan.String())
+}
