@@ -76,7 +76,10 @@ const (
 
 // Progress is a snapshot of an Apply: files and bytes done out of the plan's totals.
 type Progress struct {
+	// FilesDone counts the transfers ended (succeeded or failed) out of FilesTotal in the plan.
 	FilesDone, FilesTotal int
+	// BytesDone counts the bytes moved so far (parts included as they complete) out of the
+	// plan's BytesTotal.
 	BytesDone, BytesTotal int64
 	// Failed counts files that failed so far.
 	Failed int
