@@ -1,6 +1,7 @@
 package s3sync
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,6 +161,50 @@ func TestDecide(t *testing.T) {
 			reason, decided := decide(tc.d, tc.lf, ro, o)
 			assert.Equal(t, tc.reason, reason)
 			assert.Equal(t, tc.decided, decided)
+		})
+	}
+}
+
+// encodingAPI answers ListObjectsV2 with one page of URL-encoded keys, as S3 does when asked.
+type encodingAPI struct {
+	API
+	keys []string
+	echo bool
+	got  *s3.ListObjectsV2Input
+}
+
+func (a *encodingAPI) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	a.got = in
+	out := &s3.ListObjectsV2Output{IsTruncated: aws.Bool(false)}
+	if a.echo {
+		out.EncodingType = types.EncodingTypeUrl
+	}
+	for _, k := range a.keys {
+		out.Contents = append(out.Contents, types.Object{Key: aws.String(k), Size: aws.Int64(1)})
+	}
+	return out, nil
+}
+
+func TestListDecodesURLEncodedKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		echo bool
+		want []string
+	}{
+		{"encoded", true, []string{"ctl\x01char", "a b+c", "100%"}},
+		{"server ignores the encoding", false, []string{"ctl%01char", "a+b%2Bc", "100%25"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &encodingAPI{keys: []string{"r/ctl%01char", "r/a+b%2Bc", "r/100%25"}, echo: tc.echo}
+			var got []string
+			for page := range listObjects(context.Background(), api, "b", "r/") {
+				require.NoError(t, page.err)
+				for _, o := range page.objects {
+					got = append(got, o.rel)
+				}
+			}
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, types.EncodingTypeUrl, api.got.EncodingType)
 		})
 	}
 }
