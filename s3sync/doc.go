@@ -55,7 +55,9 @@
 //     objects at or below a symlink its walk skipped (any symlink by default; a broken or looping
 //     one with [Options.FollowSymlinks]): the walk did not look there.
 //   - Names of the form ".s3sync-*.tmp" are the pull's temporary files: walks skip them, and keys
-//     with such a base name are left alone in both directions, like excluded paths.
+//     with such a base name are left alone in both directions, like excluded paths. A process
+//     killed outright (SIGKILL, power loss) can leave one behind; it is safe to remove when no pull
+//     is running into that directory.
 //   - [Syncer.Apply] checks a plan's paths again, so an edited plan cannot leave the directory.
 //
 // Per-file failures are collected into one [SyncError]; errors.As gives the list.
