@@ -10,7 +10,9 @@
 # 100,000 files.
 #
 # Environment: RUNS (default 3), BIG_RUNS (runs of the large-file scenarios, default 5), SMALL_N (10000), BIG_MB (512), RSS_N (100000), KEEP=1 keeps the
-# work directory. Needs go; installs rclone and GNU time with apt-get when missing and run as root.
+# work directory. The peers run with their default concurrency (aws 10 requests, rclone 4 transfers
+# and 8 checkers; s3sync 32); MATCH=1 gives them s3sync's instead (aws max_concurrent_requests,
+# rclone --transfers and --checkers). Needs go; installs rclone and GNU time with apt-get when missing and run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,7 @@ cleanup() {
 	if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "work directory kept: $work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C and kill too
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------------------
@@ -33,7 +36,9 @@ need_pkg() { # command package
 	command -v "$1" >/dev/null 2>&1 && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		log "installing $2"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null || true
+		# A fresh machine may have no package lists yet: update once, then retry.
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; } || true
 	fi
 	command -v "$1" >/dev/null 2>&1
 }
@@ -49,6 +54,7 @@ go build -o "$bin" ./bench/s3syncbench
 "$bin" serve -addr 127.0.0.1:0 >"$work/addr" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/addr" ] && break; sleep 0.05; done
+[ -s "$work/addr" ] || { echo "the S3 server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 E="http://$(head -1 "$work/addr")"
 log "S3 server on $E (pid $server_pid)"
 
@@ -56,6 +62,13 @@ log "S3 server on $E (pid $server_pid)"
 # rclone's SDK reject its own HTTP transport, and nothing here uses TLS.
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_CONFIG_FILE=$work/none AWS_SHARED_CREDENTIALS_FILE=$work/none
+conc=$("$bin" defaults -field concurrency)
+aws_conc=10 rc_flags=()
+if [ -n "${MATCH:-}" ]; then
+	aws_conc=$conc rc_flags=(--transfers "$conc" --checkers "$conc")
+	export AWS_CONFIG_FILE=$work/aws.conf
+	printf '[default]\ns3 =\n  max_concurrent_requests = %s\n' "$conc" >"$AWS_CONFIG_FILE"
+fi
 unset AWS_CA_BUNDLE AWS_PROFILE AWS_ENDPOINT_URL
 export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other RCLONE_CONFIG_BENCH_ENDPOINT=$E \
 	RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=bench RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=bench \
@@ -65,7 +78,7 @@ export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other RCLONE_CON
 h() { "$bin" "$1" -endpoint "$E" -bucket bench "${@:2}"; }
 ours() { h "$@" >/dev/null; }
 awsync() { aws s3 sync --endpoint-url "$E" --only-show-errors --no-progress "$@"; }
-rcsync() { rclone sync -q --config "$work/rclone.conf" "$@"; }
+rcsync() { rclone sync -q --config "$work/rclone.conf" ${rc_flags[@]+"${rc_flags[@]}"} "$@"; }
 h mkbucket
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -188,7 +201,9 @@ noop_list=$(count "$work/noop_requests.json" LIST)
 noop_other=$(others "$work/noop_requests.json")
 echo
 echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs ($BIG_RUNS for large files), ratios are medians of per-run ratios"
-echo "peers: $(aws --version 2>&1 | cut -d' ' -f1) (defaults), $(rclone version 2>/dev/null | head -1) (defaults)"
+peer_conf=defaults; [ -n "${MATCH:-}" ] && peer_conf="concurrency matched to s3sync's"
+echo "peers: $(aws --version 2>&1 | cut -d' ' -f1), $(rclone version 2>/dev/null | head -1) ($peer_conf)"
+echo "requests in flight: s3sync $("$bin" defaults) (its defaults); aws s3 sync max_concurrent_requests $aws_conc; rclone ${rc_flags[*]:---transfers 4 --checkers 8}; raw baselines as s3sync"
 printf '\n%-34s %10s %10s %10s %8s %8s   %s\n' scenario s3sync aws rclone ours/aws ours/rc "goal"
 row() { # label name
 	printf '%-34s %10s %10s %10s %8s %8s\n' "$1" "$(median "$2_ours")" "$(median "$2_aws" || echo -)" "$(median "$2_rclone" || echo -)" \

@@ -18,8 +18,8 @@ import (
 // cancelled context stops new transfers, and no delete is made. Apply blocks until every request it
 // started has ended, and it never leaves a partial file at a final path.
 func (s *Syncer) Apply(ctx context.Context, p *Plan) error {
-	if p == nil || p.Direction == 0 {
-		return fmt.Errorf("%w: nil or zero plan", ErrInvalidOptions)
+	if err := checkPlan(p); err != nil {
+		return err
 	}
 	o := p.opts
 	if o.MaxDelete > 0 && len(p.Deletes) > o.MaxDelete {
@@ -74,6 +74,33 @@ dispatch:
 	}
 	if err := r.deletes(ctx); err != nil {
 		return err
+	}
+	return nil
+}
+
+// checkPlan refuses a plan that PlanPush or PlanPull did not make (its options would be unset, and
+// a zero Concurrency would block Apply forever), and re-checks every item's path, since Plan's
+// fields are exported and a path edited after planning must not leave the directory either.
+func checkPlan(p *Plan) error {
+	if p == nil || (p.Direction != DirPush && p.Direction != DirPull) || p.opts.Concurrency < 1 || p.opts.LargeFiles < 1 {
+		return fmt.Errorf("%w: plan not made by PlanPush or PlanPull", ErrInvalidOptions)
+	}
+	for _, list := range [][]Item{p.Transfers, p.Deletes} {
+		for _, it := range list {
+			// Downloads name files after keys, which must pass the full check; the other paths
+			// come from the local walk (a file may have a backslash in its name on Linux) and
+			// only must not leave the directory.
+			check := checkInside
+			if it.Action == ActionDownload {
+				check = checkRel
+			}
+			if err := check(it.Path); err != nil {
+				return &UnsafeKeyError{Key: it.Key, Reason: "path " + err.Error()}
+			}
+			if it.Key != p.Prefix+it.Path {
+				return &UnsafeKeyError{Key: it.Key, Reason: fmt.Sprintf("does not match path %q below prefix %q", it.Path, p.Prefix)}
+			}
+		}
 	}
 	return nil
 }
@@ -133,7 +160,11 @@ func (r *run) deletes(ctx context.Context) error {
 	var errs []*FileError
 	if r.p.Direction == DirPull {
 		for _, it := range r.p.Deletes {
-			if err := removeLocal(localPath(r.p.Dir, it.Path)); err != nil {
+			err := ctx.Err()
+			if err == nil {
+				err = removeLocal(localPath(r.p.Dir, it.Path))
+			}
+			if err != nil {
 				errs = append(errs, &FileError{Action: ActionDelete, Path: it.Path, Key: it.Key, Err: err})
 			}
 		}

@@ -30,7 +30,9 @@ import (
 //     is not before LastModified (it was written, by a pull, after the object was), and the two
 //     differ (a write in place sets both to the same instant; a pull sets the mtime, then renames).
 //     Re-uploading the object moves LastModified past the ctime; editing the file moves its mtime
-//     past LastModified or onto its ctime.
+//     past LastModified or onto its ctime. Multipart objects (a multipart ETag, or at least
+//     MultipartThreshold bytes) always take a HEAD on pull: their LastModified is the start of
+//     the upload.
 //
 // Anything else falls back to a HEAD and an exact comparison with the stored mtime.
 func decide(d Direction, lf localFile, ro remoteObject, o Options) (reason string, decided bool) {
@@ -58,6 +60,15 @@ func decide(d Direction, lf localFile, ro remoteObject, o Options) (reason strin
 		// Modified within the second LastModified was truncated to: only the stored mtime can tell.
 		return "", false
 	}
+	// The LastModified of a multipart object is when its upload was initiated, not when it
+	// completed and became visible (S3 User Guide, "Working with object metadata"), which can be
+	// minutes later. A pull in between fetched the previous version, and its ctime is after
+	// LastModified: only the stored mtime can tell. Multipart ETags end in "-<parts>" on AWS;
+	// servers that list another ETag are covered by the size from which this package (and most
+	// tools) upload in parts.
+	if strings.Contains(ro.etag, "-") || ro.size >= o.MultipartThreshold {
+		return "", false
+	}
 	// A write sets mtime and ctime to the same instant; a pull sets mtime to the stored value, then
 	// renames (ctime = now). Equal times mean the file was written in place after the pull, even
 	// within the second of truncation above.
@@ -73,18 +84,21 @@ func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o O
 	if len(checks) == 0 {
 		return nil
 	}
+	// The first failure cancels the HEADs still to come: the plan fails as a whole anyway.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		mu       sync.Mutex
 		firstErr error
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, o.Concurrency)
 	)
+dispatch:
 	for _, c := range checks {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			wg.Wait()
-			return ctx.Err()
+			break dispatch
 		}
 		wg.Add(1)
 		go func() {
@@ -97,6 +111,7 @@ func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o O
 			case err != nil:
 				if firstErr == nil {
 					firstErr = err
+					cancel()
 				}
 			case reason == "":
 				p.Unchanged++
@@ -108,6 +123,9 @@ func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o O
 	wg.Wait()
 	if firstErr != nil {
 		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	slices.SortFunc(p.Transfers, func(a, b Item) int { return strings.Compare(a.Path, b.Path) })
 	return nil
@@ -127,9 +145,10 @@ func (s *Syncer) checkPair(ctx context.Context, p *Plan, c check, o Options) (st
 		}
 		return "", fmt.Errorf("head s3://%s/%s: %w", bucket, c.remote.key, err)
 	}
-	if o.Compare == CompareChecksum {
-		stored, ok := metaGet(out.Metadata, MetaSHA256)
+	if stored, ok := metaGet(out.Metadata, MetaSHA256); o.Compare == CompareChecksum && (ok || d == DirPush) {
 		if !ok {
+			// A push adds the missing digest. A pull could not (the object would still have
+			// none, and every pull would fetch it again), so it compares the stored mtime below.
 			return ReasonNoChecksum, nil
 		}
 		path := localPath(p.Dir, c.local.rel)

@@ -23,11 +23,18 @@
 //     (set by the pull's rename) is not before it and differs from the mtime (a write in place sets
 //     both to the same instant); an object uploaded again after the pull, or a file edited after it,
 //     fails that test and is compared through a HEAD. Where the platform gives no change time (not
-//     Linux or macOS), same-size files are compared through a HEAD.
+//     Linux or macOS), same-size files are compared through a HEAD. So are objects uploaded in
+//     parts (a multipart ETag, or at least [Options.MultipartThreshold] bytes): S3 dates them from
+//     the start of the upload, so a pull during the upload fetched the previous version after
+//     LastModified.
 //
-// A no-op re-sync therefore costs one ListObjectsV2 request per 1000 keys and nothing else. The
-// price: a same-size edit that keeps an older mtime (a restored backup, say) goes unseen, as with aws
-// s3 sync. [Options.ExactMtime] compares the stored mtime of every same-size object instead (one HEAD
+// A no-op re-sync therefore costs one ListObjectsV2 request per 1000 keys, plus, on pull, one HEAD
+// per object uploaded in parts. The price: a same-size edit that keeps an older mtime (a restored
+// backup, say) goes unseen, as with aws s3 sync; so does, on pull, a same-size object replaced in
+// the same second as the pull wrote it, or while a single PutObject of it was in flight, or within
+// the clock skew between the host and S3 (keep the clock synchronized, as EC2's Time Sync does).
+// Where a prefix is overwritten while instances pull it, use versioned prefixes, or
+// [Options.ExactMtime] or [CompareChecksum]. [Options.ExactMtime] compares the stored mtime of every same-size object instead (one HEAD
 // each, as rclone does), and [CompareChecksum] compares SHA-256 digests (stored in x-amz-meta-sha256
 // on push; one HEAD and a local read per same-size file; downloads are verified against it).
 // [CompareSizeOnly] never sends a HEAD and misses same-size edits. The ETag is never taken for an
@@ -44,7 +51,14 @@
 //   - A key that would leave the destination ("..", absolute, NUL, backslash, empty segments) fails
 //     the pull plan with an [UnsafeKeyError] naming it, before anything is written. Pulls do not write
 //     through symlinked directories unless [Options.FollowSymlinks] is set.
-//   - A missing local source is an error, never an empty tree.
+//   - A missing local source is an error, never an empty tree, and a push never deletes the
+//     objects at or below a symlink its walk skipped (any symlink by default; a broken or looping
+//     one with [Options.FollowSymlinks]): the walk did not look there.
+//   - Names of the form ".s3sync-*.tmp" are the pull's temporary files: walks skip them, and keys
+//     with such a base name are left alone in both directions, like excluded paths. A process
+//     killed outright (SIGKILL, power loss) can leave one behind; it is safe to remove when no pull
+//     is running into that directory.
+//   - [Syncer.Apply] checks a plan's paths again, so an edited plan cannot leave the directory.
 //
 // Per-file failures are collected into one [SyncError]; errors.As gives the list.
 //

@@ -19,7 +19,9 @@ var (
 // directory (for example "../x", an absolute path, a NUL or a backslash). A pull that meets one
 // fails while planning, before anything is written.
 type UnsafeKeyError struct {
-	Key    string
+	// Key is the full object key.
+	Key string
+	// Reason says what is wrong with it ("\"..\" path segment", "absolute path", ...).
 	Reason string
 }
 
@@ -30,10 +32,14 @@ func (e *UnsafeKeyError) Error() string {
 
 // FileError is the failure of one file in an Apply.
 type FileError struct {
+	// Action is what failed: upload, download or delete.
 	Action Action
-	Path   string
-	Key    string
-	Err    error
+	// Path is the slash-separated path below the local directory.
+	Path string
+	// Key is the full object key.
+	Key string
+	// Err is the cause.
+	Err error
 }
 
 // Error names the action, path and cause.

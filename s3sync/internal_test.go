@@ -1,6 +1,7 @@
 package s3sync
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -76,7 +80,13 @@ func TestMtimeFormat(t *testing.T) {
 		assert.False(t, ok, bad)
 	}
 	assert.True(t, mtimeEqual(ts, ts.Truncate(time.Second)), "a whole-second file system")
+	assert.True(t, mtimeEqual(ts, ts.Truncate(100*time.Nanosecond)), "NTFS keeps 100 ns")
 	assert.False(t, mtimeEqual(ts, ts.Add(time.Nanosecond)))
+	assert.False(t, mtimeEqual(ts, ts.Add(-time.Nanosecond)))
+	whole := ts.Truncate(time.Second)
+	assert.False(t, mtimeEqual(whole, whole.Add(700*time.Millisecond)),
+		"a file edited within the stored whole second on a nanosecond file system differs")
+	assert.False(t, mtimeEqual(whole, whole.Add(time.Second)))
 	m, ok := parseMode("4755")
 	require.True(t, ok)
 	assert.Equal(t, os.FileMode(0o755), m, "setuid from a bucket is dropped")
@@ -136,11 +146,65 @@ func TestDecide(t *testing.T) {
 		{"edited after pull", DirPull, localFile{size: 10, mtime: upload.Add(time.Hour), ctime: upload.Add(time.Hour)}, Options{}, "", false},
 		{"edited in the upload second", DirPull, localFile{size: 10, mtime: upload.Add(time.Millisecond), ctime: upload.Add(time.Millisecond)}, Options{}, "", false},
 		{"ctime unknown", DirPull, localFile{size: 10, mtime: built}, Options{}, "", false},
+		{"multipart object", DirPull, localFile{size: 10, mtime: built, ctime: upload.Add(time.Minute)}, Options{}, "", false},
+		{"object of multipart size", DirPull, localFile{size: 10, mtime: built, ctime: upload.Add(time.Minute)}, Options{}, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reason, decided := decide(tc.d, tc.lf, ro, tc.o)
+			ro, o := ro, tc.o
+			o.resolve()
+			switch tc.name {
+			case "multipart object":
+				ro.etag = `"9b2cf535f27731c974343645a3985328-3"`
+			case "object of multipart size":
+				o.MultipartThreshold = ro.size
+			}
+			reason, decided := decide(tc.d, tc.lf, ro, o)
 			assert.Equal(t, tc.reason, reason)
 			assert.Equal(t, tc.decided, decided)
+		})
+	}
+}
+
+// encodingAPI answers ListObjectsV2 with one page of URL-encoded keys, as S3 does when asked.
+type encodingAPI struct {
+	API
+	keys []string
+	echo bool
+	got  *s3.ListObjectsV2Input
+}
+
+func (a *encodingAPI) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	a.got = in
+	out := &s3.ListObjectsV2Output{IsTruncated: aws.Bool(false)}
+	if a.echo {
+		out.EncodingType = types.EncodingTypeUrl
+	}
+	for _, k := range a.keys {
+		out.Contents = append(out.Contents, types.Object{Key: aws.String(k), Size: aws.Int64(1)})
+	}
+	return out, nil
+}
+
+func TestListDecodesURLEncodedKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		echo bool
+		want []string
+	}{
+		{"encoded", true, []string{"ctl\x01char", "a b+c", "100%"}},
+		{"server ignores the encoding", false, []string{"ctl%01char", "a+b%2Bc", "100%25"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &encodingAPI{keys: []string{"r/ctl%01char", "r/a+b%2Bc", "r/100%25"}, echo: tc.echo}
+			var got []string
+			for page := range listObjects(context.Background(), api, "b", "r/") {
+				require.NoError(t, page.err)
+				for _, o := range page.objects {
+					got = append(got, o.rel)
+				}
+			}
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, types.EncodingTypeUrl, api.got.EncodingType)
 		})
 	}
 }

@@ -22,15 +22,25 @@ func checkRel(rel string) error {
 	switch {
 	case rel == "":
 		return fmt.Errorf("empty path")
-	case strings.ContainsRune(rel, 0):
-		return fmt.Errorf("contains NUL")
 	case strings.ContainsRune(rel, '\\'):
 		// A backslash is a separator on Windows, and "..\\x" is a classic way around "/" checks.
 		return fmt.Errorf("contains a backslash")
-	case strings.HasPrefix(rel, "/"):
-		return fmt.Errorf("absolute path")
 	case runtime.GOOS == "windows" && strings.ContainsRune(rel, ':'):
 		return fmt.Errorf("contains a drive or stream separator")
+	}
+	return checkInside(rel)
+}
+
+// checkInside is the part of checkRel that any path joined below a directory must pass: relative,
+// no NUL, and no empty, "." or ".." segment.
+func checkInside(rel string) error {
+	switch {
+	case rel == "":
+		return fmt.Errorf("empty path")
+	case strings.ContainsRune(rel, 0):
+		return fmt.Errorf("contains NUL")
+	case strings.HasPrefix(rel, "/"):
+		return fmt.Errorf("absolute path")
 	}
 	for seg := range strings.SplitSeq(rel, "/") {
 		switch seg {

@@ -3,10 +3,12 @@ package s3sync
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // remoteObject is an object from the listing, with its key relative to the prefix.
@@ -33,7 +35,11 @@ func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan lis
 	ch := make(chan listPage, 2)
 	go func() {
 		defer close(ch)
-		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+		// Keys may hold characters XML 1.0 cannot carry (most control characters): S3 then sends
+		// an unparsable page unless asked to URL-encode keys, as aws s3 sync always does. A page
+		// says whether it did (EncodingType in the response); servers that ignore the request
+		// send keys as they are.
+		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), EncodingType: types.EncodingTypeUrl}
 		p := s3.NewListObjectsV2Paginator(api, in)
 		for {
 			out, err := p.NextPage(ctx)
@@ -44,6 +50,15 @@ func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan lis
 				page.objects = make([]remoteObject, 0, len(out.Contents))
 				for _, o := range out.Contents {
 					key := aws.ToString(o.Key)
+					if out.EncodingType == types.EncodingTypeUrl {
+						// Form encoding: "+" is a space, a literal "+" comes as %2B.
+						k, err := url.QueryUnescape(key)
+						if err != nil {
+							page.err = fmt.Errorf("list s3://%s/%s: key %q: %w", bucket, prefix, key, err)
+							break
+						}
+						key = k
+					}
 					if len(key) < len(prefix) || key[:len(prefix)] != prefix {
 						page.err = fmt.Errorf("list s3://%s/%s: key %q outside the prefix", bucket, prefix, key)
 						break

@@ -3,6 +3,7 @@ package s3sync
 import (
 	"context"
 	"fmt"
+	"path"
 	"time"
 )
 
@@ -124,12 +125,25 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 					if obj.rel == "" || isDirMarker(obj.key, obj.size) || !flt.match(obj.rel) {
 						continue
 					}
-					if err := checkRel(obj.rel); err != nil {
+					// A pull names a file after the key, so the key must pass the full check. A
+					// push only compares: a key with a backslash is a local file's on Linux.
+					check := checkRel
+					if d == DirPush {
+						check = checkInside
+					}
+					if err := check(obj.rel); err != nil {
 						if d == DirPull {
 							return &UnsafeKeyError{Key: obj.key, Reason: err.Error()}
 						}
 						// A key no local file can produce is never deleted by a push.
 						o.Logger.Warn("s3sync: ignoring key with no local path", "key", obj.key, "reason", err)
+						continue
+					}
+					if isTempName(path.Base(obj.rel)) {
+						// The walks never see such names, so the key would be downloaded on every
+						// pull (over the name a concurrent download may be using) or deleted by a
+						// push: leave it alone, like an excluded path.
+						o.Logger.Warn("s3sync: ignoring key named like a temporary file", "key", obj.key)
 						continue
 					}
 					robjs = append(robjs, obj)
@@ -168,7 +182,7 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			robjs = robjs[1:]
 			if d == DirPull {
 				p.Transfers = append(p.Transfers, Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonNew, etag: ro.etag})
-			} else if o.Delete {
+			} else if o.Delete && !w.covers(ro.rel) {
 				p.Deletes = append(p.Deletes, Item{Action: ActionDelete, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonExtraneous})
 			}
 		default:

@@ -41,13 +41,23 @@ func parseMtime(s string) (time.Time, bool) {
 	return time.Unix(n, ns), true
 }
 
-// mtimeEqual compares modification times, tolerating a file system that keeps whole seconds only.
-func mtimeEqual(a, b time.Time) bool {
-	if a.Equal(b) {
+// mtimeGranularities are the timestamp resolutions of common file systems coarser than a
+// nanosecond: NTFS (100 ns), some network file systems (1 µs, 1 ms), HFS+ and ext3 (1 s), FAT (2 s).
+var mtimeGranularities = [...]time.Duration{100 * time.Nanosecond, time.Microsecond, time.Millisecond, time.Second, 2 * time.Second}
+
+// mtimeEqual reports whether a local file's mtime is the stored one, as far as the local file
+// system can keep it: equal, or the stored time cut down to a coarser resolution. The tolerance
+// runs one way only: a stored whole second never matches a local time with a fraction, since a
+// file system that keeps fractions would have kept the stored value exactly (the local file was
+// modified since).
+func mtimeEqual(stored, local time.Time) bool {
+	if stored.Equal(local) {
 		return true
 	}
-	if a.Nanosecond() == 0 || b.Nanosecond() == 0 {
-		return a.Unix() == b.Unix()
+	for _, g := range mtimeGranularities {
+		if stored.Truncate(g).Equal(local) {
+			return true
+		}
 	}
 	return false
 }

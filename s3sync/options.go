@@ -22,6 +22,8 @@ const (
 	DefaultPartSize = 16 << 20
 	// MinPartSize is the smallest part S3 accepts (except for the last part).
 	MinPartSize = 5 << 20
+	// MaxPartSize is the largest part S3 accepts, and the largest single PutObject.
+	MaxPartSize = 5 << 30
 	// MaxParts is the largest number of parts in one multipart upload.
 	MaxParts = 10000
 	// MaxDeleteBatch is the number of keys in one DeleteObjects request (the S3 limit).
@@ -42,7 +44,9 @@ const (
 	CompareSizeMtime Compare = iota
 	// CompareChecksum treats them as equal when the size and SHA-256 of the content match. The
 	// digest is stored in object metadata on push and compared without downloading: it costs a
-	// local read of every same-size file and one HEAD per same-size object.
+	// local read of every same-size file and one HEAD per same-size object. An object without a
+	// stored digest is uploaded again by a push (to add one) and compared by its stored mtime on
+	// pull.
 	CompareChecksum
 	// CompareSizeOnly treats them as equal when the size matches. It never issues a HEAD, and it
 	// misses same-size edits.
@@ -72,7 +76,10 @@ const (
 
 // Progress is a snapshot of an Apply: files and bytes done out of the plan's totals.
 type Progress struct {
+	// FilesDone counts the transfers ended (succeeded or failed) out of FilesTotal in the plan.
 	FilesDone, FilesTotal int
+	// BytesDone counts the bytes moved so far (parts included as they complete) out of the
+	// plan's BytesTotal.
 	BytesDone, BytesTotal int64
 	// Failed counts files that failed so far.
 	Failed int
@@ -85,8 +92,8 @@ type Options struct {
 	// ExactMtime makes CompareSizeMtime compare the stored mtime exactly, with one HEAD per object
 	// whose size matches (rclone's default behaviour). Default false: the listing decides when it can.
 	ExactMtime bool
-	// Delete removes destination files or objects that the source does not have (excluded paths are
-	// left alone). Deletes run only after every transfer succeeded and both listings were complete.
+	// Delete removes destination files or objects that the source does not have (excluded paths,
+	// and on push the objects at or below a local symlink the walk skipped, are left alone). Deletes run only after every transfer succeeded and both listings were complete.
 	// Default false.
 	Delete bool
 	// MaxDelete refuses to delete anything when a plan would delete more than this many entries.
@@ -106,11 +113,12 @@ type Options struct {
 	// Concurrency bounds the S3 requests in flight for all transfers and parts together.
 	// Default DefaultConcurrency.
 	Concurrency int
-	// MultipartThreshold is the size from which a file moves in parallel parts. Default
-	// DefaultMultipartThreshold.
+	// MultipartThreshold is the size from which a file moves in parallel parts; at most
+	// MaxPartSize. On pull, objects of this size or more are compared through a HEAD (see the
+	// package documentation). Default DefaultMultipartThreshold.
 	MultipartThreshold int64
 	// PartSize is the size of each part; it grows when a file would need more than MaxParts.
-	// Default DefaultPartSize; at least MinPartSize.
+	// Default DefaultPartSize; from MinPartSize to MaxPartSize.
 	PartSize int64
 	// LargeFiles bounds the multipart transfers open at once. Default DefaultLargeFiles.
 	LargeFiles int
@@ -189,11 +197,11 @@ func (o *Options) validate() error {
 	if o.LargeFiles < 0 {
 		bad = append(bad, fmt.Sprintf("LargeFiles: %d is negative", o.LargeFiles))
 	}
-	if o.MultipartThreshold < 0 {
-		bad = append(bad, fmt.Sprintf("MultipartThreshold: %d is negative", o.MultipartThreshold))
+	if o.MultipartThreshold < 0 || o.MultipartThreshold > MaxPartSize {
+		bad = append(bad, fmt.Sprintf("MultipartThreshold: %d is outside 0..%d (the largest PutObject)", o.MultipartThreshold, int64(MaxPartSize)))
 	}
-	if o.PartSize != 0 && o.PartSize < MinPartSize {
-		bad = append(bad, fmt.Sprintf("PartSize: %d is below the S3 minimum of %d", o.PartSize, MinPartSize))
+	if o.PartSize != 0 && (o.PartSize < MinPartSize || o.PartSize > MaxPartSize) {
+		bad = append(bad, fmt.Sprintf("PartSize: %d is outside the S3 part sizes %d..%d", o.PartSize, MinPartSize, int64(MaxPartSize)))
 	}
 	for _, f := range [...]struct {
 		name string

@@ -67,6 +67,7 @@ const (
 
 // Item is one planned transfer or delete.
 type Item struct {
+	// Action is the upload, download or delete to carry out.
 	Action Action
 	// Path is the slash-separated path below the local directory.
 	Path string
@@ -85,9 +86,12 @@ type Item struct {
 // Syncer.PlanPush or Syncer.PlanPull, and carried out by Syncer.Apply. A plan is a value: printing
 // it is a dry run. It is not safe for concurrent use with Apply.
 type Plan struct {
+	// Direction is DirPush or DirPull.
 	Direction Direction
-	Dir       string
-	Bucket    string
+	// Dir is the local directory, as given.
+	Dir string
+	// Bucket is the S3 bucket.
+	Bucket string
 	// Prefix is the normalized key prefix: empty, or ending in "/".
 	Prefix string
 	// Transfers are the uploads (push) or downloads (pull), in key order.

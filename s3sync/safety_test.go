@@ -180,7 +180,8 @@ func TestCancelledPullLeavesNoPartialFileAndConverges(t *testing.T) {
 }
 
 func TestCancelledPushAbortsMultipart(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	e.put(t, "r/extra", "a cancelled run deletes nothing")
 	src := t.TempDir()
 	writeTree(t, src, map[string]file{"big.bin": {data: randBytes(t, 24<<20)}})
 	cctx, cancel := context.WithCancel(context.Background())
@@ -194,10 +195,14 @@ func TestCancelledPushAbortsMultipart(t *testing.T) {
 			aborted.Store(true)
 		}
 	})
-	_, err := e.sync.Push(cctx, src, e.bucket, "r")
+	plan, err := e.sync.Push(cctx, src, e.bucket, "r")
 	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, plan.Deletes, 1)
+	var se *s3sync.SyncError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, 1, se.DeletesSkipped)
 	assert.True(t, aborted.Load(), "AbortMultipartUpload sent")
-	assert.Empty(t, e.keys(t))
+	assert.Equal(t, []string{"r/extra"}, e.keys(t))
 }
 
 func TestPullRefusesToWriteThroughSymlink(t *testing.T) {
@@ -269,5 +274,91 @@ func TestCancelledPlanIsNeverPartial(t *testing.T) {
 			require.ErrorIs(t, err, context.Canceled)
 			assert.Nil(t, plan, "no plan from a cut-short listing")
 		})
+	}
+}
+
+func TestApplyRefusesPlansItDidNotMake(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// A zero plan has no options: no request slots, so it must be refused rather than block.
+	err := e.sync.Apply(ctx, &s3sync.Plan{Direction: s3sync.DirPull, Dir: t.TempDir(), Bucket: e.bucket,
+		Transfers: []s3sync.Item{{Action: s3sync.ActionDownload, Path: "x", Key: "x", Size: 1}}})
+	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
+	require.ErrorIs(t, e.sync.Apply(ctx, nil), s3sync.ErrInvalidOptions)
+
+	// A path edited after planning is checked again before anything is written.
+	e.put(t, "r/a.txt", "a")
+	parent := t.TempDir()
+	dst := filepath.Join(parent, "dst")
+	for _, edit := range []struct{ path, key string }{
+		{"../escape", "r/../escape"}, // consistent with its key, and outside dst
+		{"../escape", "r/a.txt"},     // inconsistent with its key
+		{"b.txt", "r/a.txt"},
+	} {
+		plan, err := e.sync.PlanPull(ctx, dst, e.bucket, "r")
+		require.NoError(t, err)
+		require.Len(t, plan.Transfers, 1)
+		plan.Transfers[0].Path, plan.Transfers[0].Key = edit.path, edit.key
+		err = e.sync.Apply(ctx, plan)
+		var ue *s3sync.UnsafeKeyError
+		require.ErrorAs(t, err, &ue, "%+v", edit)
+		assert.Equal(t, edit.key, ue.Key)
+		assert.Empty(t, listTree(t, parent), "nothing written")
+	}
+}
+
+func TestKeyThatIsFileAndDirectory(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	e.put(t, "r/a", "a file")
+	e.put(t, "r/a/b", "below the file's name")
+	e.put(t, "r/c", "c")
+	dst := t.TempDir()
+	writeTree(t, dst, map[string]file{"stale": {data: []byte("extraneous")}})
+	_, err := e.sync.Pull(context.Background(), dst, e.bucket, "r")
+	var se *s3sync.SyncError
+	require.ErrorAs(t, err, &se)
+	require.Len(t, se.Files, 1, "one of the two cannot be written")
+	assert.Contains(t, []string{"a", "a/b"}, se.Files[0].Path)
+	assert.Equal(t, 1, se.DeletesSkipped)
+	tree := listTree(t, dst)
+	assert.Contains(t, tree, "stale", "no delete after a failed transfer")
+	assert.Contains(t, tree, "c")
+	assert.NotContains(t, strings.Join(tree, " "), ".s3sync-", "no temporary file left")
+}
+
+func TestTemporaryNamedKeysAreLeftAlone(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	ctx := context.Background()
+	e.put(t, "r/d/.s3sync-123.tmp", "not ours to fetch or delete")
+	e.put(t, "r/d/keep.txt", "keep")
+	dst := t.TempDir()
+	plan, err := e.sync.Pull(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"d/keep.txt"}, paths(plan.Transfers))
+	assert.Equal(t, []string{"d", "d/keep.txt"}, listTree(t, dst))
+
+	plan, err = e.sync.Push(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), plan.String())
+	assert.ElementsMatch(t, []string{"r/d/.s3sync-123.tmp", "r/d/keep.txt"}, e.keys(t))
+}
+
+func TestPushDeleteLeavesSkippedSymlinksAlone(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.Delete = true })
+	src := t.TempDir()
+	writeTree(t, src, map[string]file{"a.txt": {data: []byte("a")}, "target.txt": {data: []byte("t")}})
+	require.NoError(t, os.Symlink(filepath.Join(src, "target.txt"), filepath.Join(src, "link.txt")))
+	// A link whose target is missing for now (an unmounted volume, say).
+	require.NoError(t, os.Symlink(filepath.Join(t.TempDir(), "unmounted"), filepath.Join(src, "shared")))
+	for _, k := range []string{"r/a.txt", "r/link.txt", "r/shared/data.bin", "r/shared0", "r/extra"} {
+		e.put(t, k, "x")
+	}
+	for _, follow := range []bool{false, true} {
+		plan, err := e.sync.PlanPush(context.Background(), src, e.bucket, "r", func(o *s3sync.Options) { o.FollowSymlinks = follow })
+		require.NoError(t, err)
+		// "shared0" shares the broken link's name as a prefix only: it is extraneous.
+		assert.Equal(t, []string{"extra", "shared0"}, paths(plan.Deletes), "follow=%v: skipped links are not deleted", follow)
+		// a.txt, and link.txt when followed (its target has the same size and is older).
+		assert.Equal(t, map[bool]int{false: 1, true: 2}[follow], plan.Unchanged, "follow=%v", follow)
 	}
 }

@@ -54,7 +54,10 @@ type ShipperOptions struct {
 
 // Shipper uploads closed log files from a directory to S3 on an interval (after Start) or on demand
 // (Flush, FlushAll). A file is uploaded again only when its size or mtime changed, and nothing in
-// S3 is ever deleted. No goroutine runs until Start. Its methods are safe for concurrent use;
+// S3 is ever deleted. Keys follow the file names, so a file whose name is reused overwrites its
+// object: with numbered rotation (app.log.1 moving to app.log.2) or copytruncate, the content a
+// name held at the previous flush is replaced. Use date-stamped rotated names (logrotate's
+// dateext) or a versioned bucket to keep every file. No goroutine runs until Start. Its methods are safe for concurrent use;
 // flushes are serialized.
 type Shipper struct {
 	s      *Syncer
@@ -139,12 +142,17 @@ func (sh *Shipper) flush(ctx context.Context, before time.Time) (*Plan, error) {
 }
 
 // Start runs Flush every Interval in a goroutine until Stop is called or ctx ends. It returns
-// ErrShipperRunning if the shipper is already running.
+// ErrShipperRunning if the shipper is already running; a loop ended by its ctx no longer counts.
 func (sh *Shipper) Start(ctx context.Context) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.done != nil {
-		return ErrShipperRunning
+		select {
+		case <-sh.done: // ended with its context
+			sh.cancel()
+		default:
+			return ErrShipperRunning
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	sh.cancel, sh.done = cancel, make(chan struct{})

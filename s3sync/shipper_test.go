@@ -122,3 +122,20 @@ func TestShipperValidation(t *testing.T) {
 		assert.Contains(t, err.Error(), f)
 	}
 }
+
+func TestShipperRestartsAfterItsContextEnded(t *testing.T) {
+	e := newEnv(t)
+	clk := &tickClock{now: time.Now(), ticks: make(chan struct{}), slept: make(chan struct{}, 1)}
+	sh, err := s3sync.NewShipper(e.sync, func(o *s3sync.ShipperOptions) {
+		o.Dir, o.Bucket, o.Host, o.Clock = t.TempDir(), e.bucket, "i-0abc", clk
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, sh.Start(ctx))
+	<-clk.slept
+	cancel()
+	// The loop ends on its own; Start may run it again without a Stop in between.
+	require.Eventually(t, func() bool { return sh.Start(context.Background()) == nil }, 10*time.Second, time.Millisecond)
+	require.ErrorIs(t, sh.Start(context.Background()), s3sync.ErrShipperRunning)
+	sh.Stop()
+}

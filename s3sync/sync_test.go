@@ -82,17 +82,22 @@ func TestRerunIsNoOp(t *testing.T) {
 	_, err = e.sync.Pull(ctx, dst, e.bucket, "releases/v1")
 	require.NoError(t, err)
 
+	listOnly := map[string]int{"LIST": 1}
 	for _, tc := range []struct {
 		name string
 		run  func() (*s3sync.Plan, error)
+		want map[string]int
 	}{
-		{"push", func() (*s3sync.Plan, error) { return e.sync.Push(ctx, src, e.bucket, "releases/v1") }},
-		{"pull", func() (*s3sync.Plan, error) { return e.sync.Pull(ctx, dst, e.bucket, "releases/v1") }},
+		// One listing page, nothing else: no HEAD, GET or PUT.
+		{"push", func() (*s3sync.Plan, error) { return e.sync.Push(ctx, src, e.bucket, "releases/v1") }, listOnly},
+		// Pull compares the one multipart object (assets/big.bin) through a HEAD: its
+		// LastModified is when its upload started, so the listing cannot vouch for it.
+		{"pull", func() (*s3sync.Plan, error) { return e.sync.Pull(ctx, dst, e.bucket, "releases/v1") }, map[string]int{"LIST": 1, "HEAD": 1}},
 		// A push from the pulled copy is a no-op too: the restored mtimes match.
-		{"push from pulled copy", func() (*s3sync.Plan, error) { return e.sync.Push(ctx, dst, e.bucket, "releases/v1") }},
+		{"push from pulled copy", func() (*s3sync.Plan, error) { return e.sync.Push(ctx, dst, e.bucket, "releases/v1") }, listOnly},
 		{"pull size-only", func() (*s3sync.Plan, error) {
 			return e.sync.Pull(ctx, dst, e.bucket, "releases/v1", func(o *s3sync.Options) { o.Compare = s3sync.CompareSizeOnly })
-		}},
+		}, listOnly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.reqs.reset()
@@ -100,9 +105,12 @@ func TestRerunIsNoOp(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, plan.Empty(), "plan: %s", plan)
 			assert.Equal(t, 8, plan.Unchanged)
-			// One listing page, nothing else: no HEAD, GET or PUT.
-			assert.Equal(t, map[string]int{"LIST": 1}, e.reqs.snapshot())
-			assert.Equal(t, 1, plan.Requests)
+			assert.Equal(t, tc.want, e.reqs.snapshot())
+			want := 0
+			for _, n := range tc.want {
+				want += n
+			}
+			assert.Equal(t, want, plan.Requests)
 		})
 	}
 }
@@ -316,7 +324,9 @@ func TestProgressAndErrorList(t *testing.T) {
 	_, err := e.sync.Push(context.Background(), src, e.bucket, "r")
 	var se *s3sync.SyncError
 	require.ErrorAs(t, err, &se)
+	require.Len(t, se.Files, 2)
 	assert.ElementsMatch(t, []string{"b", "d"}, []string{se.Files[0].Path, se.Files[1].Path})
+	assert.ErrorContains(t, se.Files[0], "AccessDenied", "each file keeps its cause")
 	assert.Contains(t, err.Error(), "2 files failed")
 	assert.Equal(t, s3sync.Progress{FilesDone: 5, FilesTotal: 5, BytesDone: 7<<20 + 200, BytesTotal: 7<<20 + 400, Failed: 2}, last)
 	assert.Greater(t, calls, 5, "parts report bytes too")
@@ -333,11 +343,15 @@ func TestOptionsValidation(t *testing.T) {
 		o.Metadata = map[string]string{"mtime": "x"}
 		o.Exclude = []string{""}
 		o.MaxDelete = -2
+		o.MultipartThreshold = s3sync.MaxPartSize + 1
 	})
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
-	for _, field := range []string{"PartSize", "Concurrency", "SSEKMSKeyID", "Metadata", "Exclude", "MaxDelete"} {
+	for _, field := range []string{"PartSize", "Concurrency", "SSEKMSKeyID", "Metadata", "Exclude", "MaxDelete", "MultipartThreshold"} {
 		assert.Contains(t, err.Error(), field)
 	}
+	_, err = s3sync.New(e.srv.Client, func(o *s3sync.Options) { o.PartSize = s3sync.MaxPartSize + 1 })
+	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
+	assert.Contains(t, err.Error(), "PartSize")
 	_, err = e.sync.PlanPush(context.Background(), "", "", "x")
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
 	assert.Contains(t, err.Error(), "bucket is empty")
@@ -366,4 +380,92 @@ func TestTuneHTTPClient(t *testing.T) {
 	bc, ok := sdk.(interface{ GetTransport() *http.Transport })
 	require.True(t, ok)
 	assert.Equal(t, 48, bc.GetTransport().MaxIdleConnsPerHost)
+}
+
+func TestExactMtimeSeesEditWithinStoredSecond(t *testing.T) {
+	e := newEnv(t, func(o *s3sync.Options) { o.ExactMtime = true })
+	ctx := context.Background()
+	src := t.TempDir()
+	writeTree(t, src, map[string]file{"v.txt": {data: []byte("v1"), mtime: old2}}) // old2: a whole second
+	_, err := e.sync.Push(ctx, src, e.bucket, "r")
+	require.NoError(t, err)
+
+	// Same size, 700 ms later in the same second, on a file system that keeps nanoseconds.
+	p := filepath.Join(src, "v.txt")
+	require.NoError(t, os.WriteFile(p, []byte("v2"), 0o644))
+	require.NoError(t, os.Chtimes(p, old2.Add(700*time.Millisecond), old2.Add(700*time.Millisecond)))
+	plan, err := e.sync.PlanPush(ctx, src, e.bucket, "r")
+	require.NoError(t, err)
+	require.Len(t, plan.Transfers, 1, plan.String())
+	assert.Equal(t, s3sync.ReasonMtime, plan.Transfers[0].Reason)
+}
+
+func TestAwkwardKeysRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	src, dst := t.TempDir(), t.TempDir()
+	files := map[string]file{
+		"with space/file name.txt": {data: []byte("space"), mtime: old1},
+		"ünïcödé/日本.txt":           {data: []byte("unicode"), mtime: old1},
+		"special/a+b=c&d?e#f%20g":  {data: []byte("url-special"), mtime: old1},
+		"special/semi;colon,comma": {data: []byte("punctuation"), mtime: old1},
+		"zero/empty":               {data: nil, mtime: old2},
+	}
+	writeTree(t, src, files)
+	_, err := e.sync.Push(ctx, src, e.bucket, "r")
+	require.NoError(t, err)
+	// A console "folder" marker is not a file and is never deleted or downloaded.
+	e.put(t, "r/folder/", "")
+
+	plan, err := e.sync.Pull(ctx, dst, e.bucket, "r", func(o *s3sync.Options) { o.Delete = true })
+	require.NoError(t, err)
+	assert.Len(t, plan.Transfers, len(files))
+	for rel, f := range files {
+		got, err := os.ReadFile(filepath.Join(dst, filepath.FromSlash(rel)))
+		require.NoError(t, err, rel)
+		assert.Equal(t, string(f.data), string(got), rel)
+	}
+	assert.NoDirExists(t, filepath.Join(dst, "folder"))
+
+	for _, run := range []func() (*s3sync.Plan, error){
+		func() (*s3sync.Plan, error) { return e.sync.PlanPull(ctx, dst, e.bucket, "r") },
+		func() (*s3sync.Plan, error) {
+			return e.sync.PlanPush(ctx, dst, e.bucket, "r", func(o *s3sync.Options) { o.Delete = true })
+		},
+	} {
+		plan, err := run()
+		require.NoError(t, err)
+		assert.True(t, plan.Empty(), plan.String())
+		assert.Equal(t, len(files), plan.Unchanged)
+	}
+}
+
+func TestChecksumPullOfObjectsWithoutDigestConverges(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	src, dst := t.TempDir(), t.TempDir()
+	writeTree(t, src, map[string]file{"a.txt": {data: []byte("a"), mtime: old1}, "b.txt": {data: []byte("b"), mtime: old2}})
+	_, err := e.sync.Push(ctx, src, e.bucket, "r") // size+mtime: no digest stored
+	require.NoError(t, err)
+	_, err = e.sync.Pull(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	checksum := func(o *s3sync.Options) { o.Compare = s3sync.CompareChecksum }
+
+	// A pull cannot add the digest, so it falls back to the stored mtime instead of fetching again.
+	plan, err := e.sync.PlanPull(ctx, dst, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), plan.String())
+	require.NoError(t, os.Chtimes(filepath.Join(dst, "b.txt"), old1, old1))
+	plan, err = e.sync.PlanPull(ctx, dst, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.txt"}, paths(plan.Transfers))
+
+	// A push adds it.
+	plan, err = e.sync.Push(ctx, src, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"a.txt", "b.txt"}, paths(plan.Transfers))
+	assert.Equal(t, s3sync.ReasonNoChecksum, plan.Transfers[0].Reason)
+	plan, err = e.sync.PlanPush(ctx, src, e.bucket, "r", checksum)
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), plan.String())
 }

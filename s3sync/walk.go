@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -45,6 +46,32 @@ type walker struct {
 	follow bool
 	log    *slog.Logger
 	stack  []*frame
+
+	// skipped holds the symlinks the walk left out. It is read by the merge while the walk runs.
+	mu      sync.Mutex
+	skipped []string
+}
+
+// skip records a symlink the walk leaves out.
+func (w *walker) skip(rel string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.skipped = append(w.skipped, rel)
+}
+
+// covers reports whether rel is a skipped symlink or lies below one. A push must not delete such
+// an object: the walk did not look there (a link skipped by default, or one whose target is
+// missing for now), which says nothing about what the source has. Callers ask only about paths
+// the walk has passed, so the directory holding the link has been read.
+func (w *walker) covers(rel string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, s := range w.skipped {
+		if rel == s || (strings.HasPrefix(rel, s) && rel[len(s)] == '/') {
+			return true
+		}
+	}
+	return false
 }
 
 type frame struct {
@@ -106,15 +133,18 @@ func (w *walker) push(abs, rel string, info fs.FileInfo) error {
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			if !w.follow {
 				w.log.Debug("s3sync: skipping symlink", "path", childRel)
+				w.skip(childRel)
 				continue
 			}
 			target, err := os.Stat(filepath.Join(abs, name))
 			if err != nil {
 				w.log.Warn("s3sync: skipping broken symlink", "path", childRel, "err", err)
+				w.skip(childRel)
 				continue
 			}
 			if target.IsDir() && w.loops(target) {
 				w.log.Warn("s3sync: skipping symlink loop", "path", childRel)
+				w.skip(childRel)
 				continue
 			}
 			fi = target

@@ -15,6 +15,7 @@
 //	s3syncbench rawget -endpoint URL -bucket B -key K1,K2 -file F1,F2
 //	s3syncbench mkbucket -endpoint URL -bucket B
 //	s3syncbench rm -endpoint URL -bucket B -prefix P      (deletes every object under P)
+//	s3syncbench defaults [-field concurrency]             (prints s3sync's concurrency settings)
 //
 // Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value works on the
 // loopback server).
@@ -27,11 +28,13 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"github.com/portalkit/portalkit/s3sync"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: s3syncbench serve|stats|gen|push|pull|walk|rawput|rawget|mkbucket|rm [flags]")
+		fmt.Fprintln(os.Stderr, "usage: s3syncbench serve|stats|gen|push|pull|walk|rawput|rawget|mkbucket|rm|defaults [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -49,6 +52,7 @@ func main() {
 	fs.Int64Var(&c.seed, "seed", 1, "content seed (gen)")
 	fs.BoolVar(&c.delete, "delete", false, "delete extraneous (push/pull)")
 	fs.IntVar(&c.concurrency, "concurrency", 0, "requests in flight (0: s3sync default)")
+	fs.StringVar(&c.field, "field", "", "print only this setting (defaults: concurrency)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	_ = fs.Parse(args)
 	if *cpuprofile != "" {
@@ -85,6 +89,13 @@ func main() {
 		err = mkBucket(ctx, c)
 	case "rm":
 		err = rmPrefix(ctx, c)
+	case "defaults":
+		if c.field == "concurrency" {
+			fmt.Println(s3sync.DefaultConcurrency)
+			break
+		}
+		fmt.Printf("concurrency %d, %d multipart files at once, %d MiB parts from %d MiB\n", s3sync.DefaultConcurrency,
+			s3sync.DefaultLargeFiles, s3sync.DefaultPartSize>>20, s3sync.DefaultMultipartThreshold>>20)
 	default:
 		err = fmt.Errorf("unknown command %q", cmd)
 	}
@@ -99,9 +110,9 @@ func main() {
 }
 
 type common struct {
-	endpoint, bucket, prefix, key, dir, file, addr string
-	n                                              int
-	size, seed                                     int64
-	delete                                         bool
-	concurrency                                    int
+	endpoint, bucket, prefix, key, dir, file, addr, field string
+	n                                                     int
+	size, seed                                            int64
+	delete                                                bool
+	concurrency                                           int
 }
