@@ -302,6 +302,36 @@ func TestEnsureNetworkLoadBalancer(t *testing.T) {
 	require.ErrorIs(t, err, elb.ErrInvalidSpec)
 	assert.Contains(t, err.Error(), "must be source_ip on a Network Load Balancer")
 	assert.Contains(t, err.Error(), "HealthCheck.Path and Matcher apply to HTTP and HTTPS health checks only")
+
+	// source_ip stickiness has no duration: one given is refused, not dropped.
+	timed := f.spec("nlb3")
+	timed.LoadBalancer.Type = elb.Network
+	timed.TargetGroup.HealthCheck = elb.HealthCheck{Protocol: "TCP"}
+	timed.TargetGroup.Stickiness = &elb.Stickiness{Type: elb.SourceIP, Duration: time.Hour}
+	_, err = f.client().Ensure(ctx, timed)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "Stickiness.Duration 1h0m0s cannot be set for source_ip stickiness")
+}
+
+// TestEnsureMatcherRangeByType: an NLB's HTTP health check may pass codes up to 599, an ALB's up
+// to 499, as the API allows.
+func TestEnsureMatcherRangeByType(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	spec := f.spec("nlbhttp")
+	spec.LoadBalancer.Type = elb.Network
+	spec.TargetGroup.HealthCheck = elb.HealthCheck{Protocol: "HTTP", Path: "/health", Matcher: "200-599", Interval: 10 * time.Second, Timeout: 5 * time.Second}
+	st, err := f.client().Ensure(ctx, spec)
+	require.NoError(t, err)
+	tgs, err := f.elbv2.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{TargetGroupArns: []string{st.TargetGroupARN}})
+	require.NoError(t, err)
+	assert.Equal(t, "200-599", aws.ToString(tgs.TargetGroups[0].Matcher.HttpCode))
+
+	alb := f.spec("albhttp")
+	alb.TargetGroup.HealthCheck.Matcher = "200-599"
+	_, err = f.client().Ensure(ctx, alb)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), `HealthCheck.Matcher "200-599" must be codes 200-499`)
 }
 
 func TestFindCertificate(t *testing.T) {
