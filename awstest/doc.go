@@ -71,7 +71,9 @@
 // EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
 // (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
 // Linux 2023 images that [DefaultImages] lists; [Cloud.RegisterImage] adds images.
-//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination).
+//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination),
+//     CreateSubnet (IPv4: a /16 to /28 inside the VPC's block, overlapping no other subnet, in a
+//     zone of the region; tags; the model picks the first zone when none is given).
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
@@ -91,14 +93,15 @@
 //     launch templates.
 //
 // Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
-// MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
+// MissingParameter, InvalidParameterCombination, InvalidSubnet.Range, InvalidSubnet.Conflict,
+// InvalidVpcID.NotFound, InvalidAMIID.NotFound and .Malformed,
 // InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
 // InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
 // IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
 // fails with DryRunOperation and changes nothing.
 //
 // Elastic Load Balancing v2 (service ID "Elastic Load Balancing v2"): Application and Network
-// Load Balancers in the default VPC's subnets. DescribeLoadBalancers, DescribeTargetGroups,
+// Load Balancers in the account's subnets. DescribeLoadBalancers, DescribeTargetGroups,
 // DescribeListeners, DescribeRules and DescribeSSLPolicies take Marker and PageSize; errors are
 // the SDK's typed exceptions.
 //   - Load balancers: CreateLoadBalancer (an ALB needs subnets in two zones; idempotent for the
