@@ -11,7 +11,9 @@
 // create call. The spec is validated before any call, against AWS's ranges (health check
 // interval 5-300 s and above the timeout, thresholds 2-10, deregistration delay up to an hour,
 // stickiness up to seven days, reserved cookie prefixes, slow start 30-900 s), and a load balancer
-// in fewer than two zones is refused with [ErrSingleAZ].
+// in fewer than two zones is refused with [ErrSingleAZ]. With Options.Instances (an EC2 client)
+// the subnets are looked up first, so two subnets in one zone are refused naming the zone rather
+// than passing for two zones; without it AWS's refusal is mapped to ErrSingleAZ.
 //
 // On an Application Load Balancer with a certificate, Ensure creates HTTP on port 80 redirecting
 // to HTTPS with a 301, and HTTPS on 443 with [DefaultSSLPolicy] (TLS 1.3 and 1.2 with hybrid

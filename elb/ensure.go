@@ -70,9 +70,12 @@ func (d Drift) String() string {
 // and a listener that already exists on the port (DuplicateListener) is adopted. Differences in existing resources are reported in
 // [Stack.Drift] (and logged) but not changed; with FailOnDrift they fail the call with ErrDrift.
 //
-// The spec is checked before any call: a load balancer in fewer than two Availability Zones fails
-// with [ErrSingleAZ], other problems with [ErrInvalidSpec] naming every one. Unless NoWait is set,
-// Ensure waits for a new load balancer to become active.
+// The spec is checked before any ELB call: a load balancer in fewer than two Availability Zones
+// fails with [ErrSingleAZ], other problems with [ErrInvalidSpec] naming every one. With
+// Options.Instances set, the subnets are looked up in EC2 first (one DescribeSubnets call), so
+// that subnets sharing a zone are refused naming the zone, and subnets outside
+// TargetGroup.VPCID are refused too. Unless NoWait is set, Ensure waits for a new load balancer
+// to become active.
 func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)) (*Stack, error) {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
@@ -80,6 +83,9 @@ func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)
 	}
 	spec = spec.withDefaults()
 	if err := spec.validate(o.Certificates != nil); err != nil {
+		return nil, err
+	}
+	if err := checkSubnets(ctx, o, spec); err != nil {
 		return nil, err
 	}
 	e := &ensurer{c: c, o: o, spec: spec, st: &Stack{}}

@@ -50,8 +50,10 @@ type Options struct {
 	// Certificates is the ACM client used to find a certificate by domain. Nil means an HTTPS
 	// listener needs an explicit certificate ARN.
 	Certificates CertificateAPI
-	// Instances is the EC2 client the Availability Zone spread check uses to learn instance
-	// zones. Nil means zone spread checks are skipped (logged at debug level).
+	// Instances is the EC2 client used to learn Availability Zones: of instances for the zone
+	// spread check, and of LoadBalancer.Subnets, which Ensure checks before any ELB call. Nil
+	// means zone spread checks are skipped (logged at debug level) and Ensure counts distinct
+	// subnets only, leaving two subnets in one zone to AWS's refusal.
 	Instances InstancesAPI
 	// BatchSize is the number of targets per register or deregister call. Zero means
 	// DefaultBatchSize.
