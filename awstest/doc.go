@@ -52,6 +52,8 @@
 //   - [Cloud.ThrottleNext] and [Cloud.ThrottleFraction] throttle calls with the service's own
 //     throttling error (RequestLimitExceeded for EC2, SlowDown for S3).
 //   - [Cloud.FailNext] fails the next calls of an operation with any AWS error code.
+//   - [Cloud.LoseResponseNext] lets calls take effect and loses their responses (a connection
+//     reset the SDK retryer retries), so a create call arrives twice as it can against AWS.
 //   - [Cloud.DelayVisibility] delays read-after-create visibility (InvalidInstanceID.NotFound
 //     right after RunInstances).
 //   - [Cloud.FailZone] fails an Availability Zone: launches there get InsufficientInstanceCapacity
@@ -112,7 +114,8 @@
 //     DescribeTargetGroupAttributes, ModifyTargetGroupAttributes (deregistration delay,
 //     stickiness with the reserved AWSALB* cookie prefixes refused, slow start).
 //   - Listeners and rules: CreateListener (HTTPS and TLS need an issued ACM certificate; without
-//     SslPolicy they get the API's [DefaultSSLPolicy]), DescribeListeners, CreateRule
+//     SslPolicy they get the API's [DefaultSSLPolicy]; idempotent for the same settings,
+//     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
 //     predefined ELBSecurityPolicy names).
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,

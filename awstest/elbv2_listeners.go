@@ -2,6 +2,8 @@ package awstest
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -82,11 +84,6 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	case in.Port == nil || *in.Port < 1 || *in.Port > 65535:
 		return nil, m.validation("A listener port from 1 to 65535 must be specified")
 	}
-	for _, l := range m.listeners {
-		if l.lb == lb && l.port == *in.Port {
-			return nil, m.errorf("DuplicateListener", "A listener already exists on this port for this load balancer")
-		}
-	}
 	secure := in.Protocol == elbv2types.ProtocolEnumHttps || in.Protocol == elbv2types.ProtocolEnumTls
 	policy := aws.ToString(in.SslPolicy)
 	var certs []string
@@ -112,6 +109,17 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	}
 	if err := m.validateActions(lb, in.DefaultActions, r); err != nil {
 		return nil, err
+	}
+	for _, l := range m.listeners {
+		if l.lb != lb || l.port != *in.Port {
+			continue
+		}
+		// CreateListener is idempotent (API reference): the same settings return the existing
+		// listener; other settings on the port are a DuplicateListener.
+		if l.protocol == in.Protocol && l.sslPolicy == policy && slices.Equal(l.certs, certs) && reflect.DeepEqual(l.actions, copyActions(in.DefaultActions)) {
+			return &elasticloadbalancingv2.CreateListenerOutput{Listeners: []elbv2types.Listener{l.output()}}, nil
+		}
+		return nil, m.errorf("DuplicateListener", "A listener already exists on this port for this load balancer")
 	}
 	m.advanceAll(r.now)
 	l := &listener{

@@ -306,8 +306,10 @@ func TestELBv2ListenersAndPolicies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, awstest.DefaultSSLPolicy, aws.ToString(out.Listeners[0].SslPolicy))
 
+	// The port is taken by a listener with other settings (the same settings would return it).
 	_, err = f.elb.CreateListener(ctx, &elasticloadbalancingv2.CreateListenerInput{
-		LoadBalancerArn: aws.String(f.lbARN), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forward,
+		LoadBalancerArn: aws.String(f.lbARN), Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(80), DefaultActions: forward,
+		Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
 	})
 	var dup *elbv2types.DuplicateListenerException
 	assert.True(t, errors.As(err, &dup), "typed DuplicateListener: %v", err)
