@@ -268,12 +268,15 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 	}, "ListenerNotFound")
 	if awserr.IsCode(err, "PriorityInUse") {
 		// CreateRule is not idempotent: a create retried after a lost response finds its own
-		// rule at the priority. Adopt it; a stranger's rule there is the caller's to resolve.
+		// rule at the priority. Adopt it, and count it as created: the listing above did not
+		// have it. A stranger's rule there is the caller's to resolve.
 		if again, derr := e.rules(ctx, listenerARN); derr == nil {
 			for _, r := range again {
 				if hostCondition(r.Conditions, l.ApexRedirect) {
 					e.st.ApexRuleARN = aws.ToString(r.RuleArn)
 					e.drift(res, "Action", describeAction(action), describeActions(r.Actions))
+					e.st.Created = append(e.st.Created, "apex redirect rule")
+					e.o.Logger.Info("elb: adopted the apex redirect rule a retried create made", "rule", e.st.ApexRuleARN)
 					return nil
 				}
 			}
