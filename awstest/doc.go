@@ -127,6 +127,12 @@
 //     gone; unused with Target.NotInUse when no listener forwards to the group or the target's
 //     zone is not enabled. Faults apply to the checks made since the target was last observed.
 //     [Cloud.TargetTransitions] lists every state change with its virtual time.
+//   - [Cloud.DelayVisibility] hides what is new from reads: load balancers (LoadBalancerNotFound),
+//     target groups (TargetGroupNotFound), listeners (ListenerNotFound, also to CreateRule, and
+//     missing from listings), rules (missing from DescribeRules, RuleNotFound by ARN) and
+//     registrations (DescribeTargetHealth reports the target unused with Target.NotRegistered
+//     and leaves it out of a full listing). They take effect at once all the same: a hidden
+//     listener routes and a hidden registration is health checked.
 //
 // Elastic Load Balancing (service ID "Elastic Load Balancing"), the Classic Load Balancer:
 // CreateLoadBalancer (idempotent for the same zones, scheme and listeners), DescribeLoadBalancers

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -26,6 +27,8 @@ type listener struct {
 	actions   []elbv2types.Action
 	rules     []*rule
 	seq       uint64 // creation order, for listings
+	// visible is when reads see the listener (DelayVisibility); it routes from its creation.
+	visible time.Time
 }
 
 type rule struct {
@@ -33,6 +36,7 @@ type rule struct {
 	priority   int32
 	conditions []elbv2types.RuleCondition
 	actions    []elbv2types.Action
+	visible    time.Time
 }
 
 func (m *elbv2Model) registerListeners() {
@@ -125,6 +129,7 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	l := &listener{
 		arn: m.cloud.elbARN(fmt.Sprintf("listener/%s/%s", lbPath(lb), m.newHexID())), lb: lb, port: *in.Port,
 		protocol: in.Protocol, sslPolicy: policy, certs: certs, actions: copyActions(in.DefaultActions),
+		visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
 	l.seq = m.seq
 	m.listeners = append(m.listeners, l)
@@ -246,9 +251,10 @@ func (l *listener) output() elbv2types.Listener {
 	return out
 }
 
-func (m *elbv2Model) listener(arn string) *listener {
+// listener returns the listener with the ARN if reads see it at now, or nil.
+func (m *elbv2Model) listener(arn string, now time.Time) *listener {
 	for _, l := range m.listeners {
-		if l.arn == arn {
+		if l.arn == arn && !now.Before(l.visible) {
 			return l
 		}
 	}
@@ -266,13 +272,13 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 			return nil, m.errorf("LoadBalancerNotFound", "Load balancer '%s' not found", *in.LoadBalancerArn)
 		}
 		for _, l := range m.listeners {
-			if l.lb == lb {
+			if l.lb == lb && !r.now.Before(l.visible) {
 				list = append(list, l)
 			}
 		}
 	case len(in.ListenerArns) > 0:
 		for _, a := range in.ListenerArns {
-			l := m.listener(a)
+			l := m.listener(a, r.now)
 			if l == nil {
 				return nil, m.errorf("ListenerNotFound", "One or more listeners not found")
 			}
@@ -293,7 +299,7 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 }
 
 func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRuleInput) (*elasticloadbalancingv2.CreateRuleOutput, error) {
-	l := m.listener(aws.ToString(in.ListenerArn))
+	l := m.listener(aws.ToString(in.ListenerArn), r.now)
 	if l == nil {
 		return nil, m.errorf("ListenerNotFound", "Listener '%s' not found", aws.ToString(in.ListenerArn))
 	}
@@ -339,6 +345,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	ru := &rule{
 		arn:      m.cloud.elbARN(fmt.Sprintf("listener-rule/%s/%s", l.arn[len(m.cloud.elbARN("listener/")):], m.newHexID())),
 		priority: *in.Priority, conditions: conds, actions: copyActions(in.Actions),
+		visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
 	l.rules = append(l.rules, ru)
 	sort.Slice(l.rules, func(i, j int) bool { return l.rules[i].priority < l.rules[j].priority })
@@ -367,12 +374,14 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 	var rules []elbv2types.Rule
 	switch {
 	case in.ListenerArn != nil:
-		l := m.listener(*in.ListenerArn)
+		l := m.listener(*in.ListenerArn, r.now)
 		if l == nil {
 			return nil, m.errorf("ListenerNotFound", "Listener '%s' not found", *in.ListenerArn)
 		}
 		for _, ru := range l.rules {
-			rules = append(rules, ru.output())
+			if !r.now.Before(ru.visible) {
+				rules = append(rules, ru.output())
+			}
 		}
 		// Every listener has a default rule holding its default actions.
 		rules = append(rules, elbv2types.Rule{
@@ -384,7 +393,7 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 			var found *rule
 			for _, l := range m.listeners {
 				for _, ru := range l.rules {
-					if ru.arn == a {
+					if ru.arn == a && !r.now.Before(ru.visible) {
 						found = ru
 					}
 				}

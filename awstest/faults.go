@@ -118,8 +118,9 @@ func (c *Cloud) LoseResponseNext(service, operation string, n int) {
 // creation, as AWS's eventual consistency does. EC2 applies it to instances: a new instance
 // answers InvalidInstanceID.NotFound to calls that name it (DescribeInstances, TerminateInstances,
 // CreateTags) and is missing from listings until d has passed on the virtual clock; the
-// RunInstances response itself lists it. Each service model documents what it delays. Zero turns
-// the delay off. It panics if the service is not modeled.
+// RunInstances response itself lists it. ELBv2 applies it to load balancers, target groups,
+// listeners, rules and target registrations (see the package documentation). Each service model
+// documents what it delays. Zero turns the delay off. It panics if the service is not modeled.
 func (c *Cloud) DelayVisibility(service string, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
