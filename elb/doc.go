@@ -54,7 +54,10 @@
 // # Retries and waiting
 //
 // Every call retries throttling, and for up to Options.RetryTimeout the errors AWS returns while
-// a new resource is not yet visible (TargetGroupNotFound after CreateTargetGroup, InvalidTarget
-// for a just-launched instance). Waits use the package's own poll loop on Options.Clock, so tests
+// a new resource is not yet visible (TargetGroupNotFound after CreateTargetGroup,
+// ListenerNotFound after CreateListener, InvalidTarget for a just-launched instance). For as
+// long, a wait accepts a target reported as unused with Target.NotRegistered right after
+// RegisterTargets, and Ensure keeps listing rules when a retried CreateRule answers
+// PriorityInUse before its rule is listed. Waits use the package's own poll loop on Options.Clock, so tests
 // run on a virtual clock.
 package elb
