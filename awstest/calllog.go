@@ -25,6 +25,9 @@ type Call struct {
 	Attempt int
 	// Err is the error the call returned, nil on success.
 	Err error
+	// Lost reports that the call took effect but its response was lost ([Cloud.LoseResponseNext]):
+	// Err is the connection error the client saw.
+	Lost bool
 }
 
 // ErrorCode returns the AWS error code of the call, or "" when it succeeded or failed without an

@@ -52,6 +52,8 @@
 //   - [Cloud.ThrottleNext] and [Cloud.ThrottleFraction] throttle calls with the service's own
 //     throttling error (RequestLimitExceeded for EC2, SlowDown for S3).
 //   - [Cloud.FailNext] fails the next calls of an operation with any AWS error code.
+//   - [Cloud.LoseResponseNext] lets calls take effect and loses their responses (a connection
+//     reset the SDK retryer retries), so a create call arrives twice as it can against AWS.
 //   - [Cloud.DelayVisibility] delays read-after-create visibility (InvalidInstanceID.NotFound
 //     right after RunInstances).
 //   - [Cloud.FailZone] fails an Availability Zone: launches there get InsufficientInstanceCapacity
@@ -71,7 +73,9 @@
 // EC2 (service ID "EC2"). The region has three Availability Zones by default, a default VPC
 // (172.31.0.0/16) with one default subnet per zone and a default security group, and the Amazon
 // Linux 2023 images that [DefaultImages] lists; [Cloud.RegisterImage] adds images.
-//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination).
+//   - Network: DescribeAvailabilityZones, DescribeVpcs and DescribeSubnets (both with pagination),
+//     CreateSubnet (IPv4: a /16 to /28 inside the VPC's block, overlapping no other subnet, in a
+//     zone of the region; tags; the model picks the first zone when none is given).
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
@@ -91,14 +95,15 @@
 //     launch templates.
 //
 // Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
-// MissingParameter, InvalidParameterCombination, InvalidAMIID.NotFound and .Malformed,
+// MissingParameter, InvalidParameterCombination, InvalidSubnet.Range, InvalidSubnet.Conflict,
+// InvalidVpcID.NotFound, InvalidAMIID.NotFound and .Malformed,
 // InvalidInstanceID.NotFound and .Malformed, InvalidLaunchTemplateName.AlreadyExistsException,
 // InvalidLaunchTemplateId.VersionNotFound, InvalidGroup.Duplicate, InvalidPermission.Duplicate,
 // IdempotentParameterMismatch, InsufficientInstanceCapacity and others. A request with DryRun set
 // fails with DryRunOperation and changes nothing.
 //
 // Elastic Load Balancing v2 (service ID "Elastic Load Balancing v2"): Application and Network
-// Load Balancers in the default VPC's subnets. DescribeLoadBalancers, DescribeTargetGroups,
+// Load Balancers in the account's subnets. DescribeLoadBalancers, DescribeTargetGroups,
 // DescribeListeners, DescribeRules and DescribeSSLPolicies take Marker and PageSize; errors are
 // the SDK's typed exceptions.
 //   - Load balancers: CreateLoadBalancer (an ALB needs subnets in two zones; idempotent for the
@@ -109,7 +114,8 @@
 //     DescribeTargetGroupAttributes, ModifyTargetGroupAttributes (deregistration delay,
 //     stickiness with the reserved AWSALB* cookie prefixes refused, slow start).
 //   - Listeners and rules: CreateListener (HTTPS and TLS need an issued ACM certificate; without
-//     SslPolicy they get the API's [DefaultSSLPolicy]), DescribeListeners, CreateRule
+//     SslPolicy they get the API's [DefaultSSLPolicy]; idempotent for the same settings,
+//     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
 //     predefined ELBSecurityPolicy names).
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
@@ -121,6 +127,12 @@
 //     gone; unused with Target.NotInUse when no listener forwards to the group or the target's
 //     zone is not enabled. Faults apply to the checks made since the target was last observed.
 //     [Cloud.TargetTransitions] lists every state change with its virtual time.
+//   - [Cloud.DelayVisibility] hides what is new from reads: load balancers (LoadBalancerNotFound),
+//     target groups (TargetGroupNotFound), listeners (ListenerNotFound, also to CreateRule, and
+//     missing from listings), rules (missing from DescribeRules, RuleNotFound by ARN) and
+//     registrations (DescribeTargetHealth reports the target unused with Target.NotRegistered
+//     and leaves it out of a full listing). They take effect at once all the same: a hidden
+//     listener routes and a hidden registration is health checked.
 //
 // Elastic Load Balancing (service ID "Elastic Load Balancing"), the Classic Load Balancer:
 // CreateLoadBalancer (idempotent for the same zones, scheme and listeners), DescribeLoadBalancers

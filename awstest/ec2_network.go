@@ -20,16 +20,18 @@ type vpc struct {
 type subnet struct {
 	id, vpcID, zone, zoneID, cidr string
 	defaultForAz, mapPublicIP     bool
-	// base is the subnet's first address as an integer, for handing out private IPs.
-	base     uint32
-	nextHost uint32
-	tags     tags
+	// base is the subnet's first address as an integer, for handing out private IPs; size is
+	// its number of addresses.
+	base, size uint32
+	nextHost   uint32
+	tags       tags
 }
 
 func (e *ec2Model) registerNetwork() {
 	handle(e.svc, "DescribeAvailabilityZones", e.describeAvailabilityZones)
 	handle(e.svc, "DescribeVpcs", e.describeVpcs)
 	handle(e.svc, "DescribeSubnets", e.describeSubnets)
+	handle(e.svc, "CreateSubnet", e.createSubnet)
 }
 
 func (e *ec2Model) initNetwork() {
@@ -49,7 +51,7 @@ func (e *ec2Model) initNetwork() {
 		e.subnets = append(e.subnets, &subnet{
 			id: e.newID("subnet"), vpcID: v.id, zone: z, zoneID: zoneID,
 			cidr: fmt.Sprintf("172.31.%d.0/20", i*16), defaultForAz: true, mapPublicIP: true,
-			base: base, nextHost: 4, tags: tags{}, // AWS reserves the first four addresses
+			base: base, size: 1 << 12, nextHost: 4, tags: tags{}, // AWS reserves the first four addresses
 		})
 	}
 }
@@ -215,14 +217,7 @@ func (e *ec2Model) describeSubnets(r *request, in *ec2.DescribeSubnetsInput) (*e
 			return nil, err
 		}
 		if ok {
-			out.Subnets = append(out.Subnets, ec2types.Subnet{
-				SubnetId: aws.String(s.id), VpcId: aws.String(s.vpcID), AvailabilityZone: aws.String(s.zone),
-				AvailabilityZoneId: aws.String(s.zoneID), CidrBlock: aws.String(s.cidr), DefaultForAz: aws.Bool(s.defaultForAz),
-				MapPublicIpOnLaunch: aws.Bool(s.mapPublicIP), State: ec2types.SubnetStateAvailable,
-				AvailableIpAddressCount: aws.Int32(int32(4091 - (s.nextHost - 4))), OwnerId: aws.String(e.cloud.opts.AccountID),
-				SubnetArn: aws.String(fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", e.cloud.opts.Region, e.cloud.opts.AccountID, s.id)),
-				Tags:      s.tags.list(),
-			})
+			out.Subnets = append(out.Subnets, e.subnetOutput(s))
 		}
 	}
 	var err error
@@ -275,4 +270,17 @@ func (s *subnet) allocateIP() string {
 	ip := s.base + s.nextHost
 	s.nextHost++
 	return fmt.Sprintf("%d.%d.%d.%d", ip>>24, ip>>16&0xff, ip>>8&0xff, ip&0xff)
+}
+
+// subnetOutput is the API's view of a subnet. AWS reserves the first four addresses and the
+// last one of every subnet.
+func (e *ec2Model) subnetOutput(s *subnet) ec2types.Subnet {
+	return ec2types.Subnet{
+		SubnetId: aws.String(s.id), VpcId: aws.String(s.vpcID), AvailabilityZone: aws.String(s.zone),
+		AvailabilityZoneId: aws.String(s.zoneID), CidrBlock: aws.String(s.cidr), DefaultForAz: aws.Bool(s.defaultForAz),
+		MapPublicIpOnLaunch: aws.Bool(s.mapPublicIP), State: ec2types.SubnetStateAvailable,
+		AvailableIpAddressCount: aws.Int32(int32(s.size - 5 - (s.nextHost - 4))), OwnerId: aws.String(e.cloud.opts.AccountID),
+		SubnetArn: aws.String(fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", e.cloud.opts.Region, e.cloud.opts.AccountID, s.id)),
+		Tags:      s.tags.list(),
+	}
 }

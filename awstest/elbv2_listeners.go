@@ -2,8 +2,11 @@ package awstest
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -24,6 +27,8 @@ type listener struct {
 	actions   []elbv2types.Action
 	rules     []*rule
 	seq       uint64 // creation order, for listings
+	// visible is when reads see the listener (DelayVisibility); it routes from its creation.
+	visible time.Time
 }
 
 type rule struct {
@@ -31,6 +36,7 @@ type rule struct {
 	priority   int32
 	conditions []elbv2types.RuleCondition
 	actions    []elbv2types.Action
+	visible    time.Time
 }
 
 func (m *elbv2Model) registerListeners() {
@@ -82,11 +88,6 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	case in.Port == nil || *in.Port < 1 || *in.Port > 65535:
 		return nil, m.validation("A listener port from 1 to 65535 must be specified")
 	}
-	for _, l := range m.listeners {
-		if l.lb == lb && l.port == *in.Port {
-			return nil, m.errorf("DuplicateListener", "A listener already exists on this port for this load balancer")
-		}
-	}
 	secure := in.Protocol == elbv2types.ProtocolEnumHttps || in.Protocol == elbv2types.ProtocolEnumTls
 	policy := aws.ToString(in.SslPolicy)
 	var certs []string
@@ -113,10 +114,22 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 	if err := m.validateActions(lb, in.DefaultActions, r); err != nil {
 		return nil, err
 	}
+	for _, l := range m.listeners {
+		if l.lb != lb || l.port != *in.Port {
+			continue
+		}
+		// CreateListener is idempotent (API reference): the same settings return the existing
+		// listener; other settings on the port are a DuplicateListener.
+		if l.protocol == in.Protocol && l.sslPolicy == policy && slices.Equal(l.certs, certs) && reflect.DeepEqual(l.actions, copyActions(in.DefaultActions)) {
+			return &elasticloadbalancingv2.CreateListenerOutput{Listeners: []elbv2types.Listener{l.output()}}, nil
+		}
+		return nil, m.errorf("DuplicateListener", "A listener already exists on this port for this load balancer")
+	}
 	m.advanceAll(r.now)
 	l := &listener{
 		arn: m.cloud.elbARN(fmt.Sprintf("listener/%s/%s", lbPath(lb), m.newHexID())), lb: lb, port: *in.Port,
 		protocol: in.Protocol, sslPolicy: policy, certs: certs, actions: copyActions(in.DefaultActions),
+		visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
 	l.seq = m.seq
 	m.listeners = append(m.listeners, l)
@@ -238,9 +251,10 @@ func (l *listener) output() elbv2types.Listener {
 	return out
 }
 
-func (m *elbv2Model) listener(arn string) *listener {
+// listener returns the listener with the ARN if reads see it at now, or nil.
+func (m *elbv2Model) listener(arn string, now time.Time) *listener {
 	for _, l := range m.listeners {
-		if l.arn == arn {
+		if l.arn == arn && !now.Before(l.visible) {
 			return l
 		}
 	}
@@ -258,13 +272,13 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 			return nil, m.errorf("LoadBalancerNotFound", "Load balancer '%s' not found", *in.LoadBalancerArn)
 		}
 		for _, l := range m.listeners {
-			if l.lb == lb {
+			if l.lb == lb && !r.now.Before(l.visible) {
 				list = append(list, l)
 			}
 		}
 	case len(in.ListenerArns) > 0:
 		for _, a := range in.ListenerArns {
-			l := m.listener(a)
+			l := m.listener(a, r.now)
 			if l == nil {
 				return nil, m.errorf("ListenerNotFound", "One or more listeners not found")
 			}
@@ -285,7 +299,7 @@ func (m *elbv2Model) describeListeners(r *request, in *elasticloadbalancingv2.De
 }
 
 func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRuleInput) (*elasticloadbalancingv2.CreateRuleOutput, error) {
-	l := m.listener(aws.ToString(in.ListenerArn))
+	l := m.listener(aws.ToString(in.ListenerArn), r.now)
 	if l == nil {
 		return nil, m.errorf("ListenerNotFound", "Listener '%s' not found", aws.ToString(in.ListenerArn))
 	}
@@ -331,6 +345,7 @@ func (m *elbv2Model) createRule(r *request, in *elasticloadbalancingv2.CreateRul
 	ru := &rule{
 		arn:      m.cloud.elbARN(fmt.Sprintf("listener-rule/%s/%s", l.arn[len(m.cloud.elbARN("listener/")):], m.newHexID())),
 		priority: *in.Priority, conditions: conds, actions: copyActions(in.Actions),
+		visible: m.cloud.visibleFrom(ServiceELBv2, r.now),
 	}
 	l.rules = append(l.rules, ru)
 	sort.Slice(l.rules, func(i, j int) bool { return l.rules[i].priority < l.rules[j].priority })
@@ -359,12 +374,14 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 	var rules []elbv2types.Rule
 	switch {
 	case in.ListenerArn != nil:
-		l := m.listener(*in.ListenerArn)
+		l := m.listener(*in.ListenerArn, r.now)
 		if l == nil {
 			return nil, m.errorf("ListenerNotFound", "Listener '%s' not found", *in.ListenerArn)
 		}
 		for _, ru := range l.rules {
-			rules = append(rules, ru.output())
+			if !r.now.Before(ru.visible) {
+				rules = append(rules, ru.output())
+			}
 		}
 		// Every listener has a default rule holding its default actions.
 		rules = append(rules, elbv2types.Rule{
@@ -376,7 +393,7 @@ func (m *elbv2Model) describeRules(r *request, in *elasticloadbalancingv2.Descri
 			var found *rule
 			for _, l := range m.listeners {
 				for _, ru := range l.rules {
-					if ru.arn == a {
+					if ru.arn == a && !r.now.Before(ru.visible) {
 						found = ru
 					}
 				}

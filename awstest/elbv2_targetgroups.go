@@ -171,8 +171,8 @@ func (m *elbv2Model) validateHealthCheck(hc healthCheck, tgProtocol elbv2types.P
 		return m.errorf("InvalidConfigurationRequest", "Custom health check paths and matchers are not supported for health checks with the '%s' protocol", hc.protocol)
 	case isHTTPProtocol(hc.protocol) && (!strings.HasPrefix(hc.path, "/") || len(hc.path) > 1024):
 		return m.validation("Health check path '%s' must begin with '/' and be at most 1024 characters", hc.path)
-	case isHTTPProtocol(hc.protocol) && !matcherOK(hc.matcher):
-		return m.validation("Health check matcher HTTP code '%s' must be a value from 200 to 499, a comma-separated list or a range such as 200-299", hc.matcher)
+	case isHTTPProtocol(hc.protocol) && !matcherOK(hc.matcher, maxMatcherCode(tgProtocol)):
+		return m.validation("Health check matcher HTTP code '%s' must be a value from 200 to %d, a comma-separated list or a range such as 200-299", hc.matcher, maxMatcherCode(tgProtocol))
 	}
 	if hc.port != "traffic-port" {
 		if p, err := strconv.Atoi(hc.port); err != nil || p < 1 || p > 65535 {
@@ -182,12 +182,21 @@ func (m *elbv2Model) validateHealthCheck(hc healthCheck, tgProtocol elbv2types.P
 	return nil
 }
 
-func matcherOK(s string) bool {
+// maxMatcherCode is the highest code a matcher may name (API reference, Matcher): 499 for an
+// ALB's target groups, 599 for an NLB's.
+func maxMatcherCode(tgProtocol elbv2types.ProtocolEnum) int {
+	if isNLBProtocol(tgProtocol) {
+		return 599
+	}
+	return 499
+}
+
+func matcherOK(s string, maxCode int) bool {
 	if !matcherPattern.MatchString(s) {
 		return false
 	}
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '-' }) {
-		if n, _ := strconv.Atoi(part); n < 200 || n > 499 {
+		if n, _ := strconv.Atoi(part); n < 200 || n > maxCode {
 			return false
 		}
 	}

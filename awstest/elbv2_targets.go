@@ -47,6 +47,9 @@ type registration struct {
 	fails      int32
 	draining   bool
 	drainUntil time.Time
+	// visible is when DescribeTargetHealth sees the registration (DelayVisibility); until then
+	// it reports the target unused with Target.NotRegistered. Health checks run from the start.
+	visible time.Time
 }
 
 func (m *elbv2Model) registerTargets() {
@@ -263,7 +266,7 @@ func (m *elbv2Model) registerTargetsOp(r *request, in *elasticloadbalancingv2.Re
 			}
 			tg.remove(reg)
 		}
-		reg := &registration{id: id, port: port, lastCheck: r.now}
+		reg := &registration{id: id, port: port, lastCheck: r.now, visible: m.cloud.visibleFrom(ServiceELBv2, r.now)}
 		tg.targets = append(tg.targets, reg)
 		m.setState(tg, reg, elbv2types.TargetHealthStateEnumInitial, elbv2types.TargetHealthReasonEnumRegistrationInProgress, "Target registration is in progress", r.now)
 	}
@@ -335,7 +338,9 @@ func (m *elbv2Model) describeTargetHealth(r *request, in *elasticloadbalancingv2
 	}
 	if len(in.Targets) == 0 {
 		for _, reg := range tg.targets {
-			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, reg.output(hcPort(reg.port)))
+			if !r.now.Before(reg.visible) {
+				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, reg.output(hcPort(reg.port)))
+			}
 		}
 		return out, nil
 	}
@@ -346,7 +351,7 @@ func (m *elbv2Model) describeTargetHealth(r *request, in *elasticloadbalancingv2
 		if err != nil {
 			return nil, err
 		}
-		if reg := tg.find(id, port); reg != nil {
+		if reg := tg.find(id, port); reg != nil && !r.now.Before(reg.visible) {
 			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, reg.output(hcPort(port)))
 			continue
 		}

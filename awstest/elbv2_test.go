@@ -162,6 +162,22 @@ func TestELBv2TargetGroupValidation(t *testing.T) {
 		assert.ErrorContains(t, err, tc.msg, tc.name)
 	}
 
+	// An NLB's target group takes matcher codes up to 599, an ALB's up to 499 (API reference,
+	// Matcher).
+	nlbGroup := &elasticloadbalancingv2.CreateTargetGroupInput{
+		Name: aws.String("tcp"), Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+		HealthCheckProtocol: elbv2types.ProtocolEnumHttp, Matcher: &elbv2types.Matcher{HttpCode: aws.String("200-599")},
+	}
+	_, err := f.elb.CreateTargetGroup(ctx, nlbGroup)
+	require.NoError(t, err, "200-599 on a TCP group")
+	nlbGroup.Name, nlbGroup.Matcher = aws.String("tcp2"), &elbv2types.Matcher{HttpCode: aws.String("600")}
+	_, err = f.elb.CreateTargetGroup(ctx, nlbGroup)
+	assert.ErrorContains(t, err, "from 200 to 599")
+	albGroup := base()
+	albGroup.Matcher = &elbv2types.Matcher{HttpCode: aws.String("200-599")}
+	_, err = f.elb.CreateTargetGroup(ctx, albGroup)
+	assert.ErrorContains(t, err, "from 200 to 499")
+
 	attr := func(kv ...string) error {
 		var attrs []elbv2types.TargetGroupAttribute
 		for i := 0; i < len(kv); i += 2 {
@@ -178,7 +194,7 @@ func TestELBv2TargetGroupValidation(t *testing.T) {
 	assert.ErrorContains(t, attr("no.such.key", "1"), "not recognized")
 	require.NoError(t, attr("stickiness.enabled", "true", "stickiness.type", "app_cookie", "stickiness.app_cookie.cookie_name", "PHPSESSID"))
 
-	_, err := f.elb.DescribeTargetGroupAttributes(ctx, &elasticloadbalancingv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(f.tgARN + "x")})
+	_, err = f.elb.DescribeTargetGroupAttributes(ctx, &elasticloadbalancingv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(f.tgARN + "x")})
 	var nf *elbv2types.TargetGroupNotFoundException
 	assert.True(t, errors.As(err, &nf), "typed TargetGroupNotFound: %v", err)
 }
@@ -290,8 +306,10 @@ func TestELBv2ListenersAndPolicies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, awstest.DefaultSSLPolicy, aws.ToString(out.Listeners[0].SslPolicy))
 
+	// The port is taken by a listener with other settings (the same settings would return it).
 	_, err = f.elb.CreateListener(ctx, &elasticloadbalancingv2.CreateListenerInput{
-		LoadBalancerArn: aws.String(f.lbARN), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forward,
+		LoadBalancerArn: aws.String(f.lbARN), Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(80), DefaultActions: forward,
+		Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
 	})
 	var dup *elbv2types.DuplicateListenerException
 	assert.True(t, errors.As(err, &dup), "typed DuplicateListener: %v", err)

@@ -2,7 +2,11 @@ package awstest
 
 import (
 	"fmt"
+	"net"
+	"syscall"
 	"time"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // faults holds the injected faults. It is guarded by Cloud.mu.
@@ -18,12 +22,13 @@ type faults struct {
 type opKey struct{ service, operation string }
 
 // failRule fails the next n matching calls with code; throttle rules use the service's
-// throttling code.
+// throttling code; lose rules let the call succeed and lose its response.
 type failRule struct {
 	key      opKey
 	n        int
 	code     string
 	throttle bool
+	lose     bool
 }
 
 func newFaults() faults {
@@ -86,12 +91,36 @@ func (c *Cloud) FailNext(service, operation string, n int, code string) {
 	c.faults.rules = append(c.faults.rules, &failRule{key: opKey{service, operation}, n: n, code: code})
 }
 
+// LoseResponseNext makes the next n calls to the operation that succeed lose their response:
+// the call takes effect in the cloud, but the client sees the connection reset before the
+// response arrives ("read tcp: connection reset by peer" in an *smithyhttp.RequestSendError),
+// which the SDK retryer retries as a connection error, so the same request arrives again. This
+// is how a create call runs twice against AWS; whether the second attempt returns the resource
+// the first made (CreateLoadBalancer, CreateTargetGroup and CreateListener with the same
+// settings do) or an error (CreateRule answers PriorityInUse) is the model's. A call that fails
+// keeps its error and does not use up the fault. The call log marks the lost attempts
+// ([Call.Lost]). An empty operation matches every operation of the service; n of zero or less
+// does nothing. It panics if the service is not modeled or is S3, whose calls go over the wire.
+func (c *Cloud) LoseResponseNext(service, operation string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mustService(service)
+	if c.services[service].passThrough {
+		panic(fmt.Sprintf("awstest: LoseResponseNext: %s calls are answered over the wire, not by the model", service))
+	}
+	if n <= 0 {
+		return
+	}
+	c.faults.rules = append(c.faults.rules, &failRule{key: opKey{service, operation}, n: n, lose: true})
+}
+
 // DelayVisibility makes resources the service creates from now on invisible for d after their
 // creation, as AWS's eventual consistency does. EC2 applies it to instances: a new instance
 // answers InvalidInstanceID.NotFound to calls that name it (DescribeInstances, TerminateInstances,
 // CreateTags) and is missing from listings until d has passed on the virtual clock; the
-// RunInstances response itself lists it. Each service model documents what it delays. Zero turns
-// the delay off. It panics if the service is not modeled.
+// RunInstances response itself lists it. ELBv2 applies it to load balancers, target groups,
+// listeners, rules and target registrations (see the package documentation). Each service model
+// documents what it delays. Zero turns the delay off. It panics if the service is not modeled.
 func (c *Cloud) DelayVisibility(service string, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -133,8 +162,8 @@ func (c *Cloud) RecoverInstance(instanceID string) {
 	delete(c.faults.failedInsts, instanceID)
 }
 
-// ClearFaults removes every injected fault: pending failures and throttles, throttle fractions,
-// visibility delays, failed zones and failed instances.
+// ClearFaults removes every injected fault: pending failures, throttles and lost responses,
+// throttle fractions, visibility delays, failed zones and failed instances.
 func (c *Cloud) ClearFaults() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -144,7 +173,7 @@ func (c *Cloud) ClearFaults() {
 // injected returns the error a fault injects into this call, or nil. Called with c.mu held.
 func (c *Cloud) injected(s *service, operation string) error {
 	for i, r := range c.faults.rules {
-		if r.key.service != s.id || (r.key.operation != "" && r.key.operation != operation) {
+		if r.lose || !r.key.matches(s.id, operation) {
 			continue
 		}
 		r.n--
@@ -162,6 +191,28 @@ func (c *Cloud) injected(s *service, operation string) error {
 		}
 	}
 	return nil
+}
+
+// lostResponse returns the error a client sees when LoseResponseNext is in force for this
+// successful call, or nil. Called with c.mu held.
+func (c *Cloud) lostResponse(s *service, operation string) error {
+	for i, r := range c.faults.rules {
+		if !r.lose || !r.key.matches(s.id, operation) {
+			continue
+		}
+		r.n--
+		if r.n <= 0 {
+			c.faults.rules = append(c.faults.rules[:i:i], c.faults.rules[i+1:]...)
+		}
+		// What net/http returns when the peer resets the connection while the client waits for
+		// the response, as the SDK wraps it; its ConnectionError method makes it retryable.
+		return &smithyhttp.RequestSendError{Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
+	}
+	return nil
+}
+
+func (k opKey) matches(service, operation string) bool {
+	return k.service == service && (k.operation == "" || k.operation == operation)
 }
 
 func (c *Cloud) throttleError(s *service) error {

@@ -94,6 +94,11 @@ func (d *dispatcher) HandleDeserialize(ctx context.Context, in middleware.Deseri
 				if err == nil {
 					result, err = h(r, input)
 				}
+				if err == nil {
+					if lost := c.lostResponse(s, op); lost != nil {
+						result, err, call.Lost = nil, lost, true
+					}
+				}
 			}
 		}
 	}

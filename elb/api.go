@@ -48,10 +48,12 @@ type CertificateAPI interface {
 	DescribeCertificate(ctx context.Context, in *acm.DescribeCertificateInput, optFns ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
 }
 
-// InstancesAPI is the part of the EC2 client the Availability Zone spread check uses to learn each
-// in-service instance's zone. The SDK's *ec2.Client satisfies it.
+// InstancesAPI is the part of the EC2 client the package uses to learn Availability Zones: each
+// in-service instance's for the zone spread check, each subnet's before Ensure creates a load
+// balancer. The SDK's *ec2.Client satisfies it.
 type InstancesAPI interface {
 	DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
 }
 
 // ClassicAPI is the part of the Classic Load Balancer client ("Elastic Load Balancing") that

@@ -122,9 +122,10 @@ func (c *Classic) instanceHealth(ctx context.Context, o Options, lbName string, 
 
 // WaitInService waits until every instance is InService (and not draining). Each poll makes one
 // DescribeInstanceHealth call. It fails fast with a [*TargetError] when an instance has failed
-// UnhealthyThreshold checks or is draining, and with [ErrTimeout] after Options.HealthyTimeout
-// (by default (HealthyThreshold+1) x Interval of the load balancer's health check plus two poll
-// intervals: Classic ELB needs HealthyThreshold passes before a new instance is in service).
+// UnhealthyThreshold checks (after Options.HealthyGrace when set) or is draining, and with
+// [ErrTimeout] after Options.HealthyTimeout (by default HealthyGrace + (HealthyThreshold+1) x
+// Interval of the load balancer's health check plus two poll intervals: Classic ELB needs
+// HealthyThreshold passes before a new instance is in service).
 func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs []string, optFns ...func(*Options)) (*WaitReport, error) {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
@@ -145,21 +146,23 @@ func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs 
 		if hc == nil {
 			hc = &elbtypes.HealthCheck{Interval: aws.Int32(30), HealthyThreshold: aws.Int32(10)}
 		}
-		budget = time.Duration(aws.ToInt32(hc.HealthyThreshold)+1)*time.Duration(aws.ToInt32(hc.Interval))*time.Second + 2*o.MaxPollInterval
+		budget = o.HealthyGrace + time.Duration(aws.ToInt32(hc.HealthyThreshold)+1)*time.Duration(aws.ToInt32(hc.Interval))*time.Second + 2*o.MaxPollInterval
 	}
 	return wait(ctx, o, waitSpec{
 		group: lbName, what: fmt.Sprintf("%d instance(s) in service in %s", len(instanceIDs), lbName), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			return c.instanceHealth(ctx, o, lbName, instanceIDs)
 		},
-		judge: func(states []TargetState, _ time.Duration) (poll.Status, []TargetState) {
+		judge: func(states []TargetState, elapsed time.Duration) (poll.Status, []TargetState) {
 			var bad []TargetState
 			in := 0
 			for _, s := range states {
 				switch {
 				case s.State == ClassicInService:
 					in++
-				case s.State == ClassicDraining, strings.HasPrefix(s.Description, classicFailedPrefix):
+				case s.State == ClassicDraining:
+					bad = append(bad, s)
+				case strings.HasPrefix(s.Description, classicFailedPrefix) && elapsed >= o.HealthyGrace:
 					bad = append(bad, s)
 				}
 			}

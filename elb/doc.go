@@ -11,7 +11,9 @@
 // create call. The spec is validated before any call, against AWS's ranges (health check
 // interval 5-300 s and above the timeout, thresholds 2-10, deregistration delay up to an hour,
 // stickiness up to seven days, reserved cookie prefixes, slow start 30-900 s), and a load balancer
-// in fewer than two zones is refused with [ErrSingleAZ].
+// in fewer than two zones is refused with [ErrSingleAZ]. With Options.Instances (an EC2 client)
+// the subnets are looked up first, so two subnets in one zone are refused naming the zone rather
+// than passing for two zones; without it AWS's refusal is mapped to ErrSingleAZ.
 //
 // On an Application Load Balancer with a certificate, Ensure creates HTTP on port 80 redirecting
 // to HTTPS with a 301, and HTTPS on 443 with [DefaultSSLPolicy] (TLS 1.3 and 1.2 with hybrid
@@ -27,9 +29,10 @@
 // target group per poll, report each target's state changes to Options.OnTargetChange, and fail
 // fast with a [*TargetError] (matching [ErrUnhealthy]) naming the target and the load balancer's
 // reason (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch) instead of
-// waiting out the deadline as the SDK's TargetInService waiter does. Their default budgets come
-// from the target group: the health check for WaitHealthy, the deregistration delay for
-// WaitDrained. [Client.CheckZones] warns (or fails, with ZoneError) when the in-service targets
+// waiting out the deadline as the SDK's TargetInService waiter does; Options.HealthyGrace
+// (default off) accepts failed checks for a while from the start, for slow-booting
+// applications. Their default budgets come from the target group: the health check for
+// WaitHealthy, the deregistration delay for WaitDrained. [Client.CheckZones] warns (or fails, with ZoneError) when the in-service targets
 // span fewer than two zones.
 //
 // # Rolling deploys
@@ -52,7 +55,10 @@
 // # Retries and waiting
 //
 // Every call retries throttling, and for up to Options.RetryTimeout the errors AWS returns while
-// a new resource is not yet visible (TargetGroupNotFound after CreateTargetGroup, InvalidTarget
-// for a just-launched instance). Waits use the package's own poll loop on Options.Clock, so tests
+// a new resource is not yet visible (TargetGroupNotFound after CreateTargetGroup,
+// ListenerNotFound after CreateListener, InvalidTarget for a just-launched instance). For as
+// long, a wait accepts a target reported as unused with Target.NotRegistered right after
+// RegisterTargets, and Ensure keeps listing rules when a retried CreateRule answers
+// PriorityInUse before its rule is listed. Waits use the package's own poll loop on Options.Clock, so tests
 // run on a virtual clock.
 package elb

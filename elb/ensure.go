@@ -64,15 +64,21 @@ func (d Drift) String() string {
 
 // Ensure converges the load balancer, target group, listeners and redirect rule to spec. It
 // describes each resource first and adopts what exists; it creates only what is missing, so a
-// second run makes no create call. The ELBv2 create calls take no client token; names make them
-// idempotent instead: CreateLoadBalancer and CreateTargetGroup with the name and settings of an
-// existing resource return it, so a create retried after a lost response creates nothing twice,
-// and a listener that already exists on the port (DuplicateListener) is adopted. Differences in existing resources are reported in
-// [Stack.Drift] (and logged) but not changed; with FailOnDrift they fail the call with ErrDrift.
+// second run makes no create call. The ELBv2 create calls take no client token, so a create
+// retried after a lost response arrives twice: CreateLoadBalancer, CreateTargetGroup and
+// CreateListener with the settings of an existing resource return it, and a listener with other
+// settings on the port (DuplicateListener) is adopted and compared. CreateRule has no such
+// idempotency: its retry meets PriorityInUse, and Ensure lists the rules again and adopts the
+// apex host's rule it finds (a rule for another host at that priority is an error). Differences
+// in existing resources are reported in [Stack.Drift] (and logged) but not changed; with
+// FailOnDrift they fail the call with ErrDrift.
 //
-// The spec is checked before any call: a load balancer in fewer than two Availability Zones fails
-// with [ErrSingleAZ], other problems with [ErrInvalidSpec] naming every one. Unless NoWait is set,
-// Ensure waits for a new load balancer to become active.
+// The spec is checked before any ELB call: a load balancer in fewer than two Availability Zones
+// fails with [ErrSingleAZ], other problems with [ErrInvalidSpec] naming every one. With
+// Options.Instances set, the subnets are looked up in EC2 first (one DescribeSubnets call), so
+// that subnets sharing a zone are refused naming the zone, and subnets outside
+// TargetGroup.VPCID are refused too. Unless NoWait is set, Ensure waits for a new load balancer
+// to become active.
 func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)) (*Stack, error) {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
@@ -80,6 +86,9 @@ func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)
 	}
 	spec = spec.withDefaults()
 	if err := spec.validate(o.Certificates != nil); err != nil {
+		return nil, err
+	}
+	if err := checkSubnets(ctx, o, spec); err != nil {
 		return nil, err
 	}
 	e := &ensurer{c: c, o: o, spec: spec, st: &Stack{}}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/stretchr/testify/assert"
@@ -167,6 +168,45 @@ func TestEnsureRefusesOneZone(t *testing.T) {
 	assert.Contains(t, err.Error(), "At least two subnets in two different Availability Zones must be specified")
 }
 
+// TestEnsureRefusesSubnetsSharingAZone: two subnets in one zone pass the count of distinct
+// subnets, so Ensure looks them up in EC2 and refuses them naming the zone, before any ELB call.
+func TestEnsureRefusesSubnetsSharingAZone(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	ctx := context.Background()
+	out, err := f.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(f.vpcID), CidrBlock: aws.String("172.31.48.0/24"), AvailabilityZone: aws.String(f.zones[0])})
+	require.NoError(t, err)
+	second := aws.ToString(out.Subnet.SubnetId)
+
+	spec := f.spec("samezone")
+	spec.LoadBalancer.Subnets = []string{f.subnets[0], second}
+	sim.ResetCalls()
+	_, err = f.client().Ensure(ctx, spec)
+	require.ErrorIs(t, err, elb.ErrSingleAZ)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "LoadBalancer.Subnets "+f.subnets[0]+", "+second+" are all in Availability Zone "+f.zones[0])
+	assert.Contains(t, err.Error(), "span 1 Availability Zone(s) ["+f.zones[0]+"]")
+	assert.Equal(t, []string{"EC2.DescribeSubnets"}, sim.Calls().Names(), "refused before any ELB call")
+
+	// Two zones, but two subnets in one of them: CreateLoadBalancer would refuse it.
+	spec.LoadBalancer.Subnets = []string{f.subnets[0], second, f.subnets[1]}
+	spec.TargetGroup.VPCID = "vpc-0000000000000beef"
+	sim.ResetCalls()
+	_, err = f.client().Ensure(ctx, spec)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.NotErrorIs(t, err, elb.ErrSingleAZ, "two zones are spanned")
+	assert.Contains(t, err.Error(), "are all in Availability Zone "+f.zones[0])
+	assert.Contains(t, err.Error(), "subnet "+f.subnets[1]+" is in VPC "+f.vpcID+", not in TargetGroup.VPCID vpc-0000000000000beef")
+	assert.Zero(t, sim.Calls().Count(awstest.ServiceELBv2, ""), "no ELB call")
+
+	// Without an EC2 client, AWS's own refusal is the fallback, still matching ErrSingleAZ.
+	spec.LoadBalancer.Subnets = []string{f.subnets[0], second}
+	spec.TargetGroup.VPCID = f.vpcID
+	_, err = f.client(func(o *elb.Options) { o.Instances = nil }).Ensure(ctx, spec)
+	require.ErrorIs(t, err, elb.ErrSingleAZ)
+	assert.Contains(t, err.Error(), "same Availability Zone")
+}
+
 func TestEnsureValidatesSpecUpFront(t *testing.T) {
 	f := newFixture(t)
 	sim := f.env.RequireSim(t)
@@ -302,6 +342,36 @@ func TestEnsureNetworkLoadBalancer(t *testing.T) {
 	require.ErrorIs(t, err, elb.ErrInvalidSpec)
 	assert.Contains(t, err.Error(), "must be source_ip on a Network Load Balancer")
 	assert.Contains(t, err.Error(), "HealthCheck.Path and Matcher apply to HTTP and HTTPS health checks only")
+
+	// source_ip stickiness has no duration: one given is refused, not dropped.
+	timed := f.spec("nlb3")
+	timed.LoadBalancer.Type = elb.Network
+	timed.TargetGroup.HealthCheck = elb.HealthCheck{Protocol: "TCP"}
+	timed.TargetGroup.Stickiness = &elb.Stickiness{Type: elb.SourceIP, Duration: time.Hour}
+	_, err = f.client().Ensure(ctx, timed)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "Stickiness.Duration 1h0m0s cannot be set for source_ip stickiness")
+}
+
+// TestEnsureMatcherRangeByType: an NLB's HTTP health check may pass codes up to 599, an ALB's up
+// to 499, as the API allows.
+func TestEnsureMatcherRangeByType(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	spec := f.spec("nlbhttp")
+	spec.LoadBalancer.Type = elb.Network
+	spec.TargetGroup.HealthCheck = elb.HealthCheck{Protocol: "HTTP", Path: "/health", Matcher: "200-599", Interval: 10 * time.Second, Timeout: 5 * time.Second}
+	st, err := f.client().Ensure(ctx, spec)
+	require.NoError(t, err)
+	tgs, err := f.elbv2.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{TargetGroupArns: []string{st.TargetGroupARN}})
+	require.NoError(t, err)
+	assert.Equal(t, "200-599", aws.ToString(tgs.TargetGroups[0].Matcher.HttpCode))
+
+	alb := f.spec("albhttp")
+	alb.TargetGroup.HealthCheck.Matcher = "200-599"
+	_, err = f.client().Ensure(ctx, alb)
+	require.ErrorIs(t, err, elb.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), `HealthCheck.Matcher "200-599" must be codes 200-499`)
 }
 
 func TestFindCertificate(t *testing.T) {

@@ -2,6 +2,7 @@ package elb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -10,6 +11,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/portalkit/portalkit/internal/awserr"
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // certificate resolves the listener certificate: the spec's ARN, or an ACM lookup by domain (the
@@ -268,15 +270,14 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 	}, "ListenerNotFound")
 	if awserr.IsCode(err, "PriorityInUse") {
 		// CreateRule is not idempotent: a create retried after a lost response finds its own
-		// rule at the priority. Adopt it; a stranger's rule there is the caller's to resolve.
-		if again, derr := e.rules(ctx, listenerARN); derr == nil {
-			for _, r := range again {
-				if hostCondition(r.Conditions, l.ApexRedirect) {
-					e.st.ApexRuleARN = aws.ToString(r.RuleArn)
-					e.drift(res, "Action", describeAction(action), describeActions(r.Actions))
-					return nil
-				}
-			}
+		// rule at the priority. Adopt it, and count it as created: the listing above did not
+		// have it. A stranger's rule there is the caller's to resolve.
+		if r, derr := e.ruleAtPriority(ctx, listenerARN, l.ApexRulePriority); derr == nil && hostCondition(r.Conditions, l.ApexRedirect) {
+			e.st.ApexRuleARN = aws.ToString(r.RuleArn)
+			e.drift(res, "Action", describeAction(action), describeActions(r.Actions))
+			e.st.Created = append(e.st.Created, "apex redirect rule")
+			e.o.Logger.Info("elb: adopted the apex redirect rule a retried create made", "rule", e.st.ApexRuleARN)
+			return nil
 		}
 		return fmt.Errorf("elb: create %s: priority %d is taken by another rule on %s; set Listeners.ApexRulePriority: %w", res, l.ApexRulePriority, listenerARN, err)
 	}
@@ -285,6 +286,34 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 	}
 	e.st.Created = append(e.st.Created, "apex redirect rule")
 	return nil
+}
+
+// errNotListedYet means the rule holding a priority is not in the listing yet.
+var errNotListedYet = errors.New("the rule holding the priority is not listed yet")
+
+// ruleAtPriority returns the rule that holds priority on the listener. CreateRule's
+// PriorityInUse comes from the same store as the create, but DescribeRules may not list a rule
+// made moments ago yet, so the listing is retried for up to Options.RetryTimeout.
+func (e *ensurer) ruleAtPriority(ctx context.Context, listenerARN string, priority int32) (elbv2types.Rule, error) {
+	var found elbv2types.Rule
+	want := strconv.Itoa(int(priority))
+	err := retry.Do(ctx, func(ctx context.Context) error {
+		rules, err := e.rules(ctx, listenerARN)
+		if err != nil {
+			return retry.Permanent(err)
+		}
+		for _, r := range rules {
+			if aws.ToString(r.Priority) == want {
+				found = r
+				return nil
+			}
+		}
+		return errNotListedYet
+	}, retry.Options{
+		Retryable:  func(err error) bool { return errors.Is(err, errNotListedYet) },
+		MaxElapsed: e.o.RetryTimeout, Clock: e.o.Clock,
+	})
+	return found, err
 }
 
 func hostCondition(conds []elbv2types.RuleCondition, host string) bool {

@@ -50,8 +50,10 @@ type Options struct {
 	// Certificates is the ACM client used to find a certificate by domain. Nil means an HTTPS
 	// listener needs an explicit certificate ARN.
 	Certificates CertificateAPI
-	// Instances is the EC2 client the Availability Zone spread check uses to learn instance
-	// zones. Nil means zone spread checks are skipped (logged at debug level).
+	// Instances is the EC2 client used to learn Availability Zones: of instances for the zone
+	// spread check, and of LoadBalancer.Subnets, which Ensure checks before any ELB call. Nil
+	// means zone spread checks are skipped (logged at debug level) and Ensure counts distinct
+	// subnets only, leaving two subnets in one zone to AWS's refusal.
 	Instances InstancesAPI
 	// BatchSize is the number of targets per register or deregister call. Zero means
 	// DefaultBatchSize.
@@ -63,9 +65,16 @@ type Options struct {
 	// at most this long after it happened. Zero means DefaultMaxPollInterval.
 	MaxPollInterval time.Duration
 	// HealthyTimeout bounds a wait for targets to become healthy. Zero means derived from the
-	// target group's health check: (HealthyThreshold+1) x Interval + 2 x MaxPollInterval, the
-	// time a target that was unhealthy needs to come back.
+	// target group's health check: HealthyGrace + (HealthyThreshold+1) x Interval + 2 x
+	// MaxPollInterval, the time a target that was unhealthy needs to come back.
 	HealthyTimeout time.Duration
+	// HealthyGrace lets a wait for healthy targets (WaitHealthy, and so Roll) accept failed
+	// health checks (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch;
+	// Classic: failed checks) for this long from its start, for an application that boots
+	// slowly; a target still failing after it fails the wait at the next poll. Draining, not in
+	// use or not registered targets fail as without it. Zero (the default) fails fast at the
+	// first unhealthy reading.
+	HealthyGrace time.Duration
 	// DrainTimeout bounds a wait for targets to drain. Zero means the target group's
 	// deregistration delay (Classic: the connection draining timeout) + 2 x MaxPollInterval.
 	DrainTimeout time.Duration
@@ -115,7 +124,7 @@ func (o Options) resolve(optFns []func(*Options)) (Options, error) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}} {
+	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"HealthyGrace", o.HealthyGrace}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}} {
 		if d.v < 0 {
 			problems = append(problems, fmt.Sprintf("%s %s is negative", d.name, d.v))
 		}

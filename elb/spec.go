@@ -61,6 +61,12 @@ const (
 	MinSlowStart = 30 * time.Second
 	// MaxSlowStart is the longest non-zero TargetGroupSpec.SlowStart.
 	MaxSlowStart = 900 * time.Second
+	// MaxMatcherCodeALB is the highest HTTP code a health check matcher may name for an
+	// Application Load Balancer's target group (the lowest is 200 for both types).
+	MaxMatcherCodeALB = 499
+	// MaxMatcherCodeNLB is the highest HTTP code a health check matcher may name for a Network
+	// Load Balancer's target group.
+	MaxMatcherCodeNLB = 599
 	// DefaultApexRulePriority is the apex redirect rule's priority unless the spec sets one.
 	DefaultApexRulePriority = 10
 	// DefaultDeregistrationDelay is AWS's default deregistration delay, which Ensure sets
@@ -135,8 +141,8 @@ type HealthCheck struct {
 	// UnhealthyThreshold is the number of failures that make a target unhealthy, 2 to 10. Zero
 	// means 2.
 	UnhealthyThreshold int32
-	// Matcher is the HTTP codes that pass: "200", "200,302" or "200-299", each 200 to 499.
-	// Empty means "200".
+	// Matcher is the HTTP codes that pass: "200", "200,302" or "200-299", each 200 to 499
+	// (ALB) or 200 to 599 (NLB). Empty means "200".
 	Matcher string
 }
 
@@ -144,7 +150,8 @@ type HealthCheck struct {
 type Stickiness struct {
 	// Type is LBCookie, AppCookie or SourceIP (NLB). Required.
 	Type string
-	// Duration is the cookie's lifetime, 1 s to 7 days. Zero means 1 day.
+	// Duration is the cookie's lifetime, 1 s to 7 days (LBCookie and AppCookie). Zero means 1
+	// day. SourceIP stickiness has no duration: a non-zero Duration with it is refused.
 	Duration time.Duration
 	// CookieName is the application's cookie (AppCookie only). It may not begin with AWSALB,
 	// AWSALBAPP or AWSALBTG, which the load balancer reserves.
@@ -283,8 +290,13 @@ func (s Spec) validate(certLookup bool) error {
 	if !httpCheck && (hc.Path != "" || hc.Matcher != "") {
 		add("HealthCheck.Path and Matcher apply to HTTP and HTTPS health checks only")
 	}
-	if httpCheck && !matcherOK(hc.Matcher) {
-		add("HealthCheck.Matcher %q must be codes 200-499 as 200, 200,302 or 200-299", hc.Matcher)
+	// The API takes 200-499 for an ALB's target groups and 200-599 for an NLB's (Matcher).
+	maxCode := MaxMatcherCodeALB
+	if !alb {
+		maxCode = MaxMatcherCodeNLB
+	}
+	if httpCheck && !matcherOK(hc.Matcher, maxCode) {
+		add("HealthCheck.Matcher %q must be codes 200-%d as 200, 200,302 or 200-299 on a load balancer of type %s", hc.Matcher, maxCode, lb.Type)
 	}
 	if hc.Interval < MinHealthCheckInterval || hc.Interval > MaxHealthCheckInterval || hc.Interval%time.Second != 0 {
 		add("HealthCheck.Interval %s must be whole seconds from %s to %s", hc.Interval, MinHealthCheckInterval, MaxHealthCheckInterval)
@@ -345,6 +357,10 @@ func (st Stickiness) problems(alb bool) []string {
 	case !alb && st.Type != SourceIP:
 		p = append(p, fmt.Sprintf("Stickiness.Type %q must be %s on a Network Load Balancer", st.Type, SourceIP))
 	}
+	if st.Type == SourceIP && st.Duration != 0 {
+		// The API has no duration attribute for source_ip: a duration here would be dropped.
+		p = append(p, fmt.Sprintf("Stickiness.Duration %s cannot be set for source_ip stickiness, which has no duration", st.Duration))
+	}
 	if st.Type != SourceIP && (st.Duration < MinStickinessDuration || st.Duration > MaxStickinessDuration || st.Duration%time.Second != 0) {
 		p = append(p, fmt.Sprintf("Stickiness.Duration %s must be whole seconds from %s to %s", st.Duration, MinStickinessDuration, MaxStickinessDuration))
 	}
@@ -365,12 +381,12 @@ func (st Stickiness) problems(alb bool) []string {
 
 func (l ListenerSpec) secure() bool { return l.CertificateARN != "" || l.CertificateDomain != "" }
 
-func matcherOK(s string) bool {
+func matcherOK(s string, maxCode int) bool {
 	if !matcherPattern.MatchString(s) {
 		return false
 	}
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '-' }) {
-		if n, _ := strconv.Atoi(part); n < 200 || n > 499 {
+		if n, _ := strconv.Atoi(part); n < 200 || n > maxCode {
 			return false
 		}
 	}

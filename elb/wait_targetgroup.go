@@ -26,10 +26,10 @@ var failingReasons = map[elbv2types.TargetHealthReasonEnum]bool{
 // WaitHealthy waits until every target is healthy in the target group. Each poll makes one
 // DescribeTargetHealth call for all the targets. It fails fast with a [*TargetError] (matching
 // [ErrUnhealthy]) naming the target and its reason as soon as a target turns unhealthy
-// (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch), is not in use, or is
-// draining; a target reported as not registered fails once that outlasts Options.RetryTimeout
-// (the API may say so for a moment after RegisterTargets). It fails with [ErrTimeout] after Options.HealthyTimeout (by default
-// derived from the group's health check). The report's Elapsed is the time to healthy, measured
+// (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch; after
+// Options.HealthyGrace when set), is not in use, or is draining; a target reported as not registered fails once that outlasts Options.RetryTimeout
+// (the API may say so for a moment after RegisterTargets). It fails with [ErrTimeout] after
+// Options.HealthyTimeout (by default derived from the group's health check). The report's Elapsed is the time to healthy, measured
 // on Options.Clock: it exceeds the load balancer's own time by at most MaxPollInterval.
 func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets []Target, optFns ...func(*Options)) (*WaitReport, error) {
 	o, err := c.opts.resolve(optFns)
@@ -69,7 +69,8 @@ func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets
 						bad = append(bad, s)
 					}
 				case elbv2types.TargetHealthStateEnumUnhealthy:
-					if failingReasons[elbv2types.TargetHealthReasonEnum(s.Reason)] {
+					// Within HealthyGrace a slow-booting application may still come up.
+					if failingReasons[elbv2types.TargetHealthReasonEnum(s.Reason)] && elapsed >= o.HealthyGrace {
 						bad = append(bad, s)
 					}
 				default: // draining, unavailable: this target will not become healthy
@@ -197,7 +198,7 @@ func (c *Client) healthyBudget(ctx context.Context, o Options, arn string) (time
 		return 0, fmt.Errorf("elb: describe target group %s: %w", arn, err)
 	}
 	interval := time.Duration(aws.ToInt32(tg.HealthCheckIntervalSeconds)) * time.Second
-	return time.Duration(aws.ToInt32(tg.HealthyThresholdCount)+1)*interval + 2*o.MaxPollInterval, nil
+	return o.HealthyGrace + time.Duration(aws.ToInt32(tg.HealthyThresholdCount)+1)*interval + 2*o.MaxPollInterval, nil
 }
 
 // drainBudget is the default wait for draining: the group's deregistration delay plus two poll
