@@ -25,14 +25,14 @@
 // # Targets
 //
 // [Client.Register] and [Client.Deregister] send targets in chunks of Options.BatchSize.
-// [Client.WaitHealthy] and [Client.WaitDrained] poll with one DescribeTargetHealth call per
-// target group per poll, report each target's state changes to Options.OnTargetChange, and fail
-// fast with a [*TargetError] (matching [ErrUnhealthy]) naming the target and the load balancer's
-// reason (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch) instead of
-// waiting out the deadline as the SDK's TargetInService waiter does; Options.HealthyGrace
-// (default off) accepts failed checks for a while from the start, for slow-booting
-// applications. Their default budgets come from the target group: the health check for
-// WaitHealthy, the deregistration delay for WaitDrained. [Client.CheckZones] warns (or fails, with ZoneError) when the in-service targets
+// [Client.WaitHealthy] and [Client.WaitDrained] poll with one DescribeTargetHealth call per target
+// group per poll, report each target's state changes to Options.OnTargetChange, and fail fast with
+// a [*TargetError] (matching [ErrUnhealthy]) naming the target and the load balancer's reason
+// (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch) instead of waiting out
+// the deadline as the SDK's TargetInService waiter does; Options.HealthyGrace (default off) accepts
+// failed checks for a while from the start, for slow-booting applications. Their default budgets
+// come from the target group: the health check for WaitHealthy, the deregistration delay for
+// WaitDrained. [Client.CheckZones] warns (or fails, with ZoneError) when the in-service targets
 // span fewer than two zones.
 //
 // # Rolling deploys

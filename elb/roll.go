@@ -141,8 +141,9 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 // Roll stops at the first failure and returns a [*RollError] saying where; the batches not yet
 // started stay registered and in service. A batch whose health wait failed stays registered, so
 // that the load balancer keeps reporting why; a batch whose drain wait or hook failed stays
-// deregistered, since its instances may be half deployed (RollError.Failed names them). At the end, if the pool can (a [TargetGroup]), Roll
-// checks the Availability Zone spread of the instances in service.
+// deregistered, since its instances may be half deployed (RollError.Failed names them). At the end,
+// if the pool can (a [TargetGroup]), Roll checks the Availability Zone spread of the instances in
+// service.
 //
 // Roll is for instances the caller registers. Do not roll the instances of an Auto Scaling
 // group attached to the target group (or Classic Load Balancer): the group registers and

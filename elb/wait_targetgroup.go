@@ -27,10 +27,11 @@ var failingReasons = map[elbv2types.TargetHealthReasonEnum]bool{
 // DescribeTargetHealth call for all the targets. It fails fast with a [*TargetError] (matching
 // [ErrUnhealthy]) naming the target and its reason as soon as a target turns unhealthy
 // (Target.FailedHealthChecks, Target.Timeout, Target.ResponseCodeMismatch; after
-// Options.HealthyGrace when set), is not in use, or is draining; a target reported as not registered fails once that outlasts Options.RetryTimeout
-// (the API may say so for a moment after RegisterTargets). It fails with [ErrTimeout] after
-// Options.HealthyTimeout (by default derived from the group's health check). The report's Elapsed is the time to healthy, measured
-// on Options.Clock: it exceeds the load balancer's own time by at most MaxPollInterval.
+// Options.HealthyGrace when set), is not in use, or is draining; a target reported as not
+// registered fails once that outlasts Options.RetryTimeout (the API may say so for a moment after
+// RegisterTargets). It fails with [ErrTimeout] after Options.HealthyTimeout (by default derived
+// from the group's health check). The report's Elapsed is the time to healthy, measured on
+// Options.Clock: it exceeds the load balancer's own time by at most MaxPollInterval.
 func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets []Target, optFns ...func(*Options)) (*WaitReport, error) {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {

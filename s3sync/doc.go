@@ -34,11 +34,12 @@
 // the same second as the pull wrote it, or while a single PutObject of it was in flight, or within
 // the clock skew between the host and S3 (keep the clock synchronized, as EC2's Time Sync does).
 // Where a prefix is overwritten while instances pull it, use versioned prefixes, or
-// [Options.ExactMtime] or [CompareChecksum]. [Options.ExactMtime] compares the stored mtime of every same-size object instead (one HEAD
-// each, as rclone does), and [CompareChecksum] compares SHA-256 digests (stored in x-amz-meta-sha256
-// on push; one HEAD and a local read per same-size file; downloads are verified against it).
-// [CompareSizeOnly] never sends a HEAD and misses same-size edits. The ETag is never taken for an
-// MD5: multipart and KMS-encrypted objects break that.
+// [Options.ExactMtime] or [CompareChecksum]. [Options.ExactMtime] compares the stored mtime of
+// every same-size object instead (one HEAD each, as rclone does), and [CompareChecksum] compares
+// SHA-256 digests (stored in x-amz-meta-sha256 on push; one HEAD and a local read per same-size
+// file; downloads are verified against it). [CompareSizeOnly] never sends a HEAD and misses
+// same-size edits. The ETag is never taken for an MD5: multipart and KMS-encrypted objects break
+// that.
 //
 // # Safety
 //

@@ -56,9 +56,9 @@ type ShipperOptions struct {
 // (Flush, FlushAll). A file is uploaded again only when its size or mtime changed, and nothing in
 // S3 is ever deleted. Keys follow the file names, so a file whose name is reused overwrites its
 // object: with numbered rotation (app.log.1 moving to app.log.2) or copytruncate, the content a
-// name held at the previous flush is replaced. Use date-stamped rotated names (logrotate's
-// dateext) or a versioned bucket to keep every file. No goroutine runs until Start. Its methods are safe for concurrent use;
-// flushes are serialized.
+// name held at the previous flush is replaced. Use date-stamped rotated names (logrotate's dateext)
+// or a versioned bucket to keep every file. No goroutine runs until Start. Its methods are safe for
+// concurrent use; flushes are serialized.
 type Shipper struct {
 	s      *Syncer
 	o      ShipperOptions
