@@ -55,7 +55,7 @@ type acmModel struct {
 	certs []*acmCert
 }
 
-func newACMModel(c *Cloud) *acmModel {
+func newACMModel(c *Cloud) model {
 	m := &acmModel{cloud: c, svc: newService(ServiceACM, "ThrottlingException", http.StatusBadRequest)}
 	m.svc.newError = acmError
 	handle(m.svc, "ListCertificates", m.listCertificates)
@@ -74,7 +74,7 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.clock.Now()
-	m := c.acm
+	m := c.acm()
 	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d", len(m.certs)+1)))
 	h := hex.EncodeToString(sum[:16])
 	id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
@@ -177,12 +177,12 @@ func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateIn
 // Classic Load Balancers by their ARN.
 func (m *acmModel) inUseBy(arn string) []string {
 	out := []string{}
-	for _, l := range m.cloud.elbv2.listeners {
+	for _, l := range m.cloud.elbv2().listeners {
 		if contains(l.certs, arn) && !contains(out, l.lb.arn) {
 			out = append(out, l.lb.arn)
 		}
 	}
-	for _, lb := range m.cloud.elb.lbs {
+	for _, lb := range m.cloud.elb().lbs {
 		for _, l := range lb.listeners {
 			if aws.ToString(l.SSLCertificateId) == arn {
 				out = append(out, m.cloud.elbARN("loadbalancer/"+lb.name))
@@ -192,3 +192,8 @@ func (m *acmModel) inUseBy(arn string) []string {
 	}
 	return out
 }
+
+func (m *acmModel) service() *service { return m.svc }
+
+// acm returns the cloud's ServiceACM model.
+func (c *Cloud) acm() *acmModel { return modelOf[*acmModel](c, ServiceACM) }

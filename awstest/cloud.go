@@ -29,10 +29,8 @@ type Cloud struct {
 	calls    CallLog
 	faults   faults
 	services map[string]*service
-	ec2      *ec2Model
-	elbv2    *elbv2Model
-	elb      *classicModel
-	acm      *acmModel
+	// models holds each service model by service ID; each model's file has a typed accessor.
+	models map[string]model
 }
 
 // New starts a simulated cloud: the service models, with the default VPC and images, and the
@@ -53,6 +51,7 @@ func New(optFns ...func(*Options)) *Cloud {
 		rng:      rand.New(rand.NewSource(o.Seed)),
 		faults:   newFaults(),
 		services: map[string]*service{},
+		models:   map[string]model{},
 	}
 	c.registerServices()
 	c.s3 = newS3Server(c.clock)
@@ -60,13 +59,23 @@ func New(optFns ...func(*Options)) *Cloud {
 	return c
 }
 
+// model is one simulated service: its state and the service it answers as.
+type model interface {
+	service() *service
+}
+
 // register adds a service model. Called from registerServices only.
-func (c *Cloud) register(s *service) {
+func (c *Cloud) register(m model) {
+	s := m.service()
 	if _, dup := c.services[s.id]; dup {
 		panic(fmt.Sprintf("awstest: service %s registered twice", s.id))
 	}
 	c.services[s.id] = s
+	c.models[s.id] = m
 }
+
+// modelOf returns the registered model of service id, typed.
+func modelOf[M model](c *Cloud, id string) M { return c.models[id].(M) }
 
 // Close stops the embedded S3 server and makes every later call fail. It blocks until in-flight S3
 // requests have finished and is safe to call more than once.

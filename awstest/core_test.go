@@ -242,12 +242,12 @@ func TestClock(t *testing.T) {
 func TestOptionsValidation(t *testing.T) {
 	defer func() {
 		msg, _ := recover().(string)
-		for _, want := range []string{`Region "Mars"`, `Zones: "Mars1"`, `AccountID "42"`, "InstancePending is negative"} {
+		for _, want := range []string{`Region "Mars"`, `Zones: "Mars1"`, `AccountID "42"`, "EC2.InstancePending is negative"} {
 			assert.Contains(t, msg, want)
 		}
 	}()
 	awstest.New(func(o *awstest.Options) {
-		o.Region, o.Zones, o.AccountID, o.InstancePending = "Mars", []string{"Mars1"}, "42", -time.Second
+		o.Region, o.Zones, o.AccountID, o.EC2.InstancePending = "Mars", []string{"Mars1"}, "42", -time.Second
 	})
 	t.Fatal("New accepted invalid options")
 }

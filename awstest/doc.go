@@ -173,9 +173,9 @@
 //     service.before runs ahead of every handler of a service (EC2 uses it for DryRun).
 //  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
 //     load balancer model whether an instance answers health checks (zone and instance faults
-//     included); c.ec2.instance(id) and instance.state(now, opts) give an instance's zone and
-//     state; c.ec2.launch(now, spec, count, token) with spec from c.ec2.specFromTemplate starts
-//     instances and c.ec2.terminate(instance, now) stops them (for Auto Scaling);
+//     included); c.ec2().instance(id) and instance.state(now, opts) give an instance's zone and
+//     state; c.ec2().launch(now, spec, count, token) with spec from c.ec2().specFromTemplate starts
+//     instances and c.ec2().terminate(instance, now) stops them (for Auto Scaling);
 //     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone) tells whether
 //     FailZone is in force.
 //  5. The operation list above, and tests with the real SDK client in <service>_test.go.

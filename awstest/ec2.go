@@ -6,10 +6,58 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
+
+// Defaults for [EC2Options].
+const (
+	// DefaultInstancePending is how long a launched instance stays pending before it is running.
+	DefaultInstancePending = 30 * time.Second
+	// DefaultInstanceShuttingDown is how long a terminated instance stays shutting-down.
+	DefaultInstanceShuttingDown = 30 * time.Second
+	// DefaultTerminatedRetention is how long a terminated instance stays visible: EC2 keeps
+	// terminated instances in DescribeInstances for about an hour.
+	DefaultTerminatedRetention = time.Hour
+)
+
+// EC2Options configure the EC2 model; they are [Options].EC2.
+type EC2Options struct {
+	// InstancePending is how long an instance stays pending after launch. Zero means
+	// DefaultInstancePending; negative is invalid.
+	InstancePending time.Duration
+	// InstanceShuttingDown is how long an instance stays shutting-down after TerminateInstances.
+	// Zero means DefaultInstanceShuttingDown; negative is invalid.
+	InstanceShuttingDown time.Duration
+	// TerminatedRetention is how long a terminated instance stays visible. Zero means
+	// DefaultTerminatedRetention; negative is invalid.
+	TerminatedRetention time.Duration
+	// NoDefaultImages leaves the image catalogue empty. False (the default) registers the public
+	// images that DefaultImages returns, so RunInstances works out of the box.
+	NoDefaultImages bool
+}
+
+func (o EC2Options) withDefaults() EC2Options {
+	if o.InstancePending == 0 {
+		o.InstancePending = DefaultInstancePending
+	}
+	if o.InstanceShuttingDown == 0 {
+		o.InstanceShuttingDown = DefaultInstanceShuttingDown
+	}
+	if o.TerminatedRetention == 0 {
+		o.TerminatedRetention = DefaultTerminatedRetention
+	}
+	return o
+}
+
+func (o EC2Options) problems() []string {
+	return negativeDurations("EC2", map[string]time.Duration{
+		"InstancePending": o.InstancePending, "InstanceShuttingDown": o.InstanceShuttingDown,
+		"TerminatedRetention": o.TerminatedRetention,
+	})
+}
 
 // ec2Model is the EC2 service: network (zones, the default VPC and its subnets, security groups),
 // images, launch templates and instances. Its state is guarded by Cloud.mu.
@@ -31,11 +79,11 @@ type ec2Model struct {
 	nextZone int
 }
 
-func newEC2Model(c *Cloud) *ec2Model {
+func newEC2Model(c *Cloud) model {
 	// EC2 sends RequestLimitExceeded with HTTP 503 when it throttles.
 	e := &ec2Model{cloud: c, svc: newService(ServiceEC2, "RequestLimitExceeded", http.StatusServiceUnavailable), seq: map[string]uint64{}, byToken: map[string]*runRecord{}}
 	e.initNetwork()
-	if !c.opts.NoDefaultImages {
+	if !c.opts.EC2.NoDefaultImages {
 		for _, img := range DefaultImages() {
 			if _, err := e.registerImage(img, c.opts.Start); err != nil {
 				panic(err.Error())
@@ -164,3 +212,8 @@ func (e *ec2Model) dryRun(_ *request, in any) error {
 	}
 	return nil
 }
+
+func (m *ec2Model) service() *service { return m.svc }
+
+// ec2 returns the cloud's ServiceEC2 model.
+func (c *Cloud) ec2() *ec2Model { return modelOf[*ec2Model](c, ServiceEC2) }

@@ -47,7 +47,7 @@ var stateCodes = map[ec2types.InstanceStateName]int32{
 // state computes the instance's state at now: pending for InstancePending after launch, then
 // running; after TerminateInstances, shutting-down for InstanceShuttingDown, then terminated for
 // TerminatedRetention, then gone (EC2 forgets terminated instances after about an hour).
-func (i *instance) state(now time.Time, o Options) (st ec2types.InstanceStateName, gone bool) {
+func (i *instance) state(now time.Time, o EC2Options) (st ec2types.InstanceStateName, gone bool) {
 	if !i.terminated.IsZero() {
 		down := i.terminated.Add(o.InstanceShuttingDown)
 		switch {
@@ -74,7 +74,7 @@ func (e *ec2Model) registerInstances() {
 func (e *ec2Model) expire(now time.Time) {
 	kept := e.instances[:0]
 	for _, i := range e.instances {
-		if _, gone := i.state(now, e.cloud.opts); !gone {
+		if _, gone := i.state(now, e.cloud.opts.EC2); !gone {
 			kept = append(kept, i)
 		} else if i.clientToken != "" {
 			delete(e.byToken, i.clientToken)
@@ -135,7 +135,7 @@ func (e *ec2Model) describeInstances(r *request, in *ec2.DescribeInstancesInput)
 		if r.now.Before(i.visibleAt) {
 			continue
 		}
-		st, _ := i.state(r.now, e.cloud.opts)
+		st, _ := i.state(r.now, e.cloud.opts.EC2)
 		ok, err := e.matchFilters(in.Filters, i.tags, func(name string) ([]string, bool) {
 			switch name {
 			case "instance-id":
@@ -201,7 +201,7 @@ func (e *ec2Model) reservation(id string) ec2types.Reservation {
 }
 
 func (e *ec2Model) describeInstance(i *instance, now time.Time) ec2types.Instance {
-	st, _ := i.state(now, e.cloud.opts)
+	st, _ := i.state(now, e.cloud.opts.EC2)
 	out := ec2types.Instance{
 		InstanceId: aws.String(i.id), ImageId: aws.String(i.imageID), InstanceType: ec2types.InstanceType(i.instanceType),
 		State:      &ec2types.InstanceState{Name: st, Code: aws.Int32(stateCodes[st])},
@@ -297,11 +297,11 @@ func (e *ec2Model) terminateInstances(r *request, in *ec2.TerminateInstancesInpu
 // terminate starts shutting an instance down at now (a no-op when it already is) and returns its
 // state before and after. It is the entry point for other models that terminate instances.
 func (e *ec2Model) terminate(i *instance, now time.Time) (prev, cur ec2types.InstanceStateName) {
-	prev, _ = i.state(now, e.cloud.opts)
+	prev, _ = i.state(now, e.cloud.opts.EC2)
 	if i.terminated.IsZero() {
 		i.terminated = now
 	}
-	cur, _ = i.state(now, e.cloud.opts)
+	cur, _ = i.state(now, e.cloud.opts.EC2)
 	return prev, cur
 }
 

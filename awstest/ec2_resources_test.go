@@ -185,7 +185,7 @@ func TestDescribeImages(t *testing.T) {
 	assert.Panics(t, func() { c.RegisterImage(awstest.Image{Name: "x"}) }, "name too short")
 	assert.Panics(t, func() { c.RegisterImage(awstest.Image{Name: "ok-name", Architecture: "sparc"}) })
 
-	empty, _ := newCloud(t, func(o *awstest.Options) { o.NoDefaultImages = true })
+	empty, _ := newCloud(t, func(o *awstest.Options) { o.EC2.NoDefaultImages = true })
 	emptyClient := ec2.NewFromConfig(empty.Config())
 	res, err := emptyClient.DescribeImages(ctx, &ec2.DescribeImagesInput{})
 	require.NoError(t, err)

@@ -329,7 +329,7 @@ func (e *ec2Model) deleteSecurityGroup(r *request, in *ec2.DeleteSecurityGroupIn
 		return nil, e.errorf("CannotDelete", "the specified group: \"%s\" name: \"default\" cannot be deleted by a user", g.id)
 	}
 	for _, i := range e.instances {
-		if st, gone := i.state(r.now, e.cloud.opts); !gone && st != ec2types.InstanceStateNameTerminated && contains(i.groupIDs, g.id) {
+		if st, gone := i.state(r.now, e.cloud.opts.EC2); !gone && st != ec2types.InstanceStateNameTerminated && contains(i.groupIDs, g.id) {
 			return nil, e.errorf("DependencyViolation", "resource %s has a dependent object", g.id)
 		}
 	}

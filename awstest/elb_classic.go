@@ -60,7 +60,7 @@ type classicInstance struct {
 	deregistering    bool
 }
 
-func newClassicELBModel(c *Cloud) *classicModel {
+func newClassicELBModel(c *Cloud) model {
 	m := &classicModel{cloud: c, svc: newService(ServiceELB, "Throttling", http.StatusBadRequest)}
 	m.svc.newError = classicError
 	handle(m.svc, "CreateLoadBalancer", m.createLoadBalancer)
@@ -112,14 +112,14 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 		lb.scheme = *in.Scheme
 	}
 	for _, z := range in.AvailabilityZones {
-		if m.cloud.ec2.zone(z) == nil {
+		if m.cloud.ec2().zone(z) == nil {
 			return nil, m.validation("Invalid Availability Zone: %s", z)
 		}
 		lb.zones = append(lb.zones, z)
 	}
 	for _, id := range in.Subnets {
 		var found *subnet
-		for _, s := range m.cloud.ec2.subnets {
+		for _, s := range m.cloud.ec2().subnets {
 			if s.id == id {
 				found = s
 			}
@@ -145,7 +145,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 			return nil, m.validation("Secure Listeners need to specify a SSLCertificateId")
 		}
 		if l.SSLCertificateId != nil {
-			if !m.cloud.acm.issued(*l.SSLCertificateId) {
+			if !m.cloud.acm().issued(*l.SSLCertificateId) {
 				return nil, m.svc.errorf("CertificateNotFound", "Server Certificate not found for the key: %s", *l.SSLCertificateId)
 			}
 			lc.SSLCertificateId = aws.String(*l.SSLCertificateId)
@@ -524,3 +524,8 @@ func (m *classicModel) describeInstanceHealth(r *request, in *elasticloadbalanci
 	}
 	return out, nil
 }
+
+func (m *classicModel) service() *service { return m.svc }
+
+// elb returns the cloud's ServiceELB model.
+func (c *Cloud) elb() *classicModel { return modelOf[*classicModel](c, ServiceELB) }

@@ -31,7 +31,7 @@ type elbv2Model struct {
 	listeners []*listener
 }
 
-func newELBv2Model(c *Cloud) *elbv2Model {
+func newELBv2Model(c *Cloud) model {
 	// ELB answers throttled calls with Throttling and HTTP 400 ("Rate exceeded").
 	m := &elbv2Model{cloud: c, svc: newService(ServiceELBv2, "Throttling", http.StatusBadRequest)}
 	m.svc.newError = elbv2Error
@@ -115,3 +115,8 @@ func pageMarker[T any](svc *service, op string, items []T, key func(T) string, m
 	}
 	return pg, &next, nil
 }
+
+func (m *elbv2Model) service() *service { return m.svc }
+
+// elbv2 returns the cloud's ServiceELBv2 model.
+func (c *Cloud) elbv2() *elbv2Model { return modelOf[*elbv2Model](c, ServiceELBv2) }

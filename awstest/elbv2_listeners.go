@@ -97,7 +97,7 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 		}
 		for _, c := range in.Certificates {
 			arn := aws.ToString(c.CertificateArn)
-			if !m.cloud.acm.issued(arn) {
+			if !m.cloud.acm().issued(arn) {
 				return nil, m.errorf("CertificateNotFound", "Certificate '%s' not found", arn)
 			}
 			certs = append(certs, arn)

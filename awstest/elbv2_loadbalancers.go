@@ -135,7 +135,7 @@ func (m *elbv2Model) subnets(ids []string) ([]*subnet, error) {
 	var out []*subnet
 	for _, id := range ids {
 		var found *subnet
-		for _, s := range m.cloud.ec2.subnets {
+		for _, s := range m.cloud.ec2().subnets {
 			if s.id == id {
 				found = s
 			}

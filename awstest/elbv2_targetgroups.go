@@ -82,7 +82,7 @@ func (m *elbv2Model) createTargetGroup(r *request, in *elasticloadbalancingv2.Cr
 		return nil, m.validation("Port %d is not in the range 1-65535", *in.Port)
 	}
 	vpcOK := false
-	for _, v := range m.cloud.ec2.vpcs {
+	for _, v := range m.cloud.ec2().vpcs {
 		vpcOK = vpcOK || v.id == aws.ToString(in.VpcId)
 	}
 	if !vpcOK {

@@ -64,9 +64,9 @@ func (m *elbv2Model) registerTargets() {
 func (c *Cloud) TargetTransitions(targetGroupARN string) []TargetTransition {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, tg := range c.elbv2.groups {
+	for _, tg := range c.elbv2().groups {
 		if tg.arn == targetGroupARN {
-			c.elbv2.advanceGroup(tg, c.clock.Now())
+			c.elbv2().advanceGroup(tg, c.clock.Now())
 			out := append([]TargetTransition(nil), tg.transitions...)
 			sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 			return out

@@ -17,10 +17,10 @@ func (c *Cloud) InstanceHealthy(instanceID string) bool {
 
 // instanceHealthy is InstanceHealthy for models, which already hold c.mu.
 func (c *Cloud) instanceHealthy(instanceID string, now time.Time) bool {
-	i := c.ec2.instance(instanceID)
+	i := c.ec2().instance(instanceID)
 	if i == nil {
 		return false
 	}
-	st, gone := i.state(now, c.opts)
+	st, gone := i.state(now, c.opts.EC2)
 	return !gone && st == ec2types.InstanceStateNameRunning && !c.zoneFailed(i.zone) && !c.faults.failedInsts[instanceID]
 }

@@ -59,7 +59,7 @@ var imageNamePattern = regexp.MustCompile(`^[a-zA-Z0-9()\[\]./\-'@_ ]{3,128}$`)
 func (c *Cloud) RegisterImage(img Image) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	id, err := c.ec2.registerImage(img, c.clock.Now())
+	id, err := c.ec2().registerImage(img, c.clock.Now())
 	if err != nil {
 		panic(err.Error())
 	}

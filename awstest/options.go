@@ -3,6 +3,7 @@ package awstest
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -15,13 +16,6 @@ const (
 	DefaultAccountID = "123456789012"
 	// DefaultSeed seeds the random source behind fractional throttling and retry jitter.
 	DefaultSeed int64 = 1
-	// DefaultInstancePending is how long a launched instance stays pending before it is running.
-	DefaultInstancePending = 30 * time.Second
-	// DefaultInstanceShuttingDown is how long a terminated instance stays shutting-down.
-	DefaultInstanceShuttingDown = 30 * time.Second
-	// DefaultTerminatedRetention is how long a terminated instance stays visible: EC2 keeps
-	// terminated instances in DescribeInstances for about an hour.
-	DefaultTerminatedRetention = time.Hour
 	// AccessKeyID and SecretAccessKey are the static credentials in [Cloud.Config]. They are not
 	// secrets: the simulated cloud accepts any signature.
 	AccessKeyID     = "AKIAAWSTESTEXAMPLE00"
@@ -48,18 +42,8 @@ type Options struct {
 	// Seed seeds the random source for fractional throttling and the SDK retryer's backoff jitter.
 	// Zero means DefaultSeed. Equal seeds and equal call sequences give equal results.
 	Seed int64
-	// InstancePending is how long an instance stays pending after launch. Zero means
-	// DefaultInstancePending; negative is invalid.
-	InstancePending time.Duration
-	// InstanceShuttingDown is how long an instance stays shutting-down after TerminateInstances.
-	// Zero means DefaultInstanceShuttingDown; negative is invalid.
-	InstanceShuttingDown time.Duration
-	// TerminatedRetention is how long a terminated instance stays visible. Zero means
-	// DefaultTerminatedRetention; negative is invalid.
-	TerminatedRetention time.Duration
-	// NoDefaultImages leaves the image catalogue empty. False (the default) registers the public
-	// images that DefaultImages returns, so RunInstances works out of the box.
-	NoDefaultImages bool
+	// EC2 configures the EC2 model.
+	EC2 EC2Options
 }
 
 var (
@@ -86,15 +70,7 @@ func (o Options) withDefaults() Options {
 	if o.Seed == 0 {
 		o.Seed = DefaultSeed
 	}
-	if o.InstancePending == 0 {
-		o.InstancePending = DefaultInstancePending
-	}
-	if o.InstanceShuttingDown == 0 {
-		o.InstanceShuttingDown = DefaultInstanceShuttingDown
-	}
-	if o.TerminatedRetention == 0 {
-		o.TerminatedRetention = DefaultTerminatedRetention
-	}
+	o.EC2 = o.EC2.withDefaults()
 	return o
 }
 
@@ -123,16 +99,22 @@ func (o Options) validate() error {
 	if !accountPattern.MatchString(o.AccountID) {
 		problems = append(problems, fmt.Sprintf("AccountID %q is not 12 digits", o.AccountID))
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"InstancePending", o.InstancePending}, {"InstanceShuttingDown", o.InstanceShuttingDown}, {"TerminatedRetention", o.TerminatedRetention}} {
-		if d.v < 0 {
-			problems = append(problems, fmt.Sprintf("%s is negative (%s)", d.name, d.v))
-		}
-	}
+	problems = append(problems, o.EC2.problems()...)
 	if len(problems) == 0 {
 		return nil
 	}
 	return fmt.Errorf("awstest: invalid options: %s", strings.Join(problems, "; "))
+}
+
+// negativeDurations returns a problem for each named duration below zero; service options use it
+// in their validation.
+func negativeDurations(prefix string, ds map[string]time.Duration) []string {
+	var problems []string
+	for name, d := range ds {
+		if d < 0 {
+			problems = append(problems, fmt.Sprintf("%s.%s is negative (%s)", prefix, name, d))
+		}
+	}
+	sort.Strings(problems)
+	return problems
 }

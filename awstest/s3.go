@@ -69,8 +69,14 @@ func (c *Cloud) S3Client(optFns ...func(*s3.Options)) *s3.Client {
 // that speak S3 themselves (aws s3 --endpoint-url, rclone).
 func (c *Cloud) S3URL() string { return c.s3.url }
 
-// newS3Service registers S3 as a pass-through service: its calls reach the embedded server over
-// HTTP, after the middleware has logged them and applied injected faults.
+// s3Model is S3 as a pass-through service: its calls reach the embedded server over HTTP, after
+// the middleware has logged them and applied injected faults. The server holds the state.
+type s3Model struct{ svc *service }
+
+func (m s3Model) service() *service { return m.svc }
+
+func newS3Model(*Cloud) model { return s3Model{svc: newS3Service()} }
+
 func newS3Service() *service {
 	s := newService(ServiceS3, "SlowDown", http.StatusServiceUnavailable)
 	s.passThrough = true

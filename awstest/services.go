@@ -13,15 +13,16 @@ const (
 	ServiceACM = "ACM"
 )
 
-// registerServices builds every service model. It is the one place a new model is added.
+// registerServices builds every service model, in dependency order. It is the one place a new
+// model is added (see "Adding a service model" in the package doc).
 func (c *Cloud) registerServices() {
-	c.ec2 = newEC2Model(c)
-	c.register(c.ec2.svc)
-	c.register(newS3Service())
-	c.elbv2 = newELBv2Model(c)
-	c.register(c.elbv2.svc)
-	c.elb = newClassicELBModel(c)
-	c.register(c.elb.svc)
-	c.acm = newACMModel(c)
-	c.register(c.acm.svc)
+	for _, newModel := range []func(*Cloud) model{
+		newEC2Model,
+		newS3Model,
+		newELBv2Model,
+		newClassicELBModel,
+		newACMModel,
+	} {
+		c.register(newModel(c))
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 // Shipper defaults.

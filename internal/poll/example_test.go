@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 	"github.com/portalkit/portalkit/internal/poll"
 )
 

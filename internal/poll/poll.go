@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/internal/awserr"
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 // Defaults used when the corresponding Options field is zero.
@@ -91,6 +91,11 @@ type Options struct {
 	OnProgress func(Progress)
 	// Clock is the time source. Nil means the wall clock.
 	Clock clock.Clock
+	// Package names the calling package ("elb", "rds", ...); errors are prefixed with it.
+	Package string
+	// ErrTimeout is the calling package's timeout sentinel, matched by the *wait.TimeoutError
+	// (as well as wait.ErrTimeout). ErrFailed, likewise, for a *wait.FailedError. Nil adds none.
+	ErrTimeout, ErrFailed error
 }
 
 func (o *Options) resolve() error {
@@ -161,7 +166,7 @@ func (w *waiter) run(ctx context.Context, check Check) (Result, error) {
 		case err != nil && ctx.Err() != nil:
 			return w.last, w.ctxErr(ctx.Err())
 		case err != nil && !w.tolerated(err):
-			return w.last, fmt.Errorf("poll: waiting for %s: %w", w.opts.What, err)
+			return w.last, fmt.Errorf("%s: waiting for %s: %w", w.prefix(), w.opts.What, err)
 		case err != nil:
 			w.lastErr = err
 		default:
@@ -171,7 +176,7 @@ func (w *waiter) run(ctx context.Context, check Check) (Result, error) {
 			case Done:
 				return res, nil
 			case Failed:
-				return res, &FailedError{What: w.opts.What, State: res.State, Reason: res.Reason}
+				return res, &FailedError{Package: w.opts.Package, What: w.opts.What, State: res.State, Reason: res.Reason, Sentinel: w.opts.ErrFailed}
 			}
 		}
 		if err := w.sleep(ctx); err != nil {
@@ -229,11 +234,20 @@ func (w *waiter) ctxErr(err error) error {
 
 func (w *waiter) timeout(cause error) error {
 	return &TimeoutError{
+		Package:   w.opts.Package,
 		What:      w.opts.What,
 		LastState: w.last.State,
 		Observed:  w.seen,
 		Waited:    w.opts.Clock.Now().Sub(w.start),
 		LastErr:   w.lastErr,
-		cause:     cause,
+		Sentinel:  w.opts.ErrTimeout,
+		Cause:     cause,
 	}
+}
+
+func (w *waiter) prefix() string {
+	if w.opts.Package != "" {
+		return w.opts.Package
+	}
+	return "poll"
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 // Defaults used when the corresponding Options field is zero.

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/portalkit/portalkit/awstest"
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 // The simulated cloud's virtual clock is a clock.Clock.

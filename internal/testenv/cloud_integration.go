@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/portalkit/portalkit/awstest"
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 func newCloudEnv(t testing.TB, _ []func(*awstest.Options)) *CloudEnv {

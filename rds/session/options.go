@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 )
 
 // Defaults and limits of [Options].

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portalkit/portalkit/internal/clock"
+	"github.com/portalkit/portalkit/clock"
 	"github.com/portalkit/portalkit/internal/testenv"
 	"github.com/portalkit/portalkit/rds/session"
 )
