@@ -228,7 +228,7 @@ func (e *ec2Model) launch(now time.Time, spec launchSpec, count int, token strin
 	if spec.hopLimit != 0 && (spec.hopLimit < 1 || spec.hopLimit > 64) {
 		return nil, e.errorf("InvalidParameterValue", "Invalid value '%d' for HttpPutResponseHopLimit. Valid values: 1 to 64", spec.hopLimit)
 	}
-	sn, err := e.placement(spec, count)
+	sn, err := e.placement(now, spec, count)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (e *ec2Model) launch(now time.Time, spec launchSpec, count int, token strin
 
 // placement picks the subnet: the requested one, the default subnet of the requested zone, or of
 // the next healthy zone in rotation, and fails with InsufficientInstanceCapacity in a failed zone.
-func (e *ec2Model) placement(spec launchSpec, count int) (*subnet, error) {
+func (e *ec2Model) placement(now time.Time, spec launchSpec, count int) (*subnet, error) {
 	var sn *subnet
 	switch {
 	case spec.subnetID != "":
@@ -307,7 +307,7 @@ func (e *ec2Model) placement(spec launchSpec, count int) (*subnet, error) {
 		zone := zones[e.nextZone%len(zones)]
 		for k := range zones {
 			z := zones[(e.nextZone+k)%len(zones)]
-			if !e.cloud.zoneFailed(z) {
+			if !e.cloud.zoneFailed(z, now) {
 				zone = z
 				e.nextZone = (e.nextZone + k + 1) % len(zones)
 				break
@@ -315,8 +315,8 @@ func (e *ec2Model) placement(spec launchSpec, count int) (*subnet, error) {
 		}
 		sn = e.defaultSubnet(zone)
 	}
-	if e.cloud.zoneFailed(sn.zone) {
-		return nil, e.capacityError(spec.instanceType, sn.zone)
+	if e.cloud.zoneFailed(sn.zone, now) {
+		return nil, e.capacityError(now, spec.instanceType, sn.zone)
 	}
 	if int(4091-(sn.nextHost-4)) < count {
 		return nil, e.errorf("InsufficientFreeAddressesInSubnet", "The specified subnet %s does not have enough free addresses to satisfy the request.", sn.id)
@@ -329,11 +329,11 @@ func (e *ec2Model) placement(spec launchSpec, count int) (*subnet, error) {
 // the Auto Scaling activity AWS Batch documents: "We currently do not have sufficient p3dn.24xlarge
 // capacity in the Availability Zone you requested (us-west-2c). Our system will be working on
 // provisioning additional capacity."
-func (e *ec2Model) capacityError(instanceType, zone string) error {
+func (e *ec2Model) capacityError(now time.Time, instanceType, zone string) error {
 	msg := fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity.", instanceType, zone)
 	var others []string
 	for _, z := range e.cloud.opts.Zones {
-		if !e.cloud.zoneFailed(z) {
+		if !e.cloud.zoneFailed(z, now) {
 			others = append(others, z)
 		}
 	}

@@ -165,7 +165,7 @@ func (m *elbv2Model) check(tg *targetGroup, reg *registration, t time.Time) {
 	reg.fails++
 	reason, desc := elbv2types.TargetHealthReasonEnumFailedHealthChecks, "Health checks failed"
 	switch {
-	case m.cloud.zoneFailed(zone):
+	case m.cloud.zoneFailed(zone, t):
 		reason, desc = elbv2types.TargetHealthReasonEnumTimeout, "Request timed out"
 	case isHTTPProtocol(tg.hc.protocol):
 		reason, desc = elbv2types.TargetHealthReasonEnumResponseCodeMismatch, "Health checks failed with these codes: [500]"

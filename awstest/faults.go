@@ -14,8 +14,57 @@ type faults struct {
 	rules       []*failRule
 	fractions   map[opKey]float64
 	visibility  map[string]time.Duration
-	failedZones map[string]bool
-	failedInsts map[string]bool
+	failedZones map[string]*timeline
+	failedInsts map[string]*timeline
+}
+
+// A window is a span of virtual time during which a fault is in force: [from, to), with a zero
+// to while it lasts.
+type window struct{ from, to time.Time }
+
+// timeline is the history of one fault on one thing (a zone, an instance, ...). Models evaluate
+// state lazily at past instants (health checks due since the last read), so a fault must be
+// looked up at the instant being evaluated, not at the time of the read: an outage that began
+// and ended between two reads still leaves its trace, and no transition is stamped before the
+// fault that caused it.
+type timeline struct{ windows []window }
+
+// start opens a window at t unless one is open already.
+func (tl *timeline) start(t time.Time) {
+	if n := len(tl.windows); n > 0 && tl.windows[n-1].to.IsZero() {
+		return
+	}
+	tl.windows = append(tl.windows, window{from: t})
+}
+
+// end closes the open window at t, if any.
+func (tl *timeline) end(t time.Time) {
+	if n := len(tl.windows); n > 0 && tl.windows[n-1].to.IsZero() {
+		tl.windows[n-1].to = t
+	}
+}
+
+// at reports whether the fault was in force at t.
+func (tl *timeline) at(t time.Time) bool {
+	if tl == nil {
+		return false
+	}
+	for _, w := range tl.windows {
+		if !t.Before(w.from) && (w.to.IsZero() || t.Before(w.to)) {
+			return true
+		}
+	}
+	return false
+}
+
+// timelineFor returns the timeline for key in m, creating it.
+func timelineFor(m map[string]*timeline, key string) *timeline {
+	tl := m[key]
+	if tl == nil {
+		tl = &timeline{}
+		m[key] = tl
+	}
+	return tl
 }
 
 // opKey names an operation; an empty operation matches all of the service's operations.
@@ -35,8 +84,8 @@ func newFaults() faults {
 	return faults{
 		fractions:   map[opKey]float64{},
 		visibility:  map[string]time.Duration{},
-		failedZones: map[string]bool{},
-		failedInsts: map[string]bool{},
+		failedZones: map[string]*timeline{},
+		failedInsts: map[string]*timeline{},
 	}
 }
 
@@ -48,7 +97,7 @@ func newFaults() faults {
 func (c *Cloud) ThrottleNext(service, operation string, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mustService(service)
+	c.mustOperation(service, operation)
 	if n <= 0 {
 		return
 	}
@@ -65,7 +114,7 @@ func (c *Cloud) ThrottleFraction(service, operation string, fraction float64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mustService(service)
+	c.mustOperation(service, operation)
 	if fraction == 0 {
 		delete(c.faults.fractions, opKey{service, operation})
 		return
@@ -84,7 +133,7 @@ func (c *Cloud) FailNext(service, operation string, n int, code string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mustService(service)
+	c.mustOperation(service, operation)
 	if n <= 0 {
 		return
 	}
@@ -104,7 +153,7 @@ func (c *Cloud) FailNext(service, operation string, n int, code string) {
 func (c *Cloud) LoseResponseNext(service, operation string, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mustService(service)
+	c.mustOperation(service, operation)
 	if c.services[service].passThrough {
 		panic(fmt.Sprintf("awstest: LoseResponseNext: %s calls are answered over the wire, not by the model", service))
 	}
@@ -128,46 +177,61 @@ func (c *Cloud) DelayVisibility(service string, d time.Duration) {
 	c.faults.visibility[service] = d
 }
 
-// FailZone simulates the failure of an Availability Zone: launches there fail with
-// InsufficientInstanceCapacity, launches without a placement avoid it, and its instances stop
-// answering health checks ([Cloud.InstanceHealthy] reports false). Their EC2 state stays running,
-// as it does in a real zone outage. It panics if the zone is not one of the cloud's.
+// FailZone simulates the failure of an Availability Zone from the current virtual time on:
+// launches there fail with InsufficientInstanceCapacity, launches without a placement avoid it, and
+// its instances stop answering health checks ([Cloud.InstanceHealthy] reports false). Their EC2
+// state stays running, as it does in a real zone outage. The outage is a window on the virtual
+// timeline: state computed later for an earlier instant does not see it, and an outage that ends
+// (RecoverZone) before anyone looked still leaves its health transitions. It panics if the zone is
+// not one of the cloud's.
 func (c *Cloud) FailZone(zone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mustZone(zone)
-	c.faults.failedZones[zone] = true
+	timelineFor(c.faults.failedZones, zone).start(c.clock.Now())
 }
 
-// RecoverZone ends a FailZone.
+// RecoverZone ends a FailZone at the current virtual time.
 func (c *Cloud) RecoverZone(zone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mustZone(zone)
-	delete(c.faults.failedZones, zone)
+	timelineFor(c.faults.failedZones, zone).end(c.clock.Now())
 }
 
-// FailInstance makes one instance stop answering health checks ([Cloud.InstanceHealthy] reports
-// false) while EC2 still reports it running, as a hung web server would.
+// FailInstance makes one instance stop answering health checks from the current virtual time on
+// ([Cloud.InstanceHealthy] reports false) while EC2 still reports it running, as a hung web server
+// would. Like FailZone, it is a window on the virtual timeline.
 func (c *Cloud) FailInstance(instanceID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.faults.failedInsts[instanceID] = true
+	timelineFor(c.faults.failedInsts, instanceID).start(c.clock.Now())
 }
 
-// RecoverInstance ends a FailInstance.
+// RecoverInstance ends a FailInstance at the current virtual time.
 func (c *Cloud) RecoverInstance(instanceID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.faults.failedInsts, instanceID)
+	timelineFor(c.faults.failedInsts, instanceID).end(c.clock.Now())
 }
 
-// ClearFaults removes every injected fault: pending failures, throttles and lost responses,
-// throttle fractions, visibility delays, failed zones and failed instances.
+// ClearFaults removes every injected fault that acts on future calls: pending failures, throttles
+// and lost responses, throttle fractions and visibility delays; and it ends, at the current
+// virtual time, every zone and instance failure still in force. The history of past outages
+// stays, so state computed later for earlier instants still sees them.
 func (c *Cloud) ClearFaults() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.clock.Now()
+	zones, insts := c.faults.failedZones, c.faults.failedInsts
+	for _, tl := range zones {
+		tl.end(now)
+	}
+	for _, tl := range insts {
+		tl.end(now)
+	}
 	c.faults = newFaults()
+	c.faults.failedZones, c.faults.failedInsts = zones, insts
 }
 
 // injected returns the error a fault injects into this call, or nil. Called with c.mu held.
@@ -225,13 +289,49 @@ func (c *Cloud) visibleFrom(service string, created time.Time) time.Time {
 	return created.Add(c.faults.visibility[service])
 }
 
-// zoneFailed reports whether FailZone is in force for zone. Called with c.mu held.
-func (c *Cloud) zoneFailed(zone string) bool { return c.faults.failedZones[zone] }
+// zoneFailed reports whether FailZone was in force for zone at t. Called with c.mu held.
+func (c *Cloud) zoneFailed(zone string, t time.Time) bool { return c.faults.failedZones[zone].at(t) }
+
+// instanceFailed reports whether FailInstance was in force for the instance at t. Called with
+// c.mu held.
+func (c *Cloud) instanceFailed(id string, t time.Time) bool { return c.faults.failedInsts[id].at(t) }
 
 func (c *Cloud) mustService(id string) {
 	if _, ok := c.services[id]; !ok {
 		panic(fmt.Sprintf("awstest: service %q is not modeled (use the SDK service ID, such as %q)", id, ServiceEC2))
 	}
+}
+
+// mustOperation panics unless the service is modeled and operation is "" (every operation) or one
+// the model knows, so a fault injected for a misspelled operation fails loudly instead of never
+// firing.
+func (c *Cloud) mustOperation(service, operation string) {
+	c.mustService(service)
+	if operation == "" {
+		return
+	}
+	s := c.services[service]
+	if _, ok := s.ops[operation]; ok {
+		return
+	}
+	if s.passThrough && s3Operations[operation] {
+		return
+	}
+	panic(fmt.Sprintf("awstest: %s has no operation %q (operation names are the SDK's, such as %q)", service, operation, s.anyOperation()))
+}
+
+// anyOperation returns one operation name of s, for error messages.
+func (s *service) anyOperation() string {
+	best := ""
+	for op := range s.ops {
+		if best == "" || op < best {
+			best = op
+		}
+	}
+	if best == "" {
+		best = "PutObject"
+	}
+	return best
 }
 
 func (c *Cloud) mustZone(zone string) {

@@ -15,12 +15,13 @@ func (c *Cloud) InstanceHealthy(instanceID string) bool {
 	return c.instanceHealthy(instanceID, c.clock.Now())
 }
 
-// instanceHealthy is InstanceHealthy for models, which already hold c.mu.
+// instanceHealthy is InstanceHealthy at virtual time now (which may be in the past: a health
+// check being replayed), for models, which already hold c.mu.
 func (c *Cloud) instanceHealthy(instanceID string, now time.Time) bool {
 	i := c.ec2().instance(instanceID)
 	if i == nil {
 		return false
 	}
 	st, gone := i.state(now, c.opts.EC2)
-	return !gone && st == ec2types.InstanceStateNameRunning && !c.zoneFailed(i.zone) && !c.faults.failedInsts[instanceID]
+	return !gone && st == ec2types.InstanceStateNameRunning && !c.zoneFailed(i.zone, now) && !c.instanceFailed(instanceID, now)
 }

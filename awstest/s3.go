@@ -77,6 +77,20 @@ func (m s3Model) service() *service { return m.svc }
 
 func newS3Model(*Cloud) model { return s3Model{svc: newS3Service()} }
 
+// s3Operations are the S3 operations a fault may name: the embedded server answers them.
+var s3Operations = map[string]bool{}
+
+func init() {
+	for _, op := range []string{
+		"AbortMultipartUpload", "CompleteMultipartUpload", "CopyObject", "CreateBucket", "CreateMultipartUpload",
+		"DeleteBucket", "DeleteObject", "DeleteObjects", "GetBucketVersioning", "GetObject", "HeadBucket",
+		"HeadObject", "ListBuckets", "ListMultipartUploads", "ListObjectVersions", "ListObjects", "ListObjectsV2",
+		"ListParts", "PutBucketVersioning", "PutObject", "UploadPart",
+	} {
+		s3Operations[op] = true
+	}
+}
+
 func newS3Service() *service {
 	s := newService(ServiceS3, "SlowDown", http.StatusServiceUnavailable)
 	s.passThrough = true
