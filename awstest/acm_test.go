@@ -15,8 +15,7 @@ import (
 )
 
 func TestACMListAndDescribe(t *testing.T) {
-	cloud := awstest.New()
-	defer cloud.Close()
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	client := acm.NewFromConfig(cloud.Config())
 	rsa := cloud.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"net/http"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -34,16 +35,17 @@ type Cloud struct {
 }
 
 // New starts a simulated cloud: the service models, with the default VPC and images, and the
-// embedded S3 server on a loopback port. It panics if an option is invalid (the message names every
-// invalid field) or the S3 server cannot listen, as httptest.NewServer does.
-func New(optFns ...func(*Options)) *Cloud {
+// embedded S3 server on a loopback port. Invalid options return an error that matches
+// [ErrInvalidOptions] and names every invalid field; nothing is started then. Call Close when
+// finished (or use [NewForTest], which does).
+func New(optFns ...func(*Options)) (*Cloud, error) {
 	var o Options
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	o = o.withDefaults()
 	if err := o.validate(); err != nil {
-		panic(err.Error())
+		return nil, err
 	}
 	c := &Cloud{
 		opts:     o,
@@ -56,6 +58,18 @@ func New(optFns ...func(*Options)) *Cloud {
 	c.registerServices()
 	c.s3 = newS3Server(c.clock)
 	c.http = &http.Client{Transport: &loopbackOnly{host: c.s3.host, next: c.s3.transport}}
+	return c, nil
+}
+
+// NewForTest is New for tests: it fails t on invalid options and closes the cloud when the test
+// ends.
+func NewForTest(t testing.TB, optFns ...func(*Options)) *Cloud {
+	t.Helper()
+	c, err := New(optFns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
 	return c
 }
 

@@ -21,8 +21,7 @@ import (
 
 func newCloud(t *testing.T, optFns ...func(*awstest.Options)) (*awstest.Cloud, *ec2.Client) {
 	t.Helper()
-	c := awstest.New(optFns...)
-	t.Cleanup(c.Close)
+	c := awstest.NewForTest(t, optFns...)
 	return c, ec2.NewFromConfig(c.Config())
 }
 
@@ -240,16 +239,14 @@ func TestClock(t *testing.T) {
 }
 
 func TestOptionsValidation(t *testing.T) {
-	defer func() {
-		msg, _ := recover().(string)
-		for _, want := range []string{`Region "Mars"`, `Zones: "Mars1"`, `AccountID "42"`, "EC2.InstancePending is negative"} {
-			assert.Contains(t, msg, want)
-		}
-	}()
-	awstest.New(func(o *awstest.Options) {
+	c, err := awstest.New(func(o *awstest.Options) {
 		o.Region, o.Zones, o.AccountID, o.EC2.InstancePending = "Mars", []string{"Mars1"}, "42", -time.Second
 	})
-	t.Fatal("New accepted invalid options")
+	require.ErrorIs(t, err, awstest.ErrInvalidOptions)
+	assert.Nil(t, c)
+	for _, want := range []string{`Region "Mars"`, `Zones: "Mars1"`, `AccountID "42"`, "EC2.InstancePending is negative"} {
+		assert.Contains(t, err.Error(), want)
+	}
 }
 
 func TestConcurrentClientsAreRaceFree(t *testing.T) {

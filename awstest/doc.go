@@ -4,8 +4,8 @@
 // [New] starts a [Cloud]; [Cloud.Config] returns an aws.Config that SDK service clients use
 // unchanged:
 //
-//	cloud := awstest.New()
-//	defer cloud.Close()
+//	cloud := awstest.NewForTest(t) // or New, which returns an error for invalid options
+//
 //	ec2Client := ec2.NewFromConfig(cloud.Config())
 //
 // # How it plugs into the SDK
@@ -152,18 +152,26 @@
 //
 // # Adding a service model
 //
-// A service model is one file (or a few, named after the service) in this package:
+// A service model is a self-contained unit: files named after the service in this package, with
+// its own state, options and handlers. The core (middleware, clock, faults, call log, pagination)
+// knows nothing of any service.
 //
-//  1. A model type holding the service's state, guarded by Cloud.mu, and a constructor that calls
+//  1. A model type holding the service's state, guarded by Cloud.mu, with a method
+//     service() *service, and a constructor func(*Cloud) model that calls
 //     newService(serviceID, throttleCode, throttleHTTPStatus) with the SDK's service ID (the
 //     ServiceID constant in the SDK package's api_client.go, for example "Elastic Load Balancing
 //     v2"), sets service.newError to return the SDK's typed exceptions for the codes that have one
 //     (typedError over a table in exceptions.go listing every exception type in the SDK package's
 //     types/errors.go by the code its ErrorCode reports), and registers each operation with
 //     handle(svc, "OperationName", model.method). Handlers take the SDK's input type and return
-//     its output type, so the compiler checks the shapes.
-//  2. One line in registerServices (services.go) and a Service... constant for the service ID.
-//  3. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
+//     its output type, so the compiler checks the shapes. A typed accessor for other models:
+//     func (c *Cloud) rds() *rdsModel { return modelOf[*rdsModel](c, ServiceRDS) }.
+//  2. Its settings, if any, in an exported <Service>Options type with documented zero-value
+//     defaults, withDefaults() and problems() []string (see [EC2Options]), reached as one field of
+//     [Options]; the model reads them from c.opts.
+//  3. Its constructor in the list in registerServices (services.go), after the models it uses,
+//     and a Service... constant for the service ID.
+//  4. Handlers run with Cloud.mu held and must not call Cloud's exported methods (they lock). They
 //     read the call's virtual time from request.now, compute asynchronous state from it rather
 //     than from goroutines, return fresh output values (never pointers into the model's state),
 //     copy what they keep from the input, and fail with svc.errorf(code, ...) (HTTP 400) or
@@ -171,12 +179,17 @@
 //     feature the model does not implement fails with request.unmodeled(feature), never with an
 //     AWS code. Listings page with pageAfter (tokens that name the last item, see Pagination).
 //     service.before runs ahead of every handler of a service (EC2 uses it for DryRun).
-//  4. Other models are reached directly under the same lock: c.instanceHealthy(id, now) tells a
-//     load balancer model whether an instance answers health checks (zone and instance faults
-//     included); c.ec2().instance(id) and instance.state(now, opts) give an instance's zone and
-//     state; c.ec2().launch(now, spec, count, token) with spec from c.ec2().specFromTemplate starts
+//  5. Faults that act on state (a zone outage, an instance that stops answering, a DB failover)
+//     are windows on the virtual timeline (faults.go: timeline, with start, end and at(t)); lazily
+//     computed state asks at(t) for the instant it is computing, never "is it failed now", so an
+//     unobserved fault still leaves its transitions and none is stamped before its cause.
+//  6. Other models are reached through their accessors under the same lock:
+//     c.instanceHealthy(id, t) tells a load balancer model whether an instance answers health
+//     checks at t (zone and instance faults included); c.ec2().instance(id) and
+//     instance.state(now, c.opts.EC2) give an instance's zone and state;
+//     c.ec2().launch(now, spec, count, token) with spec from c.ec2().specFromTemplate starts
 //     instances and c.ec2().terminate(instance, now) stops them (for Auto Scaling);
-//     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone) tells whether
-//     FailZone is in force.
-//  5. The operation list above, and tests with the real SDK client in <service>_test.go.
+//     c.visibleFrom(serviceID, now) applies DelayVisibility; c.zoneFailed(zone, t) tells whether
+//     FailZone was in force at t.
+//  7. The operation list above, and tests with the real SDK client in <service>_test.go.
 package awstest

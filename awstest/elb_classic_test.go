@@ -87,8 +87,7 @@ func TestClassicInstanceHealth(t *testing.T) {
 }
 
 func TestClassicCreateIdempotencyAndDelete(t *testing.T) {
-	cloud := awstest.New()
-	t.Cleanup(cloud.Close)
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	client := elasticloadbalancing.NewFromConfig(cloud.Config())
 	cert := cloud.AddCertificate(awstest.Certificate{DomainName: "legacy.example.com"})

@@ -30,8 +30,7 @@ type lbFixture struct {
 
 func newLBFixture(t *testing.T, zones ...string) *lbFixture {
 	t.Helper()
-	cloud := awstest.New()
-	t.Cleanup(cloud.Close)
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	f := &lbFixture{cloud: cloud, ec2: ec2.NewFromConfig(cloud.Config()), elb: elasticloadbalancingv2.NewFromConfig(cloud.Config()), subnets: map[string]string{}}
 	out, err := f.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
@@ -272,7 +271,7 @@ func TestELBv2RegisterTargetsErrors(t *testing.T) {
 }
 
 func TestELBv2TargetsNotInUse(t *testing.T) {
-	zones := awstest.New().Zones()
+	zones := awstest.NewForTest(t).Zones()
 	f := newLBFixture(t, zones[0], zones[1]) // the load balancer leaves out the third zone
 	ctx := context.Background()
 	inside, outside := f.run(t, zones[0], true), f.run(t, zones[2], true)

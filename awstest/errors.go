@@ -10,6 +10,10 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
+// ErrInvalidOptions is matched by the error of [New] for invalid [Options]; the message names every
+// invalid field.
+var ErrInvalidOptions = errors.New("awstest: invalid options")
+
 // ErrUnmodeled is matched (errors.Is) by the error of every call to a service or operation the
 // cloud does not model. The concrete error is an [*UnmodeledError].
 var ErrUnmodeled = errors.New("awstest: operation not modeled")

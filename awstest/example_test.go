@@ -65,7 +65,10 @@ func launchAndWait(ctx context.Context, client EC2API, clock Sleeper, image stri
 // Test code that launches instances and waits for them: the wait runs on the virtual clock, so it
 // takes no real time, and the call log shows how the code used the API.
 func Example() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	client := ec2.NewFromConfig(cloud.Config())
@@ -89,7 +92,10 @@ func Example() {
 // Throttled calls are retried by the SDK's own retryer, whose backoff runs on the virtual clock;
 // each attempt is in the call log.
 func ExampleCloud_ThrottleNext() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	client := ec2.NewFromConfig(cloud.Config())
 
@@ -112,7 +118,10 @@ func ExampleCloud_ThrottleNext() {
 
 // Eventual consistency: right after RunInstances, the new instance is not found yet.
 func ExampleCloud_DelayVisibility() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	client := ec2.NewFromConfig(cloud.Config())
@@ -145,13 +154,16 @@ func ExampleCloud_DelayVisibility() {
 
 // A failed Availability Zone refuses launches, and its instances fail health checks.
 func ExampleCloud_FailZone() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	client := ec2.NewFromConfig(cloud.Config())
 	image := cloud.RegisterImage(awstest.Image{Name: "portal-base-2026-01"})
 
 	cloud.FailZone("us-east-1a")
-	_, err := client.RunInstances(context.Background(), &ec2.RunInstancesInput{
+	_, err = client.RunInstances(context.Background(), &ec2.RunInstancesInput{
 		ImageId: aws.String(image), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 		Placement: &ec2types.Placement{AvailabilityZone: aws.String("us-east-1a")},
 	})
@@ -165,7 +177,10 @@ func ExampleCloud_FailZone() {
 
 // S3 goes over the wire to the embedded S3 server.
 func ExampleCloud_S3Client() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	client := cloud.S3Client()
@@ -192,9 +207,12 @@ func ExampleCloud_S3Client() {
 
 // An operation the cloud does not model fails loudly.
 func ExampleErrUnmodeled() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
-	_, err := ec2.NewFromConfig(cloud.Config()).DescribeKeyPairs(context.Background(), &ec2.DescribeKeyPairsInput{})
+	_, err = ec2.NewFromConfig(cloud.Config()).DescribeKeyPairs(context.Background(), &ec2.DescribeKeyPairsInput{})
 	fmt.Println(errors.Is(err, awstest.ErrUnmodeled))
 	var ue *awstest.UnmodeledError
 	if errors.As(err, &ue) {

@@ -21,8 +21,7 @@ import (
 // Injected faults come back as the SDK's typed exception for the code, with the HTTP status AWS
 // sends: code that branches with errors.As, or on the status, sees what it would see in AWS.
 func TestFailNextGivesTypedExceptions(t *testing.T) {
-	cloud := awstest.New()
-	t.Cleanup(cloud.Close)
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	v2 := elasticloadbalancingv2.NewFromConfig(cloud.Config(), func(o *elasticloadbalancingv2.Options) { o.RetryMaxAttempts = 1 })
 	classic := elasticloadbalancing.NewFromConfig(cloud.Config())

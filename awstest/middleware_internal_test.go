@@ -17,8 +17,7 @@ import (
 // TestUnmodeledServiceFailsLoudly drives the middleware with the stack an SDK client of a service
 // the cloud does not model would build, without adding that client as a dependency.
 func TestUnmodeledServiceFailsLoudly(t *testing.T) {
-	c := New()
-	t.Cleanup(c.Close)
+	c := NewForTest(t)
 	stack := middleware.NewStack("ListStreams", smithyhttp.NewStackRequest)
 	require.NoError(t, stack.Initialize.Add(&awsmiddleware.RegisterServiceMetadata{ServiceID: "Kinesis", OperationName: "ListStreams"}, middleware.Before))
 	for _, fn := range c.Config().APIOptions {

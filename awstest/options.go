@@ -103,7 +103,7 @@ func (o Options) validate() error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("awstest: invalid options: %s", strings.Join(problems, "; "))
+	return fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(problems, "; "))
 }
 
 // negativeDurations returns a problem for each named duration below zero; service options use it

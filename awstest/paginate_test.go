@@ -201,8 +201,7 @@ func TestDescribeRulesPagesInPriorityOrder(t *testing.T) {
 }
 
 func TestClassicDescribeLoadBalancersPages(t *testing.T) {
-	cloud := awstest.New()
-	t.Cleanup(cloud.Close)
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	client := elasticloadbalancing.NewFromConfig(cloud.Config())
 	create := func(name string) {
@@ -246,8 +245,7 @@ func TestClassicDescribeLoadBalancersPages(t *testing.T) {
 }
 
 func TestACMListCertificatesPages(t *testing.T) {
-	cloud := awstest.New()
-	t.Cleanup(cloud.Close)
+	cloud := awstest.NewForTest(t)
 	ctx := context.Background()
 	client := acm.NewFromConfig(cloud.Config())
 	want := map[string]bool{}

@@ -98,8 +98,7 @@ func TestInstanceHealthyReflectsWindows(t *testing.T) {
 }
 
 func TestFaultForUnknownOperationPanics(t *testing.T) {
-	c := awstest.New()
-	defer c.Close()
+	c := awstest.NewForTest(t)
 	assert.PanicsWithValue(t, `awstest: Elastic Load Balancing v2 has no operation "DescribeTargetHealths" (operation names are the SDK's, such as "CreateListener")`,
 		func() { c.FailNext(awstest.ServiceELBv2, "DescribeTargetHealths", 1, "Throttling") })
 	assert.Panics(t, func() { c.ThrottleNext(awstest.ServiceEC2, "RunInstance", 1) })

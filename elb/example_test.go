@@ -50,7 +50,10 @@ func exampleInstances(ctx context.Context, cloud *awstest.Cloud, client *ec2.Cli
 }
 
 func ExampleClient_Ensure() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	cloud.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
@@ -88,7 +91,10 @@ func ExampleClient_Ensure() {
 }
 
 func ExampleRoll() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	ec2Client := ec2.NewFromConfig(cloud.Config())
@@ -132,7 +138,10 @@ func ExampleRoll() {
 }
 
 func ExampleClient_WaitHealthy_failFast() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	ec2Client := ec2.NewFromConfig(cloud.Config())
@@ -168,7 +177,10 @@ func ExampleClient_WaitHealthy_failFast() {
 }
 
 func ExampleClassic_WaitDrained() {
-	cloud := awstest.New()
+	cloud, err := awstest.New()
+	if err != nil {
+		panic(err)
+	}
 	defer cloud.Close()
 	ctx := context.Background()
 	ec2Client := ec2.NewFromConfig(cloud.Config())

@@ -49,7 +49,10 @@ func run(ctx context.Context, w io.Writer, instances int, workdir, mysqlDSN stri
 	}
 	// Virtual time starts now: S3 stamps objects with it, and the release sync compares those stamps
 	// with the files' modification times.
-	cloud := awstest.New(func(o *awstest.Options) { o.Start = time.Now() })
+	cloud, err := awstest.New(func(o *awstest.Options) { o.Start = time.Now() })
+	if err != nil {
+		return err
+	}
 	defer cloud.Close()
 	cloud.AddCertificate(awstest.Certificate{DomainName: domain, SubjectAlternativeNames: []string{"www." + domain}})
 

@@ -12,7 +12,9 @@ type Problems struct{ list []string }
 
 // Addf records one problem. The message should start with the field name, for example
 // "MaxDelete is negative (-1)".
-func (p *Problems) Addf(format string, args ...any) { p.list = append(p.list, fmt.Sprintf(format, args...)) }
+func (p *Problems) Addf(format string, args ...any) {
+	p.list = append(p.list, fmt.Sprintf(format, args...))
+}
 
 // If records the problem when bad is true.
 func (p *Problems) If(bad bool, format string, args ...any) {

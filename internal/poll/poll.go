@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/awserr"
 )
 
 // Defaults used when the corresponding Options field is zero.

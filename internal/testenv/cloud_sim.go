@@ -9,7 +9,6 @@ import (
 )
 
 func newCloudEnv(t testing.TB, optFns []func(*awstest.Options)) *CloudEnv {
-	sim := awstest.New(optFns...)
-	t.Cleanup(sim.Close)
+	sim := awstest.NewForTest(t, optFns...)
 	return &CloudEnv{Config: sim.Config(), Clock: sim.Clock(), Sim: sim}
 }
