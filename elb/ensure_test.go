@@ -239,7 +239,8 @@ func TestEnsureValidatesSpecUpFront(t *testing.T) {
 		{"domain without ACM", func(s *elb.Spec) { s.Listeners.CertificateDomain = "example.com" }, []string{"needs Options.Certificates"}},
 		{"apex redirect without HTTPS", func(s *elb.Spec) { s.Listeners.ApexRedirect = "example.com" }, []string{"ApexRedirect needs"}},
 	}
-	c := elb.New(f.elbv2, func(o *elb.Options) { o.Clock = f.env.Clock })
+	c, err := elb.New(f.elbv2, func(o *elb.Options) { o.Clock = f.env.Clock })
+	require.NoError(t, err)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := f.spec("valid")
@@ -278,7 +279,7 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	rep, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...))
 	require.NoError(t, err)
 	assert.Len(t, rep.Targets, 4)
-	roll, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{})
+	roll, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids)
 	require.NoError(t, err, "a rolling deploy under the same throttling")
 	assert.Equal(t, 2, roll.Batches)
 
