@@ -254,8 +254,7 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 		e.st.Created = append(e.st.Created, "target group")
 		arn := aws.ToString(found.TargetGroupArn)
 		e.st.TargetGroupARN = arn
-		// ModifyTargetGroupAttributes right after the create may see TargetGroupNotFound; call
-		// retries it (retry.ForOperation).
+		// ModifyTargetGroupAttributes right after the create may see TargetGroupNotFound.
 		err = call(ctx, e.o, "ModifyTargetGroupAttributes", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 			_, err := e.c.api.ModifyTargetGroupAttributes(ctx, &elasticloadbalancingv2.ModifyTargetGroupAttributesInput{
 				TargetGroupArn: aws.String(arn), Attributes: attributeList(want),

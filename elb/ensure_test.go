@@ -51,6 +51,14 @@ func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 	assert.NotEmpty(t, st.DNSName)
 	assert.NotEmpty(t, st.CanonicalHostedZoneID)
 	assert.Equal(t, []string{"CreateLoadBalancer", "CreateTargetGroup", "ModifyTargetGroupAttributes", "CreateListener", "CreateListener", "CreateRule"}, creates(sim.Calls()))
+	// The describes by name find out whether the resources exist: their NotFound is an answer,
+	// never retried.
+	for _, op := range []string{"DescribeLoadBalancers", "DescribeTargetGroups"} {
+		byName := sim.Calls().Operation(awstest.ServiceELBv2, op)
+		require.NotEmpty(t, byName, op)
+		assert.Equal(t, strings.TrimSuffix(op, "s")[len("Describe"):]+"NotFound", byName[0].ErrorCode(), op)
+		assert.Len(t, byName.Filter(func(c awstest.Call) bool { return c.ErrorCode() != "" }), 1, "%s: one NotFound, no retry", op)
+	}
 
 	// What AWS now holds: HTTP redirects to HTTPS with 301, HTTPS forwards with the modern policy.
 	ls, err := f.elbv2.DescribeListeners(ctx, &elasticloadbalancingv2.DescribeListenersInput{LoadBalancerArn: aws.String(st.LoadBalancerARN)})
