@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 	"github.com/stretchr/testify/assert"
@@ -347,6 +348,9 @@ func TestSyncWritesNothingThroughTheSDKLogger(t *testing.T) {
 	e := newEnv(t)
 	client := s3.NewFromConfig(e.srv.Config, func(o *s3.Options) {
 		o.UsePathStyle = true
+		// What config.LoadDefaultConfig gives every client: validate response checksums where
+		// the operation supports them.
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenSupported
 		// The default logger writes to standard error; this one keeps what would have gone there.
 		o.Logger = logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
 			mu.Lock()
