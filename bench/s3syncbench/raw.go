@@ -33,6 +33,18 @@ func rawClient(c common) *s3.Client {
 	})
 }
 
+// rawSetup returns the client, the pairs of -key and -file (comma-separated, as many of each),
+// and the group of -concurrency requests whose first error cancels the others.
+func rawSetup(ctx context.Context, c common) (*s3.Client, []string, []string, *errgroup.Group, context.Context, error) {
+	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
+	if len(keys) != len(files) {
+		return nil, nil, nil, nil, nil, fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.conc())
+	return rawClient(c), keys, files, g, gctx, nil
+}
+
 // walk is the bare ListObjectsV2 walk of a prefix.
 func walk(ctx context.Context, c common) error {
 	client := rawClient(c)
@@ -51,16 +63,13 @@ func walk(ctx context.Context, c common) error {
 }
 
 // rawPut uploads each file (comma-separated -file) to its key (comma-separated -key) as a multipart
-// upload; the parts of all files share one pool of DefaultConcurrency requests, as in s3sync.
+// upload; the parts of all files share one pool of -concurrency requests (s3sync's default), as in s3sync.
 func rawPut(ctx context.Context, c common) error {
-	client := rawClient(c)
-	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
-	if len(keys) != len(files) {
-		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	client, keys, files, g, gctx, err := rawSetup(ctx, c)
+	if err != nil {
+		return err
 	}
 	ps := int64(s3sync.DefaultPartSize)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.conc())
 	type upload struct {
 		key   string
 		id    *string
@@ -117,16 +126,13 @@ func rawPut(ctx context.Context, c common) error {
 }
 
 // rawGet downloads each key (comma-separated -key) to its file (comma-separated -file) in ranged
-// GETs written in place; the ranges of all objects share one pool of DefaultConcurrency requests.
+// GETs written in place; the ranges of all objects share one pool of -concurrency requests.
 func rawGet(ctx context.Context, c common) error {
-	client := rawClient(c)
-	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
-	if len(keys) != len(files) {
-		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	client, keys, files, g, gctx, err := rawSetup(ctx, c)
+	if err != nil {
+		return err
 	}
 	ps := int64(s3sync.DefaultPartSize)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.conc())
 	for i, key := range keys {
 		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key)})
 		if err != nil {
