@@ -53,7 +53,7 @@ func (r *run) localTarget(rel string) (string, error) {
 	}
 	final := filepath.Join(r.p.Dir, filepath.FromSlash(rel))
 	if fi, err := os.Lstat(final); err == nil && fi.IsDir() {
-		return "", fmt.Errorf("%s is a directory where the source has a file (Options.Delete removes the extraneous files in it first)", final)
+		return "", fmt.Errorf("%s is a directory where the source has a file%s", final, r.deleteHint("the extraneous files in it are"))
 	}
 	return final, nil
 }
@@ -92,10 +92,18 @@ func (r *run) ensureDir(rel string) error {
 		}
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory (Options.Delete removes an extraneous file there first)", abs)
+		return fmt.Errorf("%s is not a directory%s", abs, r.deleteHint("an extraneous file there is"))
 	}
 	r.dirs.Store(rel, struct{}{})
 	return nil
+}
+
+// deleteHint names the option that lets a pull clear a file/directory conflict, when it is off.
+func (r *run) deleteHint(what string) string {
+	if r.o.Delete {
+		return ""
+	}
+	return " (with Options.Delete, " + what + " removed first)"
 }
 
 // tempFile creates the temporary file a download is written to, in the final directory so the

@@ -63,9 +63,12 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("%s %s: %v", e.Action, quoteName(e.Path), e.Err)
 }
 
-// quoteName returns s as it is when every rune is printable and not a space other than ' ', and
-// strconv.Quote(s) otherwise.
+// quoteName returns s as it is when it is not empty and every rune is printable and not a space
+// other than ' ', and strconv.Quote(s) otherwise.
 func quoteName(s string) string {
+	if s == "" {
+		return `""`
+	}
 	for _, r := range s {
 		if r == unicode.ReplacementChar || (r != ' ' && (!unicode.IsPrint(r) || unicode.IsSpace(r))) {
 			return strconv.Quote(s)
