@@ -148,7 +148,12 @@
 // load balancers of both ELB APIs whose listeners use it), over certificates added with
 // [Cloud.AddCertificate].
 //
-// S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
+// S3 (service ID "S3"): every operation gofakes3 implements, over the wire, plus the bucket
+// configuration a backup bucket needs, answered by a layer in front of gofakes3 with S3's XML,
+// codes and statuses (s3_bucketconfig.go): Put/Get/DeleteBucketLifecycle(Configuration),
+// Put/Get/DeletePublicAccessBlock, Put/GetObjectLockConfiguration and CreateBucket with Object
+// Lock (which enables versioning). Other bucket subresources (policy, encryption, replication,
+// ...) fail with 501 NotImplemented.
 //
 // # Adding a service model
 //

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -32,6 +33,29 @@ type Manager struct {
 	s3   S3API
 	conn Connection
 	opts Options
+
+	mu     sync.Mutex
+	probes map[string]clientProbe
+}
+
+// clientProbe is what a dump client says about itself, asked once per command.
+type clientProbe struct {
+	version    string
+	gtidPurged bool
+}
+
+func (m *Manager) probeClient(ctx context.Context, command string) clientProbe {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p, ok := m.probes[command]; ok {
+		return p
+	}
+	p := clientProbe{version: clientVersion(ctx, command), gtidPurged: supportsFlag(ctx, command, "--set-gtid-purged")}
+	if m.probes == nil {
+		m.probes = map[string]clientProbe{}
+	}
+	m.probes[command] = p
+	return p
 }
 
 // New returns a Manager storing backups through client, dumping from and restoring to the server
@@ -175,7 +199,8 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 	if o.Encryption != nil {
 		man.Key += ".age"
 	}
-	man.ClientVersion = clientVersion(ctx, o.DumpCommand)
+	probe := m.probeClient(ctx, o.DumpCommand)
+	man.ClientVersion = probe.version
 
 	if o.RecordTableStats {
 		stats, version, err := m.tableStats(ctx, spec.Databases, spec.Tables)
@@ -187,7 +212,7 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 
 	args := append([]string(nil), o.DumpFlags...)
 	args = append(args, o.ExtraDumpFlags...)
-	if o.SetGTIDPurged != "-" && supportsFlag(ctx, o.DumpCommand, "--set-gtid-purged") {
+	if o.SetGTIDPurged != "-" && probe.gtidPurged {
 		args = append(args, "--set-gtid-purged="+o.SetGTIDPurged)
 	}
 	if len(spec.Databases) == 1 {
@@ -277,11 +302,17 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 	cmd.Env = clientEnv()
 	stderr := &tailBuffer{max: 8 << 10}
 	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
+	pr, pw, err := os.Pipe()
 	if err != nil {
 		return &StageError{Stage: StageDump, Err: err}
 	}
-	if err := cmd.Start(); err != nil {
+	growPipe(pw)
+	cmd.Stdout = pw
+	stdout := pr
+	defer pr.Close()
+	err = cmd.Start()
+	pw.Close() // the client holds its own copy; EOF comes when it exits
+	if err != nil {
 		return &StageError{Stage: StageDump, Err: fmt.Errorf("start %s: %w", o.DumpCommand, err)}
 	}
 	if testHookDumpStarted != nil {
@@ -308,7 +339,7 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 		return StageCompress
 	}
 
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, 1<<20)
 	tail := make([]byte, 0, 512)
 	nextReport := int64(1 << 20)
 	for {
