@@ -91,8 +91,15 @@
 //     TerminateInstances. States: pending for Options.InstancePending, running, then after
 //     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
 //     Options.TerminatedRetention.
-//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
-//     launch templates.
+//   - EBS (ec2_volumes.go): CreateVolume (zone, size or snapshot, type limits, tags),
+//     DescribeVolumes and DescribeSnapshots (ids; filters volume-id, status, tag:Key and more;
+//     pagination), DeleteVolume, CreateSnapshot (tags), DeleteSnapshot. A volume is creating for
+//     Options.VolumeCreating, then available; a snapshot is pending (Progress grows) for
+//     Options.SnapshotDuration, then completed, or error when [Cloud.FailSnapshots] was in force
+//     for its volume when it started. Codes: InvalidVolume.NotFound, InvalidSnapshot.NotFound,
+//     InvalidZone.NotFound, IncorrectState.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs,
+//     launch templates, volumes and snapshots.
 //
 // Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
 // MissingParameter, InvalidParameterCombination, InvalidSubnet.Range, InvalidSubnet.Conflict,
