@@ -23,7 +23,9 @@ import (
 //   - ?object-lock: PutObjectLockConfiguration, GetObjectLockConfiguration
 //     (ObjectLockConfigurationNotFoundError when none; InvalidBucketState on a bucket created
 //     without Object Lock), and CreateBucket with x-amz-bucket-object-lock-enabled, which also
-//     turns versioning on, as S3 does.
+//     turns versioning on, as S3 does;
+//   - CreateBucket gives the new bucket S3's default Block Public Access (all four settings on,
+//     as S3 does for buckets created since April 2023).
 //
 // Other bucket subresources it does not model (?policy, ?encryption, ?replication, ...) fail
 // loudly with 501 NotImplemented instead of reaching gofakes3, which would misroute them.
@@ -117,8 +119,18 @@ func (b *bucketConfig) createBucket(w http.ResponseWriter, r *http.Request, buck
 		b.settings(bucket).lockEnabled = true
 		b.mu.Unlock()
 	}
+	if rec.Code/100 == 2 {
+		// Since April 2023 S3 turns Block Public Access on for every new bucket.
+		b.mu.Lock()
+		b.settings(bucket).publicBlock = []byte(defaultPublicAccessBlock)
+		b.mu.Unlock()
+	}
 	copyResponse(w, rec)
 }
+
+// defaultPublicAccessBlock is the configuration S3 gives a new bucket.
+const defaultPublicAccessBlock = `<?xml version="1.0" encoding="UTF-8"?>
+<PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>`
 
 func (b *bucketConfig) settings(bucket string) *bucketSettings {
 	s := b.buckets[bucket]

@@ -24,6 +24,12 @@ func TestS3BucketConfigurationSubresources(t *testing.T) {
 
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
 	assert.Equal(t, "NoSuchLifecycleConfiguration", errCode(err))
+	// A new bucket has S3's default Block Public Access; without it, the code S3 sends.
+	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	require.NoError(t, err)
+	assert.True(t, aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets))
+	_, err = c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b})
+	require.NoError(t, err)
 	_, err = c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
 	assert.Equal(t, "NoSuchPublicAccessBlockConfiguration", errCode(err))
 	_, err = c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
@@ -52,7 +58,7 @@ func TestS3BucketConfigurationSubresources(t *testing.T) {
 	_, err = c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
 		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(false)}})
 	require.NoError(t, err)
-	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	pab, err = c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
 	require.NoError(t, err)
 	assert.True(t, aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicAcls))
 	assert.False(t, aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets))

@@ -46,6 +46,9 @@ func TestInspectBucketReportsWhatIsMissingAndProtectKeepsOtherRules(t *testing.T
 	ctx := context.Background()
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("plain")})
 	require.NoError(t, err)
+	// A bucket from before S3 blocked public access by default.
+	_, err = client.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("plain")})
+	require.NoError(t, err)
 	// A rule of the user's own, which must survive.
 	_, err = client.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("plain"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
