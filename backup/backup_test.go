@@ -362,3 +362,39 @@ func TestConnectionOptionFileQuotesAndIsPrivate(t *testing.T) {
 	assert.True(t, errors.Is(err, os.ErrNotExist))
 	assert.NotContains(t, c.String(), "ss")
 }
+
+func TestDumpExitingZeroWithoutTrailerIsNotCommitted(t *testing.T) {
+	f := newFixture(t)
+	// A client that exits 0 after a truncated dump (as a lost connection can make it do).
+	script := t.TempDir() + "/truncating-dump"
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho '-- MariaDB dump'\necho 'CREATE TABLE t (id INT);'\nexit 0\n"), 0o755))
+	m := f.manager(t, func(o *Options) { o.DumpCommand = script })
+	_, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+	require.ErrorIs(t, err, ErrIncompleteDump)
+	var se *StageError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, StageDump, se.Stage)
+	assert.Empty(t, f.keys(t))
+	assert.Empty(t, f.incompleteUploads(t))
+}
+
+func TestCancelledBackupAbortsTheUpload(t *testing.T) {
+	f := newFixture(t)
+	bulk(t, f.db.DB, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := f.manager(t, func(o *Options) {
+		o.Compression = CompressionNone
+		o.PartSize = MinPartSize
+		o.UploadConcurrency = 1
+		o.OnProgress = func(p Progress) {
+			if p.Uploaded > 0 {
+				cancel()
+			}
+		}
+	})
+	_, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Empty(t, f.incompleteUploads(t), "aborted on a context of its own")
+	assert.Empty(t, f.keys(t))
+}

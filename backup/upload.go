@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -196,7 +197,10 @@ func (w *multipartWriter) Abort() error {
 	if w.uploadID == "" {
 		return nil
 	}
-	ctx := context.WithoutCancel(w.ctx)
+	// The caller's ctx may be cancelled already (that may be why the upload failed): abort on a
+	// context of its own, bounded so an unreachable S3 cannot hang the caller.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.ctx), 2*time.Minute)
+	defer cancel()
 	_, err := w.api.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
 		Bucket: w.create.Bucket, Key: w.create.Key, UploadId: aws.String(w.uploadID),
 	})
