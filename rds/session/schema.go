@@ -77,7 +77,7 @@ func newQueries(table string) queries {
 		insert: strict("INSERT", "INTO "+t+" (id, data, expires_at, user_id) VALUES (?, ?, ?, ?)"),
 		// update saves a live row in place, or moves it to a new id (a renewed token): it never
 		// creates a row, so a session that ended meanwhile stays ended.
-		update: strict("UPDATE", t+" SET id = ?, data = ?, expires_at = ?, user_id = ? WHERE id = ? AND expires_at > ?"),
+		update:        strict("UPDATE", t+" SET id = ?, data = ?, expires_at = ?, user_id = ? WHERE id = ? AND expires_at > ?"),
 		delete:        "DELETE FROM " + t + " WHERE id = ?",
 		deleteUser:    "DELETE FROM " + t + " WHERE user_id = ?",
 		deleteExpired: "DELETE FROM " + t + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",
