@@ -166,7 +166,7 @@ func (s *Store) commit(ctx context.Context, token string, b []byte, expiry time.
 		b = []byte{} // the column is NOT NULL
 	}
 	id := tokenID(token)
-	return s.do(ctx, "commit", func(ctx context.Context) error {
+	return s.doWrite(ctx, "commit", len(b), func(ctx context.Context) error {
 		_, err := s.exec(ctx, s.q.commit, id, b, expiry.UTC(), userArg(userID))
 		return err
 	})
@@ -181,7 +181,7 @@ func (s *Store) insert(ctx context.Context, token string, b []byte, expiry time.
 	}
 	id := tokenID(token)
 	attempt := 0
-	return s.do(ctx, "insert", func(ctx context.Context) error {
+	return s.doWrite(ctx, "insert", len(b), func(ctx context.Context) error {
 		attempt++
 		_, err := s.exec(ctx, s.q.insert, id, b, expiry.UTC(), userArg(userID))
 		if attempt > 1 && isDuplicateKey(err) {
@@ -211,7 +211,7 @@ func (s *Store) move(ctx context.Context, what, from, to string, b []byte, expir
 	}
 	fromID, toID := tokenID(from), tokenID(to)
 	var found bool
-	err := s.do(ctx, what, func(ctx context.Context) error {
+	err := s.doWrite(ctx, what, len(b), func(ctx context.Context) error {
 		now := s.opts.Clock.Now().UTC()
 		res, err := s.exec(ctx, s.q.update, toID, b, expiry.UTC(), userArg(userID), fromID, now)
 		if err != nil {
@@ -334,13 +334,40 @@ func (s *Store) do(ctx context.Context, what string, op func(context.Context) er
 		opts.MaxAttempts = 1
 	}
 	if err := retry.Do(ctx, op, opts); err != nil {
-		if tooLarge(err) {
+		if tooLarge(err) && !errors.Is(err, ErrTooLarge) {
 			return fmt.Errorf("session: %s: %w: %w", what, ErrTooLarge, err)
 		}
 		return fmt.Errorf("session: %s: %w", what, err)
 	}
 	return nil
 }
+
+// packetSlack is what a write statement's packet holds besides its data, at most: the id, the
+// expiry, a user id of up to MaxUserIDLen bytes, and the protocol's headers.
+const packetSlack = 1024
+
+// doWrite is do for a statement that sends size bytes of session data. A server that receives a
+// packet above its max_allowed_packet may answer by resetting the connection, which looks like a
+// transient failure; so after a connection failure of a large write, the server's limit is read
+// (one query, on the failure path only) and a write that cannot fit is not retried.
+func (s *Store) doWrite(ctx context.Context, what string, size int, op func(context.Context) error) error {
+	return s.do(ctx, what, func(ctx context.Context) error {
+		err := op(ctx)
+		if err == nil || size < probePacketAbove || !IsTransient(err) {
+			return err
+		}
+		var limit int64
+		if qerr := s.db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&limit); qerr == nil && int64(size+packetSlack) > limit {
+			return retry.Permanent(fmt.Errorf("%w: %d bytes of data, the server's max_allowed_packet is %d: %w", ErrTooLarge, size, limit, err))
+		}
+		return err
+	})
+}
+
+// probePacketAbove is the data size from which a failed write checks the server's
+// max_allowed_packet: no server is configured that small in practice, so an outage costs the
+// ordinary small writes no extra query.
+const probePacketAbove = 64 << 10
 
 // tooLarge reports whether the database refused a write because of its size: a permanent error,
 // never worth a retry.
