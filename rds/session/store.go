@@ -26,7 +26,8 @@ import (
 // Every operation is one statement (one round trip on a warm connection: statements are prepared
 // once per connection) and is idempotent, so transient failures are retried with backoff within the
 // context's deadline; see [IsTransient]. A database error is returned as an error, never as "no
-// session".
+// session". Writes larger than Options.MaxDataSize fail with [ErrTooLarge] before any I/O, and run
+// with a strict sql_mode, so nothing is ever stored truncated.
 type Store struct {
 	db   *sql.DB
 	opts Options
