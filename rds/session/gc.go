@@ -168,9 +168,6 @@ func NewCollector(s *Store, optFns ...func(*CollectorOptions)) (*Collector, erro
 	return c, nil
 }
 
-// ErrCollectorRunning is returned by [Collector.Start] when the collector is already running.
-var ErrCollectorRunning = errors.New("session: collector already running")
-
 // Start runs collections in a new goroutine, one every Interval (plus the collector's jitter),
 // until ctx ends or Stop is called. The first collection runs after one interval. Errors (the
 // database being unreachable, say) are logged and that round is skipped; the next round tries

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"errors"
 	"log/slog"
 	"regexp"
 	"time"
@@ -103,8 +102,3 @@ func (o *Options) validate(p *check.Problems) {
 	p.If(o.MaxDataSize < 0 || o.MaxDataSize > MaxDataSizeLimit,
 		"MaxDataSize %d: want 1..%d bytes (the data column's size)", o.MaxDataSize, MaxDataSizeLimit)
 }
-
-// ErrInvalidOptions is wrapped by every error about invalid [Options], [ManagerOptions] or
-// [CollectorOptions] (from [New], [NewManager], [NewCollector] and [Store.DeleteExpired]); the
-// message names each invalid field.
-var ErrInvalidOptions = errors.New("session: invalid options")

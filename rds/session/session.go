@@ -3,16 +3,11 @@ package session
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
 	"time"
 )
-
-// ErrNoSession is returned by [Session.Put] and [Get] on a nil *Session, which is what [FromContext]
-// returns for a request that did not pass through [Manager.Handler].
-var ErrNoSession = errors.New("session: no session in context (is the handler wrapped by Manager.Handler?)")
 
 // recordVersion is the version of the envelope below, stored with the data so that a later release
 // can read rows written by this one.

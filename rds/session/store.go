@@ -56,17 +56,6 @@ func New(db *sql.DB, optFns ...func(*Options)) (*Store, error) {
 	return &Store{db: db, opts: o, q: newQueries(o.Table), stmts: map[string]*sql.Stmt{}}, nil
 }
 
-// ErrTooLarge is wrapped by the error of a write whose session data is larger than
-// Options.MaxDataSize (checked before anything is sent) or that the database refused as too large
-// (data too long for its column, or a packet above max_allowed_packet). Such a write is not
-// retried, and the middleware answers it with a 500, not a 503: trying again cannot help.
-var ErrTooLarge = errors.New("session: session data too large")
-
-// ErrUserIDTooLong is wrapped by the error of [Session.SetUserID], [Store.CommitUserCtx] and
-// [Store.DeleteUserCtx] for a user id longer than MaxUserIDLen bytes. Such ids are refused rather
-// than truncated, so every id a session can record is one that [Manager.LogoutUser] finds.
-var ErrUserIDTooLong = errors.New("session: user id too long")
-
 func checkUserID(id string) error {
 	if len(id) > MaxUserIDLen {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrUserIDTooLong, len(id), MaxUserIDLen)
