@@ -267,6 +267,9 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 			m.opts.Logger.LogAttrs(ctx, slogInfo, "session token issued", attrSession(token), attrRenewed(renewing || len(s.stale) > 0))
 		}
 	}
+	// Tokens ended by Destroy (or found dead at load) are deleted after the write, so a failure in
+	// between leaves the user with a working session; the error still fails the request, so a
+	// logout is never reported done while its token remains valid.
 	for len(s.stale) > 0 {
 		if err := m.store.DeleteCtx(ctx, s.stale[0]); err != nil {
 			return nil, err
