@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -287,7 +286,8 @@ func lifecycleDays(rules []types.LifecycleRule) (noncurrent, abort int32) {
 }
 
 func wholeBucket(r types.LifecycleRule) bool {
-	if r.Prefix != nil && *r.Prefix != "" { //nolint:staticcheck // the deprecated field is still returned by S3
+	//lint:ignore SA1019 S3 still returns rules written with the legacy top-level Prefix.
+	if p := r.Prefix; p != nil && *p != "" {
 		return false
 	}
 	if f := r.Filter; f != nil {
@@ -317,4 +317,3 @@ func (r *BucketReport) String() string {
 		r.Bucket, r.Versioning, r.PublicAccessBlocked, r.NoncurrentDays, r.AbortIncompleteDays, r.ObjectLock, missing)
 }
 
-var _ = errors.New

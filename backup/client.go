@@ -40,13 +40,6 @@ func ConnectionFromDSN(dsn string) (Connection, error) {
 	return c, nil
 }
 
-func (c Connection) validate() error {
-	if c.User == "" {
-		return fmt.Errorf("%w: Connection.User is required", ErrInvalidOptions)
-	}
-	return nil
-}
-
 // openDB opens a database/sql handle on the server (no default database).
 func (c Connection) openDB() (*sql.DB, error) {
 	cfg := mysql.NewConfig()
