@@ -316,4 +316,3 @@ func (r *BucketReport) String() string {
 	return fmt.Sprintf("s3://%s: versioning %q, public access blocked %t, noncurrent expiry %dd, abort incomplete %dd, object lock %q; %s",
 		r.Bucket, r.Versioning, r.PublicAccessBlocked, r.NoncurrentDays, r.AbortIncompleteDays, r.ObjectLock, missing)
 }
-
