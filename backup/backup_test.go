@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/clock"
 	"github.com/portalkit/portalkit/internal/testenv"
 	"github.com/stretchr/testify/assert"
@@ -397,4 +399,32 @@ func TestCancelledBackupAbortsTheUpload(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, f.incompleteUploads(t), "aborted on a context of its own")
 	assert.Empty(t, f.keys(t))
+}
+
+func TestServerSideEncryptionAndPartSizeHint(t *testing.T) {
+	db := testenv.MySQL(t)
+	seed(t, db.DB)
+	conn, err := ConnectionFromDSN(db.DSN)
+	require.NoError(t, err)
+	cloud := awstest.NewForTest(t)
+	client := cloud.S3Client()
+	_, err = client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("enc")})
+	require.NoError(t, err)
+	m, err := New(client, conn, func(o *Options) {
+		o.Bucket, o.ServerSideEncryption, o.SSEKMSKeyID = "enc", "aws:kms", "alias/backups"
+	})
+	require.NoError(t, err)
+	man, err := m.Backup(context.Background(), Spec{Databases: []string{db.Name}, ExpectedSize: 200 << 30})
+	require.NoError(t, err)
+	assert.Equal(t, int64(23<<20), man.PartSize, "200 GiB in at most 9,000 parts")
+
+	calls := cloud.Calls()
+	create := calls.Operation(awstest.ServiceS3, "CreateMultipartUpload")
+	require.Len(t, create, 1)
+	in := create[0].Input.(*s3.CreateMultipartUploadInput)
+	assert.Equal(t, s3types.ServerSideEncryptionAwsKms, in.ServerSideEncryption)
+	assert.Equal(t, "alias/backups", aws.ToString(in.SSEKMSKeyId))
+	put := calls.Operation(awstest.ServiceS3, "PutObject")
+	require.Len(t, put, 1, "the manifest")
+	assert.Equal(t, s3types.ServerSideEncryptionAwsKms, put[0].Input.(*s3.PutObjectInput).ServerSideEncryption)
 }
