@@ -428,3 +428,28 @@ func TestServerSideEncryptionAndPartSizeHint(t *testing.T) {
 	require.Len(t, put, 1, "the manifest")
 	assert.Equal(t, s3types.ServerSideEncryptionAwsKms, put[0].Input.(*s3.PutObjectInput).ServerSideEncryption)
 }
+
+func TestBackupCopiedElsewhereRestoresFromWhereItIs(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	m := f.manager(t)
+	ctx := context.Background()
+	man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	// Copy the backup under another prefix (as a replication or a manual copy would).
+	for _, k := range f.keys(t) {
+		_, err := f.s3.Client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(f.bucket),
+			CopySource: aws.String(f.bucket + "/" + k), Key: aws.String("replica/" + strings.TrimPrefix(k, DefaultPrefix))})
+		require.NoError(t, err)
+	}
+	replica := f.manager(t, func(o *Options) { o.Prefix = "replica" })
+	list, err := replica.List(ctx, f.db.Name)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	got, err := replica.Manifest(ctx, f.db.Name, man.ID)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(got.Key, "replica/"), got.Key)
+	target := testenv.MySQL(t)
+	require.NoError(t, replica.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}))
+	assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "orders"), checksums(t, f.db.DB, target.Name, "orders"))
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -34,7 +35,8 @@ type Manifest struct {
 	Name string `json:"name"`
 	// ID identifies the backup within the set: its start time, UTC, "20060102T150405.000Z".
 	ID string `json:"id"`
-	// Bucket and Key locate the dump object.
+	// Bucket and Key locate the dump object. Manager.Manifest sets them to where the object is
+	// now: next to the manifest it read.
 	Bucket string `json:"bucket"`
 	Key    string `json:"key"`
 	// Started and Finished are the Options.Clock times of the run.
@@ -181,8 +183,12 @@ func (m *Manager) Manifest(ctx context.Context, name, id string) (*Manifest, err
 	if man.Name != name || man.ID != id {
 		p = append(p, fmt.Sprintf("names backup %s/%s", man.Name, man.ID))
 	}
-	if man.Bucket != m.opts.Bucket || !strings.HasPrefix(man.Key, m.backupPrefix(name, id)) {
-		p = append(p, fmt.Sprintf("points at s3://%s/%s, outside the backup", man.Bucket, man.Key))
+	// The dump object sits next to its manifest. Locate it there rather than where it was
+	// written, so a backup copied or replicated to another bucket or prefix restores too.
+	if base := path.Base(man.Key); man.Key == "" || base == manifestName || base == "." || base == "/" {
+		p = append(p, fmt.Sprintf("names no dump object (%q)", man.Key))
+	} else {
+		man.Bucket, man.Key = m.opts.Bucket, m.backupPrefix(name, id)+base
 	}
 	if len(man.SHA256) != 64 || man.StoredBytes <= 0 {
 		p = append(p, "has no SHA-256 or size")
