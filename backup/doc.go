@@ -100,8 +100,15 @@
 // # Performance
 //
 // bench/backup.sh compares Backup with `mariadb-dump | gzip | aws s3 cp -` and with the dump
-// alone, on the same generated database and loopback S3 server, in the same run. On a 2-core
-// machine shared with other work (load average 7-11), 100 MiB database, 3 runs: Backup 3.4-3.9x
-// the throughput of the shell pipeline, 0.50-0.67x the dump alone (zstd is the cost: about one
-// CPU-second per 100 MiB competes with the dump for the two cores), peak RSS 39-42 MiB.
+// alone, on the same generated database and loopback S3 server, in the same run (medians of 3
+// runs, per-run ratios). Measured on a 2-core machine shared with other work (load average 7 to
+// 18 during the runs):
+//
+//	database   vs shell pipeline   vs dump alone   peak RSS
+//	100 MiB    3.9x                0.67x           42 MiB
+//	1 GiB      6.5x                0.80x           47 MiB
+//
+// Against the dump alone the cost is zstd: about one CPU-second per 100 MiB of dump, competing
+// with the server and the dump client for the same two cores. Memory is the part buffers
+// (UploadConcurrency+1 times PartSize) plus the encoder, not the database.
 package backup
