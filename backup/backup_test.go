@@ -175,6 +175,8 @@ func TestFailedDumpClientReportsStderrAndStoresNothing(t *testing.T) {
 	assert.Equal(t, StageDump, se.Stage)
 	assert.NotZero(t, se.ExitCode)
 	assert.Contains(t, se.Stderr, "Unknown database")
+	assert.NotContains(t, err.Error(), f.conn.Password)
+	assert.NotContains(t, f.logs.String(), f.conn.Password)
 	assert.Empty(t, f.keys(t))
 	assert.Empty(t, f.incompleteUploads(t))
 }
