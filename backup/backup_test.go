@@ -455,3 +455,33 @@ func TestBackupCopiedElsewhereRestoresFromWhereItIs(t *testing.T) {
 	require.NoError(t, replica.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}))
 	assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "orders"), checksums(t, f.db.DB, target.Name, "orders"))
 }
+
+func TestPruneKeepsTheNewestVerifiedBackup(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	clk := clock.NewFake(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
+	m := f.manager(t, func(o *Options) { o.Clock = clk; o.RecordTableStats = true })
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 3; i++ {
+		man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}})
+		require.NoError(t, err)
+		ids = append(ids, man.ID)
+		clk.Advance(time.Hour)
+	}
+	_, err := m.Verify(ctx, f.db.Name, ids[0])
+	require.NoError(t, err)
+	list, err := m.List(ctx, f.db.Name)
+	require.NoError(t, err)
+	require.Len(t, list, 3)
+	assert.True(t, list[0].Verified)
+	assert.False(t, list[2].Verified)
+
+	res, err := m.Prune(ctx, f.db.Name, Retention{}, false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{ids[1]}, res.Deleted)
+	assert.Equal(t, []string{"newest verified"}, res.Decisions[2].Reasons)
+	list, err = m.List(ctx, f.db.Name)
+	require.NoError(t, err)
+	assert.Equal(t, []string{ids[0], ids[2]}, []string{list[0].ID, list[1].ID})
+}

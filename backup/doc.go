@@ -62,7 +62,8 @@
 // # Retention
 //
 // [Retention] keeps the last N backups plus the newest backup of each of the last N days, ISO
-// weeks and months (grandfather-father-son), and always the newest backup. [Manager.Prune]
+// weeks and months (grandfather-father-son), and always the newest backup and the newest backup
+// that passed [Manager.Verify]. [Manager.Prune]
 // applies it to the committed backups of a set: a failed listing deletes nothing, a dry run
 // reports what would go, and each backup's manifest is deleted before its data. Run it after a
 // successful backup.

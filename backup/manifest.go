@@ -19,8 +19,12 @@ import (
 // ManifestFormat is the manifest version this package writes and reads.
 const ManifestFormat = 1
 
-// manifestName is the manifest's key under a backup's prefix.
-const manifestName = "manifest.json"
+// manifestName is the manifest's key under a backup's prefix; verifiedName the record of a
+// passed Verify.
+const (
+	manifestName = "manifest.json"
+	verifiedName = "verified.json"
+)
 
 // idLayout formats a backup ID: its UTC start time, sortable as text.
 const idLayout = "20060102T150405.000Z"
@@ -89,9 +93,11 @@ type Info struct {
 	// Time is the backup's start time (parsed from ID).
 	Time time.Time
 	// ManifestKey is the manifest's key; DataKeys are the other objects under the backup's
-	// prefix (the dump object).
+	// prefix (the dump object, the verification record).
 	ManifestKey string
 	DataKeys    []string
+	// Verified is true when Verify passed for this backup (it wrote a verification record).
+	Verified bool
 }
 
 func (m *Manager) setPrefix(name string) string { return m.opts.Prefix + name + "/" }
@@ -131,9 +137,13 @@ func (m *Manager) List(ctx context.Context, name string) ([]Info, error) {
 				in = &Info{Name: name, ID: id, Time: t}
 				byID[id] = in
 			}
-			if file == manifestName {
+			switch file {
+			case manifestName:
 				in.ManifestKey = key
-			} else {
+			case verifiedName:
+				in.Verified = true
+				in.DataKeys = append(in.DataKeys, key)
+			default:
 				in.DataKeys = append(in.DataKeys, key)
 			}
 		}

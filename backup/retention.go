@@ -93,7 +93,8 @@ type PruneResult struct {
 }
 
 // Prune applies r to the committed backups of set name (those with a manifest; a failed backup
-// has none and counts for nothing, so it can never push a good one out). If the listing fails,
+// has none and counts for nothing, so it can never push a good one out). The newest backup and
+// the newest backup that passed Verify are always kept. If the listing fails,
 // nothing is deleted. For each backup to go, its manifest is deleted first (it stops being a
 // backup) and then its data. dryRun reports what would go and deletes nothing.
 func (m *Manager) Prune(ctx context.Context, name string, r Retention, dryRun bool) (*PruneResult, error) {
@@ -112,6 +113,14 @@ func (m *Manager) Prune(ctx context.Context, name string, r Retention, dryRun bo
 		byID[in.ID] = in
 	}
 	res := &PruneResult{Decisions: r.Apply(ids, times), DryRun: dryRun}
+	// The newest backup that passed Verify is kept too, whatever the rules say.
+	for i := range res.Decisions {
+		if d := &res.Decisions[i]; byID[d.ID].Verified {
+			d.Keep = true
+			d.Reasons = append(d.Reasons, "newest verified")
+			break
+		}
+	}
 	for _, d := range res.Decisions {
 		if d.Keep {
 			continue

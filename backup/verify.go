@@ -1,9 +1,15 @@
 package backup
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // VerifyReport is the outcome of Verify.
@@ -27,7 +33,9 @@ type TableCheck struct {
 
 // Verify restores backup id of set name into a scratch database (named after the source with a
 // random suffix), compares each table's row count and CHECKSUM TABLE with the values recorded in
-// the manifest at dump time, and drops the scratch database (also on failure). It needs a
+// the manifest at dump time, and drops the scratch database (also on failure). A pass is
+// recorded next to the manifest ("verified.json"; Info.Verified), and Prune never deletes the
+// newest verified backup. It needs a
 // single-database backup made with Options.RecordTableStats. A difference is reported in the
 // VerifyReport and an error matching ErrVerifyMismatch; a corrupt object is refused before the
 // scratch database is created (see Restore).
@@ -72,6 +80,19 @@ func (m *Manager) Verify(ctx context.Context, name, id string) (*VerifyReport, e
 	}
 	if len(bad) > 0 {
 		return rep, fmt.Errorf("%w: %s/%s: tables %s differ from the manifest", ErrVerifyMismatch, name, id, strings.Join(bad, ", "))
+	}
+	body, err := json.Marshal(struct {
+		Verified time.Time     `json:"verified"`
+		Report   *VerifyReport `json:"report"`
+	}{m.opts.Clock.Now().UTC(), rep})
+	if err != nil {
+		return rep, err
+	}
+	put := &s3.PutObjectInput{Bucket: aws.String(m.opts.Bucket), Key: aws.String(m.backupPrefix(name, id) + verifiedName),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json")}
+	applySSE(m.opts, &put.ServerSideEncryption, &put.SSEKMSKeyId)
+	if _, err := m.s3.PutObject(ctx, put); err != nil {
+		return rep, fmt.Errorf("backup: %s/%s verified, but recording it failed: %w", name, id, err)
 	}
 	m.opts.Logger.Info("backup: verified", "backup", name, "id", id, "tables", len(rep.Tables))
 	return rep, nil
