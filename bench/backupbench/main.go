@@ -122,6 +122,8 @@ func runBackup(args []string) error {
 	prefix := fs.String("prefix", "ours/", "key prefix")
 	compression := fs.String("compression", "zstd", "zstd, gzip or none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile here")
+	concurrency := fs.Int("compression-concurrency", 0, "Options.CompressionConcurrency (0: default)")
+	level := fs.Int("compression-level", 0, "Options.CompressionLevel (0: default)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -142,6 +144,7 @@ func runBackup(args []string) error {
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	m, err := backup.New(client, conn, func(o *backup.Options) {
 		o.Bucket, o.Prefix, o.Compression = *bucket, *prefix, backup.Compression(*compression)
+		o.CompressionConcurrency, o.CompressionLevel = *concurrency, *level
 	})
 	if err != nil {
 		return err
