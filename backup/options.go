@@ -31,10 +31,12 @@ const (
 )
 
 // DefaultDumpFlags are the dump client flags used when Options.DumpFlags is nil: a consistent
-// InnoDB snapshot without locking, row-by-row streaming, every schema object and binary-safe
-// values. --set-gtid-purged is added separately (see Options.SetGTIDPurged).
+// InnoDB snapshot without locking, row-by-row streaming, every schema object, binary-safe
+// values, and no tablespace statements (MySQL 8's mysqldump needs the PROCESS privilege for
+// them, which managed servers such as RDS do not grant, and a restore does not need them).
+// --set-gtid-purged is added separately (see Options.SetGTIDPurged).
 var DefaultDumpFlags = []string{
-	"--single-transaction", "--quick", "--routines", "--triggers", "--events", "--hex-blob",
+	"--single-transaction", "--quick", "--routines", "--triggers", "--events", "--hex-blob", "--no-tablespaces",
 }
 
 // forbiddenDumpFlags would remove the "-- Dump completed" trailer or put a secret on argv.

@@ -5,8 +5,8 @@
 #   shell: mariadb-dump FLAGS db | gzip | aws s3 cp - s3://bench/...   (set -o pipefail)
 #   dump:  mariadb-dump FLAGS db > /dev/null                            (the limit)
 # All three use the same flags (--single-transaction --quick --routines --triggers --events
-# --hex-blob) and read the password from a 0600 option file. Prints the median time of each over
-# RUNS runs (order rotated per run), the median of per-run throughput ratios, the peak RSS of the
+# --hex-blob --no-tablespaces) and read the password from a 0600 option file. Prints the median
+# time of each over RUNS runs (order rotated per run), the median of per-run throughput ratios, the peak RSS of the
 # backup process, the load average, and whether each goal is met:
 #   throughput >= 1.5x the shell pipeline, >= 0.9x the dump alone; peak RSS <= 64 MiB.
 #
@@ -21,7 +21,7 @@ DSN=${DSN:-${TEST_MYSQL_DSN:-$(cat /tmp/pkdb.shared/dsn 2>/dev/null || true)}}
 [ -n "$DSN" ] || { echo "set DSN or TEST_MYSQL_DSN to a MySQL/MariaDB server" >&2; exit 2; }
 DUMP=$(command -v mariadb-dump || command -v mysqldump)
 CLIENT=$(command -v mariadb || command -v mysql)
-FLAGS=(--single-transaction --quick --routines --triggers --events --hex-blob)
+FLAGS=(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces)
 DB=pk_bench_$$
 work=$(mktemp -d /tmp/backupbench.XXXXXX)
 server_pid=""
