@@ -9,9 +9,10 @@
 // --routines --triggers --events --hex-blob --no-tablespaces; --set-gtid-purged=OFF as well when
 // the client is MySQL's mysqldump, which has the flag; see [Options.SetGTIDPurged]) on one
 // database (restorable under any name) or several, optionally limited to some tables. Its
-// output flows, without a temporary file, through zstd (default; gzip optional; both parallel, klauspost/compress and
-// klauspost/pgzip), optionally client-side encryption ([Options.Encryption], [AgeX25519]), and
-// into an S3 multipart upload, with SSE-S3 or SSE-KMS if asked ([Options.ServerSideEncryption]).
+// output flows, without a temporary file, through zstd (default; gzip optional; both parallel,
+// klauspost/compress and klauspost/pgzip), optionally client-side encryption
+// ([Options.Encryption], [AgeX25519]), and into an S3 multipart upload, with SSE-S3 or SSE-KMS if
+// asked ([Options.ServerSideEncryption]).
 //
 // Memory does not grow with the database: the upload holds at most
 // [Options.UploadConcurrency]+1 part buffers (8 MiB each by default), and the zstd encoder a few
