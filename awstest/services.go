@@ -22,6 +22,8 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newAutoScalingModel,
+		newSSMModel,
 	} {
 		c.register(newModel(c))
 	}
