@@ -79,11 +79,13 @@
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
-//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination; images past their
+//     [Image].DeprecationTime only with IncludeDeprecated, by ID or to their owner).
 //   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
 //     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
 //     Min/MaxVersion), both with pagination, ModifyLaunchTemplate (default version),
-//     DeleteLaunchTemplate.
+//     DeleteLaunchTemplate, DeleteLaunchTemplateVersions (never the default version; numbers are
+//     not reused).
 //   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
 //     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
 //     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
