@@ -245,8 +245,6 @@ func (m *asModel) createGroup(r *request, in *autoscaling.CreateAutoScalingGroup
 		return nil, r.unmodeled("launch configurations and InstanceId (only launch templates are modeled)")
 	case len(in.LoadBalancerNames) > 0 || len(in.TrafficSources) > 0:
 		return nil, r.unmodeled("Classic load balancers and traffic sources (only TargetGroupARNs are modeled)")
-	case len(in.LifecycleHookSpecificationList) > 0:
-		return nil, r.unmodeled("LifecycleHookSpecificationList (use PutLifecycleHook)")
 	case in.InstanceMaintenancePolicy != nil || in.PlacementGroup != nil || in.MaxInstanceLifetime != nil:
 		return nil, r.unmodeled("instance maintenance policy, placement group and maximum instance lifetime")
 	}
@@ -298,6 +296,16 @@ func (m *asModel) createGroup(r *request, in *autoscaling.CreateAutoScalingGroup
 		if err := m.putTag(g, t); err != nil {
 			return nil, err
 		}
+	}
+	for _, spec := range in.LifecycleHookSpecificationList {
+		if spec.NotificationTargetARN != nil || spec.RoleARN != nil {
+			return nil, r.unmodeled("lifecycle hook notification targets")
+		}
+		h, err := m.hookFrom(nil, spec.LifecycleHookName, spec.LifecycleTransition, spec.DefaultResult, spec.HeartbeatTimeout, spec.NotificationMetadata)
+		if err != nil {
+			return nil, err
+		}
+		g.hooks = append(g.hooks, h)
 	}
 	m.groups = append(m.groups, g)
 	g.simAt = r.now

@@ -54,21 +54,39 @@ func (m *asModel) putLifecycleHook(r *request, in *autoscaling.PutLifecycleHookI
 		return nil, r.unmodeled("lifecycle hook notification targets")
 	}
 	name := aws.ToString(in.LifecycleHookName)
-	if name == "" || len(name) > 255 {
-		return nil, m.validation("1 validation error detected: Value at 'lifecycleHookName' failed to satisfy constraint: Member must have length between 1 and 255")
-	}
 	var hook *lcHook
 	for _, h := range g.hooks {
 		if h.name == name {
 			hook = h
 		}
 	}
-	next := lcHook{name: name, defaultResult: "ABANDON", heartbeat: defaultHeartbeat}
-	if hook != nil {
-		next = *hook
+	next, err := m.hookFrom(hook, in.LifecycleHookName, in.LifecycleTransition, in.DefaultResult, in.HeartbeatTimeout, in.NotificationMetadata)
+	if err != nil {
+		return nil, err
 	}
-	if in.LifecycleTransition != nil {
-		next.transition = *in.LifecycleTransition
+	if hook != nil {
+		*hook = *next
+		return &autoscaling.PutLifecycleHookOutput{}, nil
+	}
+	if len(g.hooks) >= maxHooksPerGroup {
+		return nil, m.errorf("LimitExceeded", "Unable to create lifecycle hook %s. The maximum number of lifecycle hooks (%d) for the group %s has been reached.", name, maxHooksPerGroup, g.name)
+	}
+	g.hooks = append(g.hooks, next)
+	return &autoscaling.PutLifecycleHookOutput{}, nil
+}
+
+// hookFrom validates a hook's settings on top of an existing hook (nil for a new one).
+func (m *asModel) hookFrom(base *lcHook, name, transition, result *string, heartbeat *int32, metadata *string) (*lcHook, error) {
+	n := aws.ToString(name)
+	if n == "" || len(n) > 255 {
+		return nil, m.validation("1 validation error detected: Value at 'lifecycleHookName' failed to satisfy constraint: Member must have length between 1 and 255")
+	}
+	next := lcHook{name: n, defaultResult: "ABANDON", heartbeat: defaultHeartbeat}
+	if base != nil {
+		next = *base
+	}
+	if transition != nil {
+		next.transition = *transition
 	}
 	switch next.transition {
 	case transitionLaunch, transitionTerminat:
@@ -77,30 +95,22 @@ func (m *asModel) putLifecycleHook(r *request, in *autoscaling.PutLifecycleHookI
 	default:
 		return nil, m.validation("Invalid Lifecycle Transition %s", next.transition)
 	}
-	if in.DefaultResult != nil {
-		next.defaultResult = *in.DefaultResult
+	if result != nil {
+		next.defaultResult = *result
 	}
 	if next.defaultResult != "CONTINUE" && next.defaultResult != "ABANDON" {
 		return nil, m.validation("Invalid default result: %s. Valid values are CONTINUE and ABANDON", next.defaultResult)
 	}
-	if in.HeartbeatTimeout != nil {
-		next.heartbeat = *in.HeartbeatTimeout
+	if heartbeat != nil {
+		next.heartbeat = *heartbeat
 	}
 	if next.heartbeat < minHeartbeat || next.heartbeat > maxHeartbeat {
 		return nil, m.validation("Heartbeat timeout must be between %d and %d seconds", minHeartbeat, maxHeartbeat)
 	}
-	if in.NotificationMetadata != nil {
-		next.metadata = *in.NotificationMetadata
+	if metadata != nil {
+		next.metadata = *metadata
 	}
-	if hook != nil {
-		*hook = next
-		return &autoscaling.PutLifecycleHookOutput{}, nil
-	}
-	if len(g.hooks) >= maxHooksPerGroup {
-		return nil, m.errorf("LimitExceeded", "Unable to create lifecycle hook %s. The maximum number of lifecycle hooks (%d) for the group %s has been reached.", name, maxHooksPerGroup, g.name)
-	}
-	g.hooks = append(g.hooks, &next)
-	return &autoscaling.PutLifecycleHookOutput{}, nil
+	return &next, nil
 }
 
 func (m *asModel) describeLifecycleHooks(r *request, in *autoscaling.DescribeLifecycleHooksInput) (*autoscaling.DescribeLifecycleHooksOutput, error) {

@@ -158,7 +158,7 @@
 //     tags, capacity rebalance), UpdateAutoScalingGroup, SetDesiredCapacity,
 //     DescribeAutoScalingGroups, DescribeAutoScalingInstances, DeleteAutoScalingGroup
 //     (ResourceInUse with instances unless ForceDelete), Attach/DetachLoadBalancerTargetGroups,
-//     CreateOrUpdateTags, DeleteTags. A group launches instances through the EC2 model in the
+//     CreateOrUpdateTags, DeleteTags; LifecycleHookSpecificationList at creation. A group launches instances through the EC2 model in the
 //     zone with the fewest, trying the others when EC2 has no capacity (a failed zone), and
 //     scales in from the zone with the most. Instances go Pending, then (with a launching hook)
 //     Pending:Wait, InService (registered with the group's target groups, so ELBv2 health checks
