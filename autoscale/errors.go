@@ -2,7 +2,6 @@ package autoscale
 
 import "errors"
 
-
 var (
 	// ErrInvalidOptions is matched by the error of New, or of a method given per-call options,
 	// when the options are invalid; the message names every invalid field.

@@ -212,7 +212,9 @@ func TestThrottlingAbsorbed(t *testing.T) {
 	r, err := f.client.RollingDeploy(ctx, "web", autoscale.RefreshSpec{Template: ptr(v2.Ref()), MinHealthyPercentage: aws.Int32(50)})
 	require.NoError(t, err)
 	assert.Equal(t, "Successful", r.Status)
-	throttled := f.cloud.Calls().Filter(func(c awstest.Call) bool { return c.ErrorCode() == "Throttling" || c.ErrorCode() == "RequestLimitExceeded" })
+	throttled := f.cloud.Calls().Filter(func(c awstest.Call) bool {
+		return c.ErrorCode() == "Throttling" || c.ErrorCode() == "RequestLimitExceeded"
+	})
 	assert.NotEmpty(t, throttled)
 	t.Logf("%d of %d calls throttled", len(throttled), len(f.cloud.Calls()))
 }

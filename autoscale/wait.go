@@ -19,8 +19,9 @@ import (
 // the group, and healthy in each of its target groups when Options.TargetHealth is set. Each poll
 // makes one DescribeAutoScalingGroups call, one DescribeTargetHealth per target group once
 // instances are in service, and, only while the group has fewer instances than it wants, one
-// DescribeScalingActivities call: when the group's latest scaling activity failed, the wait fails
-// at once with an error matching ErrActivityFailed whose *wait.FailedError Reason is the
+// DescribeScalingActivities call: when the group's latest scaling activity failed and started
+// after the wait did (the group retries failed launches, so a broken template fails again within
+// its retry interval), the wait fails at once with an error matching ErrActivityFailed whose *wait.FailedError Reason is the
 // activity's StatusMessage (an image that does not exist, no capacity in any zone, ...). It
 // reports progress through Options.OnProgress and gives up after Options.InServiceTimeout with
 // an error matching ErrTimeout that names the last counts.
@@ -87,7 +88,10 @@ func (c *Client) WaitInService(ctx context.Context, group string, optFns ...func
 			}
 			if len(acts.Activities) > 0 {
 				a := acts.Activities[0]
-				if a.StatusCode == astypes.ScalingActivityStatusCodeFailed || a.StatusCode == astypes.ScalingActivityStatusCodeCancelled {
+				failed := a.StatusCode == astypes.ScalingActivityStatusCodeFailed || a.StatusCode == astypes.ScalingActivityStatusCodeCancelled
+				// Only an activity of this wait's time counts: an older failure may be followed by
+				// a successful retry (a fixed template, a zone back in service).
+				if failed && !aws.ToTime(a.StartTime).Before(start) {
 					reason := aws.ToString(a.StatusMessage)
 					if reason == "" {
 						reason = aws.ToString(a.Description)

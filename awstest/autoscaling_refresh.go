@@ -159,9 +159,10 @@ func (m *asModel) startInstanceRefresh(r *request, in *autoscaling.StartInstance
 	return &autoscaling.StartInstanceRefreshOutput{InstanceRefreshId: aws.String(rf.id)}, nil
 }
 
-// warmed reports whether an instance counts as healthy for an instance refresh at t.
-func (m *asModel) warmed(g *asGroup, rf *refresh, i *asInstance, t time.Time) bool {
-	if i.state != astypes.LifecycleStateInService || !i.healthy || t.Sub(i.inService) < time.Duration(rf.warmup)*time.Second {
+// serving reports whether an instance is in service and healthy at t: Healthy in the group
+// and, with ELB health checks, healthy in every target group.
+func (m *asModel) serving(g *asGroup, i *asInstance, t time.Time) bool {
+	if i.state != astypes.LifecycleStateInService || !i.healthy {
 		return false
 	}
 	if g.healthType == "ELB" {
@@ -222,20 +223,25 @@ func (m *asModel) stepRefresh(g *asGroup, t time.Time) {
 	inflight, healthy := 0, 0
 	warming := ""
 	for _, i := range g.live() {
-		w := m.warmed(g, rf, i, t)
-		if w {
-			healthy++
-		}
-		switch {
-		case rf.toReplace[i.id] && w:
-			old = append(old, i)
-		case rf.toReplace[i.id]:
-			coldOld = append(coldOld, i)
-		case !w:
-			inflight++
-			if warming == "" {
-				warming = i.id
+		if rf.toReplace[i.id] {
+			// An instance being replaced counts as healthy when it is in service and healthy;
+			// one that is not yet in service may go at once.
+			if m.serving(g, i, t) {
+				healthy++
+				old = append(old, i)
+			} else {
+				coldOld = append(coldOld, i)
 			}
+			continue
+		}
+		// A new instance counts once warmed up.
+		if m.serving(g, i, t) && t.Sub(i.inService) >= time.Duration(rf.warmup)*time.Second {
+			healthy++
+			continue
+		}
+		inflight++
+		if warming == "" {
+			warming = i.id
 		}
 	}
 	remaining := len(old) + len(coldOld)
