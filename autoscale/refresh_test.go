@@ -19,7 +19,9 @@ import (
 func TestRefreshTenInstancesKeepsNineHealthy(t *testing.T) {
 	ctx := context.Background()
 	var progress []autoscale.Progress
-	f := newFixture(t, func(o *autoscale.Options) { o.OnProgress = func(p autoscale.Progress) { progress = append(progress, p) } })
+	f := newFixture(t, func(o *autoscale.Options) {
+		o.OnProgress = func(p autoscale.Progress) { progress = append(progress, p) }
+	})
 	v1 := f.template(t, "release 1")
 	_, err := f.client.Ensure(ctx, f.spec(v1, 10, 3))
 	require.NoError(t, err)

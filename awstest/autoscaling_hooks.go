@@ -256,6 +256,7 @@ func (m *asModel) completeLifecycleAction(r *request, in *autoscaling.CompleteLi
 	}
 	a.done, a.result = true, result
 	m.resolveActions(g, i, r.now)
+	m.reconcile(g, r.now) // an abandoned instance is replaced at once
 	return &autoscaling.CompleteLifecycleActionOutput{}, nil
 }
 
