@@ -18,6 +18,7 @@ import (
 
 	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/internal/testenv"
 )
 
 // fixture is a simulated cloud with an ALB across the three zones, a target group behind an HTTP
@@ -35,10 +36,14 @@ type fixture struct {
 	imageID string
 }
 
+//
+// The tests that use it need the simulated cloud (virtual clock, call log, fault injection,
+// simulated timelines), so they are skipped against a real endpoint; TestIntegrationMainFlows
+// is the scenario that runs there.
 func newFixture(t *testing.T, optFns ...func(*autoscale.Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	cloud := awstest.NewForTest(t)
+	cloud := testenv.Cloud(t).RequireSim(t)
 	cfg := cloud.Config()
 	f := &fixture{cloud: cloud, as: autoscaling.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg), subnets: map[string]string{}}
 	out, err := f.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
