@@ -36,7 +36,6 @@ type fixture struct {
 	imageID string
 }
 
-//
 // The tests that use it need the simulated cloud (virtual clock, call log, fault injection,
 // simulated timelines), so they are skipped against a real endpoint; TestIntegrationMainFlows
 // is the scenario that runs there.
