@@ -244,3 +244,19 @@ func TestOptionsValidated(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "autoscale: invalid spec: "))
 	_ = autoscaling.Options{}
 }
+
+func TestEnsureAfterLostCreateResponses(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.cloud.LoseResponseNext(awstest.ServiceEC2, "CreateLaunchTemplate", 1)
+	f.cloud.LoseResponseNext(awstest.ServiceAutoScaling, "CreateAutoScalingGroup", 1)
+	v := f.template(t, "boot")
+	assert.True(t, v.Created)
+	assert.Equal(t, int64(1), v.Version)
+	g, err := f.client.Ensure(ctx, f.spec(v, 2, 2))
+	require.NoError(t, err, "the retried create meets AlreadyExists and adopts the group")
+	assert.True(t, g.Created)
+	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	assert.Len(t, f.group(t).Instances, 2)
+	assert.Equal(t, 2, f.cloud.Calls().Count(awstest.ServiceAutoScaling, "CreateAutoScalingGroup"))
+}

@@ -223,31 +223,28 @@ func (c *Client) EnsureTemplateVersion(ctx context.Context, spec TemplateSpec, o
 	}
 	data := spec.data()
 	var versions *ec2.DescribeLaunchTemplateVersionsOutput
-	err = call(ctx, o, nil, func(ctx context.Context) error {
-		var err error
-		versions, err = c.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateName: aws.String(spec.Name), Versions: []string{"$Latest"}})
-		return err
-	})
-	switch {
-	case awserr.IsCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound"):
-		in := &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String(spec.Name), LaunchTemplateData: data, ClientToken: aws.String(clientToken("lt", spec.Name, data))}
-		if spec.Description != "" {
-			in.VersionDescription = aws.String(spec.Description)
-		}
-		if len(spec.Tags) > 0 {
-			in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeLaunchTemplate, Tags: sortedTags(spec.Tags)}}
-		}
-		var out *ec2.CreateLaunchTemplateOutput
-		err = call(ctx, o, retry.InstanceProfileNotPropagated, func(ctx context.Context) error {
+	created := false
+	for attempt := 0; ; attempt++ {
+		err = call(ctx, o, nil, func(ctx context.Context) error {
 			var err error
-			out, err = c.ec2.CreateLaunchTemplate(ctx, in)
+			versions, err = c.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateName: aws.String(spec.Name), Versions: []string{"$Latest"}})
 			return err
 		})
-		if err != nil {
-			return TemplateVersion{}, fmt.Errorf("autoscale: create launch template %s: %w", spec.Name, err)
+		if attempt > 0 || !awserr.IsCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound") {
+			break
 		}
-		o.Logger.Info("autoscale: created launch template", "name", spec.Name, "id", aws.ToString(out.LaunchTemplate.LaunchTemplateId))
-		return TemplateVersion{TemplateID: aws.ToString(out.LaunchTemplate.LaunchTemplateId), TemplateName: spec.Name, Version: aws.ToInt64(out.LaunchTemplate.LatestVersionNumber), Created: true}, nil
+		v, err := c.createTemplate(ctx, o, spec, data)
+		if err == nil {
+			return v, nil
+		}
+		// A create whose response was lost and was retried, or a concurrent creator, finds the
+		// template: read it back and carry on as for an existing one.
+		if !awserr.IsCode(err, "InvalidLaunchTemplateName.AlreadyExistsException") {
+			return TemplateVersion{}, err
+		}
+		created = true
+	}
+	switch {
 	case err != nil:
 		return TemplateVersion{}, fmt.Errorf("autoscale: describe launch template %s: %w", spec.Name, err)
 	case len(versions.LaunchTemplateVersions) == 0:
@@ -256,7 +253,7 @@ func (c *Client) EnsureTemplateVersion(ctx context.Context, spec TemplateSpec, o
 	latest := versions.LaunchTemplateVersions[0]
 	id := aws.ToString(latest.LaunchTemplateId)
 	if sameData(latest.LaunchTemplateData, data) {
-		return TemplateVersion{TemplateID: id, TemplateName: spec.Name, Version: aws.ToInt64(latest.VersionNumber)}, nil
+		return TemplateVersion{TemplateID: id, TemplateName: spec.Name, Version: aws.ToInt64(latest.VersionNumber), Created: created}, nil
 	}
 	in := &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: aws.String(id), LaunchTemplateData: data,
 		ClientToken: aws.String(clientToken("ltv", fmt.Sprint(id, aws.ToInt64(latest.VersionNumber)), data))}
@@ -275,6 +272,28 @@ func (c *Client) EnsureTemplateVersion(ctx context.Context, spec TemplateSpec, o
 	v := aws.ToInt64(out.LaunchTemplateVersion.VersionNumber)
 	o.Logger.Info("autoscale: created launch template version", "name", spec.Name, "version", v)
 	return TemplateVersion{TemplateID: id, TemplateName: spec.Name, Version: v, Created: true}, nil
+}
+
+// createTemplate creates the template with the spec as its first version.
+func (c *Client) createTemplate(ctx context.Context, o Options, spec TemplateSpec, data *ec2types.RequestLaunchTemplateData) (TemplateVersion, error) {
+	in := &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String(spec.Name), LaunchTemplateData: data, ClientToken: aws.String(clientToken("lt", spec.Name, data))}
+	if spec.Description != "" {
+		in.VersionDescription = aws.String(spec.Description)
+	}
+	if len(spec.Tags) > 0 {
+		in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeLaunchTemplate, Tags: sortedTags(spec.Tags)}}
+	}
+	var out *ec2.CreateLaunchTemplateOutput
+	err := call(ctx, o, retry.InstanceProfileNotPropagated, func(ctx context.Context) error {
+		var err error
+		out, err = c.ec2.CreateLaunchTemplate(ctx, in)
+		return err
+	})
+	if err != nil {
+		return TemplateVersion{}, fmt.Errorf("autoscale: create launch template %s: %w", spec.Name, err)
+	}
+	o.Logger.Info("autoscale: created launch template", "name", spec.Name, "id", aws.ToString(out.LaunchTemplate.LaunchTemplateId))
+	return TemplateVersion{TemplateID: aws.ToString(out.LaunchTemplate.LaunchTemplateId), TemplateName: spec.Name, Version: aws.ToInt64(out.LaunchTemplate.LatestVersionNumber), Created: true}, nil
 }
 
 // clientToken derives an idempotency token from what a create call makes, so a retried call
@@ -363,7 +382,7 @@ func (c *Client) PruneTemplateVersions(ctx context.Context, template string, kee
 
 // versionsInUse marks the versions of the template the groups reference.
 func (c *Client) versionsInUse(ctx context.Context, o Options, name, id string, groups []string, inUse map[int64]bool) error {
-	mark := func(ltID, ltName, version string, latest int64) {
+	mark := func(ltID, ltName, version string) {
 		if ltID != id && ltName != name {
 			return
 		}
@@ -384,11 +403,11 @@ func (c *Client) versionsInUse(ctx context.Context, o Options, name, id string, 
 		}
 		for _, g := range out.AutoScalingGroups {
 			if lt := g.LaunchTemplate; lt != nil {
-				mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version), 0)
+				mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version))
 			}
 			for _, i := range g.Instances {
 				if lt := i.LaunchTemplate; lt != nil {
-					mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version), 0)
+					mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version))
 				}
 			}
 			refreshes, err := c.describeRefreshes(ctx, o, aws.ToString(g.AutoScalingGroupName))
@@ -398,7 +417,7 @@ func (c *Client) versionsInUse(ctx context.Context, o Options, name, id string, 
 			for _, r := range refreshes {
 				if active(r.Status) && r.DesiredConfiguration != nil && r.DesiredConfiguration.LaunchTemplate != nil {
 					lt := r.DesiredConfiguration.LaunchTemplate
-					mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version), 0)
+					mark(aws.ToString(lt.LaunchTemplateId), aws.ToString(lt.LaunchTemplateName), aws.ToString(lt.Version))
 				}
 			}
 		}

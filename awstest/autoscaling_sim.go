@@ -429,7 +429,7 @@ func (m *asModel) describeActivities(r *request, in *autoscaling.DescribeScaling
 		act := astypes.Activity{
 			ActivityId: aws.String(a.id), AutoScalingGroupName: aws.String(e.g.name), AutoScalingGroupARN: aws.String(e.g.arn),
 			Description: aws.String(a.description), Cause: aws.String(a.cause), StartTime: aws.Time(a.start), EndTime: aws.Time(a.start),
-			StatusCode: a.status, Progress: aws.Int32(100), Details: aws.String(fmt.Sprintf(`{"Subnet ID":"","Availability Zone":""}`)),
+			StatusCode: a.status, Progress: aws.Int32(100),
 		}
 		if a.message != "" {
 			act.StatusMessage = aws.String(a.message)
