@@ -260,3 +260,30 @@ func TestEnsureAfterLostCreateResponses(t *testing.T) {
 	assert.Len(t, f.group(t).Instances, 2)
 	assert.Equal(t, 2, f.cloud.Calls().Count(awstest.ServiceAutoScaling, "CreateAutoScalingGroup"))
 }
+
+func TestUnhealthyTargetReplaced(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v := f.template(t, "")
+	_, err := f.client.Ensure(ctx, f.spec(v, 2, 2))
+	require.NoError(t, err)
+	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	bad := aws.ToString(f.group(t).Instances[0].InstanceId)
+	f.cloud.FailInstance(bad) // the web server hangs; EC2 still says running
+	f.cloud.Clock().Advance(time.Minute)
+	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	for _, i := range f.group(t).Instances {
+		if aws.ToString(i.InstanceId) == bad {
+			assert.NotEqual(t, astypes.LifecycleStateInService, i.LifecycleState)
+		}
+	}
+	var reason string
+	out, err := f.as.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{AutoScalingGroupName: aws.String("web")})
+	require.NoError(t, err)
+	for _, a := range out.Activities {
+		if strings.Contains(aws.ToString(a.Description), bad) && strings.HasPrefix(aws.ToString(a.Description), "Terminating") {
+			reason = aws.ToString(a.Cause)
+		}
+	}
+	assert.Contains(t, reason, "ELB system health check failure")
+}

@@ -156,6 +156,7 @@ func (c *Client) StartRefresh(ctx context.Context, group string, spec RefreshSpe
 	}
 	in := spec.input(group)
 	for attempt := 0; ; attempt++ {
+		callStart := o.Clock.Now()
 		var out *autoscaling.StartInstanceRefreshOutput
 		err := call(ctx, o, nil, func(ctx context.Context) error {
 			var err error
@@ -177,6 +178,12 @@ func (c *Client) StartRefresh(ctx context.Context, group string, spec RefreshSpe
 		runningID := "unknown"
 		if running != nil {
 			runningID = aws.ToString(running.InstanceRefreshId)
+			// A refresh that started during this very call is ours: the SDK retried a start
+			// whose response was lost, and the retry met the refresh the first attempt made.
+			if !aws.ToTime(running.StartTime).Before(callStart) {
+				o.Logger.Info("autoscale: started instance refresh (response lost, found by describe)", "group", group, "id", runningID)
+				return runningID, nil
+			}
 		}
 		if o.RefreshConflict == RefreshConflictFail || attempt > 0 {
 			return "", fmt.Errorf("%w: group %s, refresh %s: %w", ErrRefreshInProgress, group, runningID, err)

@@ -88,8 +88,16 @@ func TestWaitInServiceReportsWithinOnePollInterval(t *testing.T) {
 	v := f.template(t, "")
 	_, err := f.client.Ensure(ctx, f.spec(v, 3, 3))
 	require.NoError(t, err)
+	f.cloud.ResetCalls()
 	require.NoError(t, f.client.WaitInService(ctx, "web"))
 	returned := f.cloud.Clock().Now()
+	// One DescribeAutoScalingGroups per poll, one DescribeTargetHealth per poll for the one
+	// target group once instances are in service, nothing per instance.
+	calls := f.cloud.Calls()
+	polls := calls.Count(awstest.ServiceAutoScaling, "DescribeAutoScalingGroups")
+	assert.Equal(t, polls, len(calls.Operation(awstest.ServiceAutoScaling, "")), "no other Auto Scaling call while instances are launching")
+	assert.LessOrEqual(t, calls.Count(awstest.ServiceELBv2, "DescribeTargetHealth"), polls)
+	assert.Zero(t, calls.Count(awstest.ServiceEC2, ""))
 	// The simulated completion: the last of the instances turning healthy in the target group
 	// (they are in service before that).
 	var done time.Time
@@ -228,4 +236,23 @@ func TestRefreshCheckpointsPause(t *testing.T) {
 	assert.Greater(t, f.cloud.Clock().Now().Sub(start), 10*time.Minute, "paused at the 50% checkpoint")
 	assert.Contains(t, reasons, "Waiting for checkpoint delay of 600 seconds at 50% before continuing.")
 	_ = awstest.ServiceAutoScaling
+}
+
+func TestStartRefreshAfterLostResponse(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v1 := f.template(t, "1")
+	_, err := f.client.Ensure(ctx, f.spec(v1, 2, 2))
+	require.NoError(t, err)
+	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	v2 := f.template(t, "2")
+	f.cloud.LoseResponseNext(awstest.ServiceAutoScaling, "StartInstanceRefresh", 1)
+	id, err := f.client.StartRefresh(ctx, "web", autoscale.RefreshSpec{Template: ptr(v2.Ref()), MinHealthyPercentage: aws.Int32(50)})
+	require.NoError(t, err, "the retry meets the refresh the lost attempt started, and adopts it")
+	calls := f.cloud.Calls().Operation(awstest.ServiceAutoScaling, "StartInstanceRefresh")
+	require.Len(t, calls, 2)
+	assert.Equal(t, "InstanceRefreshInProgress", calls[1].ErrorCode())
+	r, err := f.client.WaitRefresh(ctx, "web", id)
+	require.NoError(t, err)
+	assert.Equal(t, "Successful", r.Status)
 }
