@@ -51,7 +51,10 @@ type alsoError struct {
 	also error
 }
 
-func (e *alsoError) Unwrap() error        { return e.error }
+// Unwrap returns the error itself, so it matches its own sentinels.
+func (e *alsoError) Unwrap() error { return e.error }
+
+// Is matches the further sentinel.
 func (e *alsoError) Is(target error) bool { return target == e.also }
 
 // also makes err match sentinel as well, when cond holds.

@@ -27,8 +27,10 @@ const DefaultHealthCheckGracePeriod = 300 * time.Second
 // version as a number, "$Latest" or "$Default". Use a number for deploys, so that each deploy is
 // one identifiable version (TemplateVersion.Ref gives one).
 type TemplateRef struct {
+	// ID or Name names the template.
 	ID, Name string
-	Version  string
+	// Version is a version number, "$Latest" or "$Default".
+	Version string
 }
 
 func (r TemplateRef) spec() *astypes.LaunchTemplateSpecification {

@@ -16,9 +16,12 @@ import (
 // LifecycleAction names a pending lifecycle action: the group, the hook, and the instance ID or
 // the action token from the hook's notification (one of them).
 type LifecycleAction struct {
+	// Group and Hook name the Auto Scaling group and the lifecycle hook. Required.
 	Group, Hook string
-	InstanceID  string
-	Token       string
+	// InstanceID is the waiting instance (an agent on the instance reads it from IMDS).
+	InstanceID string
+	// Token is the lifecycle action token from the hook's notification.
+	Token string
 }
 
 func (a LifecycleAction) validate() error {
@@ -29,6 +32,7 @@ func (a LifecycleAction) validate() error {
 	return p.Err(ErrInvalidSpec)
 }
 
+// String names the action for messages; it never includes the token.
 func (a LifecycleAction) String() string {
 	if a.Token != "" {
 		return fmt.Sprintf("hook %s of group %s (token)", a.Hook, a.Group)

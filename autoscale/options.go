@@ -101,13 +101,16 @@ type Progress struct {
 	// InService, and those InService, healthy and (when target groups are checked) healthy in
 	// every target group. Set by WaitInService.
 	Desired, InService, Healthy int
-	// RefreshID, Status, Percent, InstancesToUpdate and StatusReason describe an instance
-	// refresh. Set by refresh waits.
-	RefreshID         string
-	Status            string
-	Percent           int
+	// RefreshID is the instance refresh. Set by refresh waits, as are the fields below.
+	RefreshID string
+	// Status is the refresh status (Pending, InProgress, Successful, ...).
+	Status string
+	// Percent is the share of instances replaced.
+	Percent int
+	// InstancesToUpdate is how many instances are left to replace.
 	InstancesToUpdate int
-	StatusReason      string
+	// StatusReason is Auto Scaling's explanation of the status.
+	StatusReason string
 	// Elapsed is the time since the wait started.
 	Elapsed time.Duration
 }

@@ -23,12 +23,13 @@ type PolicySpec struct {
 	Name string
 	// TargetCPU tracks the group's average CPU utilization at this percentage.
 	TargetCPU float64
-	// TargetRequestsPerTarget tracks ALB requests per target at this count; LoadBalancerARN and
-	// TargetGroupARN name the load balancer and target group, and the metric's resource label
-	// is built from them.
+	// TargetRequestsPerTarget tracks ALB requests per target at this count; the metric's
+	// resource label is built from LoadBalancerARN and TargetGroupARN.
 	TargetRequestsPerTarget float64
-	LoadBalancerARN         string
-	TargetGroupARN          string
+	// LoadBalancerARN is the Application Load Balancer, for TargetRequestsPerTarget.
+	LoadBalancerARN string
+	// TargetGroupARN is the target group behind it, attached to the group.
+	TargetGroupARN string
 	// Custom tracks a CloudWatch metric.
 	Custom *CustomMetric
 	// Steps is a step scaling policy, to be triggered by a CloudWatch alarm.
@@ -66,8 +67,10 @@ type StepScaling struct {
 
 // Step is one step of a step scaling policy; nil bounds are open.
 type Step struct {
+	// Lower and Upper bound the step, relative to the alarm threshold.
 	Lower, Upper *float64
-	Adjustment   int32
+	// Adjustment is the capacity change, read as the policy's AdjustmentType says.
+	Adjustment int32
 }
 
 // Policy is a policy Ensure put or found.

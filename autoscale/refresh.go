@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/check"
@@ -157,10 +158,12 @@ func (c *Client) StartRefresh(ctx context.Context, group string, spec RefreshSpe
 	in := spec.input(group)
 	for attempt := 0; ; attempt++ {
 		callStart := o.Clock.Now()
+		attempts := 0
+		optFns := append(append([]func(*autoscaling.Options){}, o.AutoScalingOptions...), countAttempts(&attempts))
 		var out *autoscaling.StartInstanceRefreshOutput
 		err := call(ctx, o, nil, func(ctx context.Context) error {
 			var err error
-			out, err = c.as.StartInstanceRefresh(ctx, in, o.AutoScalingOptions...)
+			out, err = c.as.StartInstanceRefresh(ctx, in, optFns...)
 			return err
 		})
 		if err == nil {
@@ -178,9 +181,9 @@ func (c *Client) StartRefresh(ctx context.Context, group string, spec RefreshSpe
 		runningID := "unknown"
 		if running != nil {
 			runningID = aws.ToString(running.InstanceRefreshId)
-			// A refresh that started during this very call is ours: the SDK retried a start
-			// whose response was lost, and the retry met the refresh the first attempt made.
-			if !aws.ToTime(running.StartTime).Before(callStart) {
+			// A refresh that started during this very call, which was sent more than once, is
+			// ours: an attempt whose response was lost made it, and the retry met it.
+			if attempts > 1 && !aws.ToTime(running.StartTime).Before(callStart) {
 				o.Logger.Info("autoscale: started instance refresh (response lost, found by describe)", "group", group, "id", runningID)
 				return runningID, nil
 			}
@@ -202,6 +205,19 @@ func (c *Client) StartRefresh(ctx context.Context, group string, spec RefreshSpe
 		if _, err := c.waitRefresh(ctx, o, group, runningID, true); err != nil {
 			return "", fmt.Errorf("autoscale: waiting for instance refresh %s of %s to end: %w", runningID, group, err)
 		}
+	}
+}
+
+// countAttempts counts the attempts of a call, the SDK's retries included.
+func countAttempts(n *int) func(*autoscaling.Options) {
+	return func(o *autoscaling.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("autoscaleCountAttempts",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					*n++
+					return next.HandleFinalize(ctx, in)
+				}), "Retry", middleware.After)
+		})
 	}
 }
 
