@@ -15,8 +15,8 @@ import (
 const refreshLaunchFailures = 3
 
 // refresh is an instance refresh. Instances in toReplace are replaced in batches that keep at
-// least minPct of the desired capacity healthy (in service, warmed up and, with ELB health
-// checks, healthy in every target group) and at most maxPct of it running.
+// least minPct of the desired capacity healthy (in service and, with ELB health checks, healthy
+// in every target group; a new instance also warmed up) and at most maxPct of it running.
 type refresh struct {
 	id                     string
 	seq                    uint64

@@ -183,8 +183,9 @@
 //     PercentageComplete, InstancesToUpdate, StatusReason), CancelInstanceRefresh and
 //     RollbackInstanceRefresh (ActiveInstanceRefreshNotFound, IrreversibleInstanceRefresh).
 //     Instances are replaced in batches that keep the minimum healthy percentage of the desired
-//     capacity in service, warmed up and healthy in the target groups; repeated launch failures
-//     fail the refresh, or roll it back under AutoRollback.
+//     capacity in service and healthy in the target groups (a new instance counts once its warmup
+//     has passed), with at most the maximum healthy percentage running; repeated launch
+//     failures fail the refresh, or roll it back under AutoRollback.
 //   - Scaling policies: PutScalingPolicy (target tracking on predefined metrics, including
 //     ALBRequestCountPerTarget with a checked resource label, or a customized metric; step and
 //     simple scaling), DescribePolicies, DeletePolicy. Policies are stored, not evaluated.
