@@ -2,7 +2,6 @@ package autoscale
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -169,12 +168,7 @@ func (s PolicySpec) input(group string) (*autoscaling.PutScalingPolicyInput, err
 
 // matches reports whether a described policy has the settings of in.
 func matches(have astypes.ScalingPolicy, in *autoscaling.PutScalingPolicyInput) bool {
-	norm := func(v any) any {
-		raw, _ := json.Marshal(v)
-		var out any
-		_ = json.Unmarshal(raw, &out)
-		return out
-	}
+	norm := normalized
 	if aws.ToString(have.PolicyType) != aws.ToString(in.PolicyType) || aws.ToString(have.AdjustmentType) != aws.ToString(in.AdjustmentType) {
 		return false
 	}

@@ -201,12 +201,45 @@ func sameData(stored *ec2types.ResponseLaunchTemplateData, want *ec2types.Reques
 	if err := json.Unmarshal(raw, &got); err != nil {
 		return false
 	}
-	var a, b any
-	ra, _ := json.Marshal(&got)
-	rb, _ := json.Marshal(want)
-	_ = json.Unmarshal(ra, &a)
-	_ = json.Unmarshal(rb, &b)
-	return reflect.DeepEqual(a, b)
+	return reflect.DeepEqual(normalized(&got), normalized(want))
+}
+
+// normalized is v as generic JSON without null members, empty lists and empty objects, so that
+// values compare equal whether a service leaves an empty field out or sends it empty.
+func normalized(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil
+	}
+	return prune(out)
+}
+
+func prune(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e = prune(e); e == nil {
+				delete(x, k)
+			} else {
+				x[k] = e
+			}
+		}
+		if len(x) == 0 {
+			return nil
+		}
+	case []any:
+		for i := range x {
+			x[i] = prune(x[i])
+		}
+		if len(x) == 0 {
+			return nil
+		}
+	}
+	return v
 }
 
 // EnsureTemplateVersion makes the spec the latest version of the launch template: it creates the
