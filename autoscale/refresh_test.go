@@ -89,8 +89,15 @@ func TestWaitInServiceReportsWithinOnePollInterval(t *testing.T) {
 	_, err := f.client.Ensure(ctx, f.spec(v, 3, 3))
 	require.NoError(t, err)
 	f.cloud.ResetCalls()
-	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	var progress []autoscale.Progress
+	require.NoError(t, f.client.WaitInService(ctx, "web", func(o *autoscale.Options) {
+		o.OnProgress = func(p autoscale.Progress) { progress = append(progress, p) }
+	}))
 	returned := f.cloud.Clock().Now()
+	require.NotEmpty(t, progress)
+	assert.Equal(t, autoscale.Progress{Group: "web", What: "in-service", Desired: 3, InService: 0, Healthy: 0}, progress[0])
+	final := progress[len(progress)-1]
+	assert.Equal(t, []int{3, 3, 3}, []int{final.Desired, final.InService, final.Healthy})
 	// One DescribeAutoScalingGroups per poll, one DescribeTargetHealth per poll for the one
 	// target group once instances are in service, nothing per instance.
 	calls := f.cloud.Calls()

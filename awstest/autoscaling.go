@@ -543,7 +543,7 @@ func (m *asModel) describeGroups(r *request, in *autoscaling.DescribeAutoScaling
 			matched = append(matched, g)
 		}
 	}
-	pg, next, err := asPage(m, "DescribeAutoScalingGroups", matched, func(g *asGroup) string { return seqKey(g.seq) }, in.MaxRecords, in.NextToken, 100)
+	pg, next, err := asPage(m, "DescribeAutoScalingGroups", matched, func(g *asGroup) string { return seqKey(g.seq) }, in.MaxRecords, in.NextToken, 50, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -555,9 +555,9 @@ func (m *asModel) describeGroups(r *request, in *autoscaling.DescribeAutoScaling
 	return out, nil
 }
 
-// asPage pages a listing as Auto Scaling does, with MaxRecords (1 to limit; limit when unset) and
+// asPage pages a listing as Auto Scaling does, with MaxRecords (1 to limit; def when unset) and
 // NextToken.
-func asPage[T any](m *asModel, op string, items []T, key func(T) string, maxRecords *int32, token *string, limit int32) ([]T, *string, error) {
+func asPage[T any](m *asModel, op string, items []T, key func(T) string, maxRecords *int32, token *string, def, limit int32) ([]T, *string, error) {
 	var after string
 	if tok := aws.ToString(token); tok != "" {
 		var ok bool
@@ -565,7 +565,7 @@ func asPage[T any](m *asModel, op string, items []T, key func(T) string, maxReco
 			return nil, nil, m.errorf("InvalidNextToken", "The token '%s' is invalid.", tok)
 		}
 	}
-	n := limit
+	n := def
 	if maxRecords != nil {
 		if *maxRecords < 1 || *maxRecords > limit {
 			return nil, nil, m.validation("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and %d", *maxRecords, limit)
@@ -666,7 +666,7 @@ func (m *asModel) describeInstances(r *request, in *autoscaling.DescribeAutoScal
 			}
 		}
 	}
-	pg, next, err := asPage(m, "DescribeAutoScalingInstances", all, func(e entry) string { return e.i.id }, in.MaxRecords, in.NextToken, 50)
+	pg, next, err := asPage(m, "DescribeAutoScalingInstances", all, func(e entry) string { return e.i.id }, in.MaxRecords, in.NextToken, 50, 50)
 	if err != nil {
 		return nil, err
 	}

@@ -240,3 +240,27 @@ func TestAutoScalingOptionsValidated(t *testing.T) {
 	require.ErrorIs(t, err, awstest.ErrInvalidOptions)
 	assert.ErrorContains(t, err, "AutoScaling.Tick is negative")
 }
+
+func TestDescribeAutoScalingGroupsPages(t *testing.T) {
+	ctx := context.Background()
+	f := newASGFixture(t)
+	for _, name := range []string{"a", "b", "c"} {
+		f.group(t, name, 0)
+	}
+	p := autoscaling.NewDescribeAutoScalingGroupsPaginator(f.as, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(2)})
+	var names []string
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		pages++
+		for _, g := range out.AutoScalingGroups {
+			names = append(names, aws.ToString(g.AutoScalingGroupName))
+		}
+	}
+	assert.Equal(t, []string{"a", "b", "c"}, names)
+	assert.Equal(t, 2, pages)
+	_, err := f.as.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{NextToken: aws.String("bogus")})
+	var bad *astypes.InvalidNextToken
+	require.ErrorAs(t, err, &bad)
+}

@@ -163,7 +163,7 @@ func (m *asModel) describePolicies(r *request, in *autoscaling.DescribePoliciesI
 			items = append(items, keyed{g, p})
 		}
 	}
-	pg, next, err := asPage(m, "DescribePolicies", items, func(k keyed) string { return k.p.arn }, in.MaxRecords, in.NextToken, 100)
+	pg, next, err := asPage(m, "DescribePolicies", items, func(k keyed) string { return k.p.arn }, in.MaxRecords, in.NextToken, 50, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -316,7 +316,7 @@ func (m *asModel) describeInstanceRefreshes(r *request, in *autoscaling.Describe
 			matched = append(matched, rf)
 		}
 	}
-	pg, next, err := asPage(m, "DescribeInstanceRefreshes", matched, func(rf *refresh) string { return seqKey(math.MaxUint64 - rf.seq) }, in.MaxRecords, in.NextToken, 100)
+	pg, next, err := asPage(m, "DescribeInstanceRefreshes", matched, func(rf *refresh) string { return seqKey(math.MaxUint64 - rf.seq) }, in.MaxRecords, in.NextToken, 50, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -419,7 +419,7 @@ func (m *asModel) describeActivities(r *request, in *autoscaling.DescribeScaling
 		}
 	}
 	// Newest first, as AWS lists them.
-	pg, next, err := asPage(m, "DescribeScalingActivities", all, func(e entry) string { return seqKey(math.MaxUint64 - e.a.seq) }, in.MaxRecords, in.NextToken, 100)
+	pg, next, err := asPage(m, "DescribeScalingActivities", all, func(e entry) string { return seqKey(math.MaxUint64 - e.a.seq) }, in.MaxRecords, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}
