@@ -50,6 +50,9 @@ func noActiveAction(err error) bool {
 // LifecycleActionTimeout.
 func actionCall(ctx context.Context, o Options, a LifecycleAction, what string, op func(ctx context.Context) error) error {
 	err := retry.Do(ctx, op, retry.Options{Retryable: retry.Any(retry.Throttling, noActiveAction), MaxElapsed: o.LifecycleActionTimeout, Clock: o.Clock})
+	if err != nil && a.Token != "" {
+		err = &redactedError{err: err, secret: a.Token}
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -106,3 +109,13 @@ func (c *Client) RecordHeartbeat(ctx context.Context, a LifecycleAction, optFns 
 		return err
 	})
 }
+
+// redactedError hides a lifecycle action token that Auto Scaling quotes in its messages; errors.Is
+// and errors.As still reach the original error.
+type redactedError struct {
+	err    error
+	secret string
+}
+
+func (e *redactedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.secret, "<token>") }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -107,3 +107,16 @@ func TestLifecycleActionToleratesEventualConsistency(t *testing.T) {
 	err = f.client.RecordHeartbeat(ctx, autoscale.LifecycleAction{Group: "web", Hook: "boot"})
 	assert.ErrorIs(t, err, autoscale.ErrInvalidSpec)
 }
+
+func TestLifecycleErrorsDoNotQuoteTheToken(t *testing.T) {
+	f := newFixture(t)
+	v := f.template(t, "")
+	_, err := f.client.Ensure(context.Background(), f.spec(v, 0, 2))
+	require.NoError(t, err)
+	token := "c3b1a0a4-58f4-4c0e-8a48-5a2b1e4f0d11"
+	err = f.client.CompleteLifecycleAction(context.Background(), autoscale.LifecycleAction{Group: "web", Hook: "boot", Token: token}, autoscale.Continue,
+		func(o *autoscale.Options) { o.LifecycleActionTimeout = 10 * time.Second })
+	require.ErrorIs(t, err, autoscale.ErrNoLifecycleAction)
+	assert.NotContains(t, err.Error(), token)
+	assert.Contains(t, err.Error(), "No active Lifecycle Action found with token <token>")
+}
