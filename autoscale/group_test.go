@@ -287,3 +287,37 @@ func TestUnhealthyTargetReplaced(t *testing.T) {
 	}
 	assert.Contains(t, reason, "ELB system health check failure")
 }
+
+func TestEnsureAddsWhatAnExistingGroupLacks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v := f.template(t, "")
+	bare := autoscale.GroupSpec{Name: "web", Template: v.Ref(), Subnets: f.zones(2), MaxSize: 4, DesiredCapacity: 1}
+	_, err := f.client.Ensure(ctx, bare)
+	require.NoError(t, err)
+
+	full := bare
+	full.TargetGroupARNs = []string{f.tgARN}
+	full.HealthCheckType = "EC2" // keep the health check type of the bare group: no drift
+	full.Tags = map[string]string{"app": "portal"}
+	full.LifecycleHooks = []autoscale.LifecycleHook{{Name: "boot", Transition: autoscale.Launching, DefaultResult: autoscale.Continue, HeartbeatTimeout: time.Minute}}
+	f.cloud.ResetCalls()
+	g, err := f.client.Ensure(ctx, full)
+	require.NoError(t, err)
+	assert.False(t, g.Created)
+	assert.Equal(t, []string{"target group " + f.tgARN, "tag app", "lifecycle hook boot"}, g.Added)
+	assert.Empty(t, g.Drift)
+	assert.ElementsMatch(t, []string{"Auto Scaling.AttachLoadBalancerTargetGroups", "Auto Scaling.CreateOrUpdateTags", "Auto Scaling.PutLifecycleHook"}, changes(f.cloud.Calls()))
+
+	f.cloud.ResetCalls()
+	g, err = f.client.Ensure(ctx, full)
+	require.NoError(t, err)
+	assert.Empty(t, g.Added)
+	assert.Empty(t, changes(f.cloud.Calls()))
+
+	// A hook whose settings differ is drift, left as it is.
+	full.LifecycleHooks[0].HeartbeatTimeout = 2 * time.Minute
+	g, err = f.client.Ensure(ctx, full)
+	require.NoError(t, err)
+	assert.Equal(t, []autoscale.Drift{{Field: "LifecycleHooks[boot].HeartbeatTimeout", Want: "120", Have: "60"}}, g.Drift)
+}

@@ -263,3 +263,31 @@ func TestStartRefreshAfterLostResponse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Successful", r.Status)
 }
+
+func TestRefreshLaunchBeforeTerminate(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v1 := f.template(t, "1")
+	_, err := f.client.Ensure(ctx, f.spec(v1, 2, 2))
+	require.NoError(t, err)
+	require.NoError(t, f.client.WaitInService(ctx, "web"))
+	v2 := f.template(t, "2")
+	start := f.cloud.Clock().Now()
+	r, err := f.client.RollingDeploy(ctx, "web", autoscale.RefreshSpec{Template: ptr(v2.Ref()), MinHealthyPercentage: aws.Int32(100), MaxHealthyPercentage: aws.Int32(200)})
+	require.NoError(t, err)
+	assert.Equal(t, "Successful", r.Status)
+	end := f.cloud.Clock().Now()
+	assert.Equal(t, 2, minHealthyDuring(f.cloud.TargetTransitions(f.tgARN), start, end), "new instances serve before old ones leave")
+	live := map[string]bool{}
+	peak := 0
+	for _, tr := range f.cloud.AutoScalingTransitions("web") {
+		switch tr.To {
+		case "Pending":
+			live[tr.InstanceID] = true
+		case "Terminating":
+			delete(live, tr.InstanceID)
+		}
+		peak = max(peak, len(live))
+	}
+	assert.Equal(t, 4, peak, "at most 200% of the desired capacity")
+}
