@@ -248,6 +248,11 @@ func (m *asModel) createGroup(r *request, in *autoscaling.CreateAutoScalingGroup
 	case in.InstanceMaintenancePolicy != nil || in.PlacementGroup != nil || in.MaxInstanceLifetime != nil:
 		return nil, r.unmodeled("instance maintenance policy, placement group and maximum instance lifetime")
 	}
+	if err := unmodeledGroupFeatures(r, aws.ToBool(in.NewInstancesProtectedFromScaleIn), in.CapacityReservationSpecification != nil,
+		in.AvailabilityZoneDistribution != nil || in.AvailabilityZoneImpairmentPolicy != nil || len(in.AvailabilityZoneIds) > 0,
+		in.InstanceLifecyclePolicy != nil, in.DeletionProtection, in.DesiredCapacityType); err != nil {
+		return nil, err
+	}
 	if in.LaunchTemplate == nil {
 		return nil, m.validation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.")
 	}
@@ -311,6 +316,26 @@ func (m *asModel) createGroup(r *request, in *autoscaling.CreateAutoScalingGroup
 	g.simAt = r.now
 	m.step(g, r.now)
 	return &autoscaling.CreateAutoScalingGroupOutput{}, nil
+}
+
+// unmodeledGroupFeatures refuses group settings that change behaviour the model does not
+// simulate, rather than accepting and ignoring them.
+func unmodeledGroupFeatures(r *request, protect, reservations, zonePolicies, lifecyclePolicy bool, deletion astypes.DeletionProtection, capacityType *string) error {
+	switch {
+	case protect:
+		return r.unmodeled("scale-in protection")
+	case reservations:
+		return r.unmodeled("capacity reservations")
+	case zonePolicies:
+		return r.unmodeled("zone IDs, distribution and impairment policies")
+	case lifecyclePolicy:
+		return r.unmodeled("instance lifecycle policy")
+	case deletion != "" && deletion != astypes.DeletionProtectionNone:
+		return r.unmodeled("deletion protection")
+	case capacityType != nil && *capacityType != "units":
+		return r.unmodeled("desired capacity type %s", *capacityType)
+	}
+	return nil
 }
 
 func (m *asModel) checkSizes(minSize, maxSize, desired int32) error {
@@ -463,6 +488,11 @@ func (m *asModel) updateGroup(r *request, in *autoscaling.UpdateAutoScalingGroup
 		return nil, r.unmodeled("MixedInstancesPolicy and launch configurations")
 	case in.InstanceMaintenancePolicy != nil || in.PlacementGroup != nil || in.MaxInstanceLifetime != nil:
 		return nil, r.unmodeled("instance maintenance policy, placement group and maximum instance lifetime")
+	}
+	if err := unmodeledGroupFeatures(r, aws.ToBool(in.NewInstancesProtectedFromScaleIn), in.CapacityReservationSpecification != nil,
+		in.AvailabilityZoneDistribution != nil || in.AvailabilityZoneImpairmentPolicy != nil || len(in.AvailabilityZoneIds) > 0,
+		in.InstanceLifecyclePolicy != nil, in.DeletionProtection, in.DesiredCapacityType); err != nil {
+		return nil, err
 	}
 	minSize, maxSize, desired := g.min, g.max, g.desired
 	if in.MinSize != nil {
