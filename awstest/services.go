@@ -22,6 +22,7 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newRoute53Model,
 	} {
 		c.register(newModel(c))
 	}
