@@ -95,7 +95,9 @@ func (m *route53Model) createHealthCheck(r *request, in *route53.CreateHealthChe
 	return &route53.CreateHealthCheckOutput{HealthCheck: hc.output(), Location: aws.String(hcLocation(id))}, nil
 }
 
-func hcLocation(id string) string { return "https://route53.amazonaws.com/2013-04-01/healthcheck/" + id }
+func hcLocation(id string) string {
+	return "https://route53.amazonaws.com/2013-04-01/healthcheck/" + id
+}
 
 func (m *route53Model) noSuchHealthCheck(id string) error {
 	return m.svc.statusErrorf(http.StatusNotFound, "NoSuchHealthCheck", "No health check exists with the specified ID %s.", id)
