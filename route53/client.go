@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/check"
 	"github.com/portalkit/portalkit/internal/retry"
 )
 
@@ -38,11 +39,10 @@ type zoneKey struct {
 // Options.Clock set the Client's rate limiter here, once; per-call overrides of them have no
 // effect on it.
 func New(api API, optFns ...func(*Options)) (*Client, error) {
-	if api == nil {
-		return nil, errors.Join(ErrInvalidOptions, errors.New("route53: the Route 53 client is nil"))
-	}
 	opts, err := Options{}.resolve(optFns)
-	if err != nil {
+	var p check.Problems
+	p.If(api == nil, "api is nil")
+	if err := errors.Join(p.Err(ErrInvalidOptions), err); err != nil {
 		return nil, err
 	}
 	return &Client{
@@ -73,14 +73,11 @@ func (c *Client) callOptions(o Options) []func(*awsroute53.Options) {
 	return append([]func(*awsroute53.Options){c.lim.apply}, o.Route53Options...)
 }
 
-// retry runs op until it succeeds or fails with something else than Throttling or
-// PriorRequestNotComplete, for up to o.RetryTimeout. The SDK's retryer retries both codes a few
-// times first; this outlasts a longer burst or a slow change from another process.
-func (c *Client) retry(ctx context.Context, o Options, op func(context.Context) error) error {
-	return retry.Do(ctx, op, retry.Options{
-		Retryable:  retry.Any(retry.Throttling, retry.Codes("PriorRequestNotComplete")),
-		MaxElapsed: o.RetryTimeout, Clock: o.Clock,
-	})
+// retry runs op until it succeeds or fails with an error retryable rejects, for up to
+// o.RetryTimeout. The SDK's retryer retries throttling (and PriorRequestNotComplete) a few times
+// first; this outlasts a longer burst or a slow change from another process.
+func (c *Client) retry(ctx context.Context, o Options, retryable retry.Classifier, op func(context.Context) error) error {
+	return retry.Do(ctx, op, retry.Options{Retryable: retryable, MaxElapsed: o.RetryTimeout, Clock: o.Clock})
 }
 
 // limiter lets one call start per 1/rps on its clock. Waiters queue on mu, so the time each one

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Failover is a name answered by a primary load balancer while it is healthy and by a secondary
@@ -168,7 +170,7 @@ func (c *Client) EnsureFailover(ctx context.Context, f Failover, optFns ...func(
 	}
 	zone, err := c.findZone(ctx, o, f.Name)
 	if err != nil {
-		return nil, fmt.Errorf("route53: failover %s: %w", f.Name, err)
+		return nil, wrap(err, "route53: failover "+f.Name)
 	}
 	res := &FailoverResult{}
 	var records []types.ResourceRecordSet
@@ -184,7 +186,7 @@ func (c *Client) EnsureFailover(ctx context.Context, f Failover, optFns ...func(
 		if side.ft.HealthCheck != nil {
 			id, created, err := c.ensureHealthCheck(ctx, o, side.ft.HealthCheck.resolved())
 			if err != nil {
-				return res, fmt.Errorf("route53: failover %s: %s health check: %w", f.Name, side.defID, err)
+				return res, wrap(err, "route53: failover "+f.Name+": "+side.defID+" health check")
 			}
 			*side.hcID = id
 			if created {
@@ -220,10 +222,7 @@ func (c *Client) EnsureFailover(ctx context.Context, f Failover, optFns ...func(
 	if r != nil {
 		res.Result = *r
 	}
-	if err != nil {
-		return res, fmt.Errorf("route53: failover %s: %w", f.Name, err)
-	}
-	return res, nil
+	return res, wrap(err, "route53: failover "+f.Name)
 }
 
 func (f Failover) validate() error {
@@ -263,7 +262,7 @@ func (c *Client) EnsureHealthCheck(ctx context.Context, h HealthCheck, optFns ..
 	}
 	id, created, err = c.ensureHealthCheck(ctx, o, h.resolved())
 	if err != nil {
-		return "", false, fmt.Errorf("route53: %w", err)
+		return "", false, wrap(err, "route53")
 	}
 	return id, created, nil
 }
@@ -285,7 +284,7 @@ func (c *Client) ensureHealthCheck(ctx context.Context, o Options, h HealthCheck
 		return aws.ToString(existing.Id), false, nil
 	}
 	var out *awsroute53.CreateHealthCheckOutput
-	err = c.retry(ctx, o, func(ctx context.Context) error {
+	err = c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 		var err error
 		out, err = c.api.CreateHealthCheck(ctx, &awsroute53.CreateHealthCheckInput{CallerReference: aws.String(h.CallerReference), HealthCheckConfig: cfg}, c.callOptions(o)...)
 		return err
@@ -306,7 +305,7 @@ func (c *Client) healthCheckByReference(ctx context.Context, o Options, ref stri
 	in := &awsroute53.ListHealthChecksInput{}
 	for {
 		var out *awsroute53.ListHealthChecksOutput
-		err := c.retry(ctx, o, func(ctx context.Context) error {
+		err := c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 			var err error
 			out, err = c.api.ListHealthChecks(ctx, in, c.callOptions(o)...)
 			return err

@@ -2,6 +2,7 @@ package route53
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
+	"github.com/portalkit/portalkit/wait"
 )
 
 // Route 53's limits on one ChangeResourceRecordSets request (Route 53 Developer Guide, "Quotas
@@ -64,13 +68,10 @@ func (c *Client) EnsureRecords(ctx context.Context, records []types.ResourceReco
 	}
 	zone, err := c.findZone(ctx, o, aws.ToString(records[0].Name))
 	if err != nil {
-		return nil, fmt.Errorf("route53: %w", err)
+		return nil, wrap(err, "route53")
 	}
 	res, err := c.ensure(ctx, o, zone, records, nil)
-	if err != nil {
-		return res, fmt.Errorf("route53: %w", err)
-	}
-	return res, nil
+	return res, wrap(err, "route53")
 }
 
 // ensure compares, changes and waits under the zone's lock. Existing record sets, of the names in
@@ -129,7 +130,7 @@ func (c *Client) recordsNamed(ctx context.Context, o Options, zone Zone, name st
 	in := &awsroute53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zone.ID), StartRecordName: aws.String(name)}
 	for {
 		var out *awsroute53.ListResourceRecordSetsOutput
-		err := c.retry(ctx, o, func(ctx context.Context) error {
+		err := c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 			var err error
 			out, err = c.api.ListResourceRecordSets(ctx, in, c.callOptions(o)...)
 			return err
@@ -293,6 +294,31 @@ func plan(desired []types.ResourceRecordSet, existing map[string][]types.Resourc
 
 func ptr[T any](v T) *T { return &v }
 
+// wrap prefixes err's message with prefix (which starts with "route53"), without repeating the
+// package name when err's message starts with it already (the package's sentinels do). A wait's
+// timeout is returned as it is: its message starts with the package name and says what was
+// awaited.
+func wrap(err error, prefix string) error {
+	var te *wait.TimeoutError
+	if err == nil || errors.As(err, &te) {
+		return err
+	}
+	msg := strings.TrimPrefix(err.Error(), "route53: ")
+	if prefix != "route53" {
+		msg = strings.TrimPrefix(prefix, "route53: ") + ": " + msg
+	}
+	return &prefixed{msg: "route53: " + msg, err: err}
+}
+
+// prefixed is an error with its message rewritten by wrap; it unwraps to the original.
+type prefixed struct {
+	msg string
+	err error
+}
+
+func (e *prefixed) Error() string { return e.msg }
+func (e *prefixed) Unwrap() error { return e.err }
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -352,7 +378,8 @@ func (c *Client) submit(ctx context.Context, o Options, zone Zone, batch []types
 		ChangeBatch:  &types.ChangeBatch{Changes: batch, Comment: aws.String("portalkit")},
 	}
 	var out *awsroute53.ChangeResourceRecordSetsOutput
-	err := c.retry(ctx, o, func(ctx context.Context) error {
+	// PriorRequestNotComplete: another process's change to the zone is still being processed.
+	err := c.retry(ctx, o, retry.Any(retry.Throttling, retry.Codes("PriorRequestNotComplete")), func(ctx context.Context) error {
 		var err error
 		out, err = c.api.ChangeResourceRecordSets(ctx, in, c.callOptions(o)...)
 		return err

@@ -134,11 +134,8 @@ func (c *Client) EnsureSite(ctx context.Context, site Site, optFns ...func(*Opti
 	}
 	zone, err := c.findZone(ctx, o, site.Domain)
 	if err != nil {
-		return nil, fmt.Errorf("route53: site %s: %w", site.Domain, err)
+		return nil, wrap(err, "route53: site "+site.Domain)
 	}
 	res, err := c.ensure(ctx, o, zone, site.Records(), site.stale)
-	if err != nil {
-		return res, fmt.Errorf("route53: site %s: %w", site.Domain, err)
-	}
-	return res, nil
+	return res, wrap(err, "route53: site "+site.Domain)
 }

@@ -126,6 +126,7 @@ func TestEnsureSiteClassicLoadBalancer(t *testing.T) {
 
 	_, err = c.ClassicTarget(ctx, f.classic, "nope")
 	assert.ErrorIs(t, err, route53.ErrLoadBalancerNotFound)
+	assert.Equal(t, "route53: load balancer not found: nope", err.Error())
 	_, err = c.LoadBalancerTarget(ctx, f.elbv2, "nope")
 	assert.ErrorIs(t, err, route53.ErrLoadBalancerNotFound)
 }

@@ -11,6 +11,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/portalkit/portalkit/internal/awserr"
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Target is what alias records point at: a load balancer's DNS name and canonical hosted zone.
@@ -55,14 +56,14 @@ func (c *Client) LoadBalancerTarget(ctx context.Context, api ELBv2API, nameOrARN
 		in.Names = []string{nameOrARN}
 	}
 	var out *elasticloadbalancingv2.DescribeLoadBalancersOutput
-	err = c.retry(ctx, o, func(ctx context.Context) error {
+	err = c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 		var err error
 		out, err = api.DescribeLoadBalancers(ctx, in)
 		return err
 	})
 	switch {
 	case awserr.IsCode(err, "LoadBalancerNotFound"), err == nil && len(out.LoadBalancers) == 0:
-		return Target{}, fmt.Errorf("route53: %w: %s", ErrLoadBalancerNotFound, nameOrARN)
+		return Target{}, fmt.Errorf("%w: %s", ErrLoadBalancerNotFound, nameOrARN)
 	case err != nil:
 		return Target{}, fmt.Errorf("route53: describing load balancer %s: %w", nameOrARN, err)
 	}
@@ -84,14 +85,14 @@ func (c *Client) ClassicTarget(ctx context.Context, api ClassicAPI, name string,
 		return Target{}, err
 	}
 	var out *elasticloadbalancing.DescribeLoadBalancersOutput
-	err = c.retry(ctx, o, func(ctx context.Context) error {
+	err = c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 		var err error
 		out, err = api.DescribeLoadBalancers(ctx, &elasticloadbalancing.DescribeLoadBalancersInput{LoadBalancerNames: []string{name}})
 		return err
 	})
 	switch {
 	case awserr.IsCode(err, "LoadBalancerNotFound"), err == nil && len(out.LoadBalancerDescriptions) == 0:
-		return Target{}, fmt.Errorf("route53: %w: %s", ErrLoadBalancerNotFound, name)
+		return Target{}, fmt.Errorf("%w: %s", ErrLoadBalancerNotFound, name)
 	case err != nil:
 		return Target{}, fmt.Errorf("route53: describing load balancer %s: %w", name, err)
 	}

@@ -23,10 +23,7 @@ func (c *Client) WaitInSync(ctx context.Context, changeID string, optFns ...func
 	if err != nil {
 		return err
 	}
-	if err := c.waitInSync(ctx, o, "", strings.TrimPrefix(changeID, "/change/")); err != nil {
-		return fmt.Errorf("route53: %w", err)
-	}
-	return nil
+	return wrap(c.waitInSync(ctx, o, "", strings.TrimPrefix(changeID, "/change/")), "route53")
 }
 
 // waitInSync polls GetChange. The change was just accepted PENDING, so the first check reports

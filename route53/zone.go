@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Zone is a Route 53 hosted zone.
@@ -37,7 +39,7 @@ func (c *Client) FindZone(ctx context.Context, domain string, optFns ...func(*Op
 	}
 	z, err := c.findZone(ctx, o, domain)
 	if err != nil {
-		return Zone{}, fmt.Errorf("route53: %w", err)
+		return Zone{}, wrap(err, "route53")
 	}
 	return z, nil
 }
@@ -100,7 +102,7 @@ func (c *Client) zonesNamed(ctx context.Context, o Options, name string) ([]Zone
 	in := &awsroute53.ListHostedZonesByNameInput{DNSName: aws.String(name)}
 	for {
 		var out *awsroute53.ListHostedZonesByNameOutput
-		err := c.retry(ctx, o, func(ctx context.Context) error {
+		err := c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 			var err error
 			out, err = c.api.ListHostedZonesByName(ctx, in, c.callOptions(o)...)
 			return err
@@ -127,7 +129,7 @@ func (c *Client) zonesNamed(ctx context.Context, o Options, name string) ([]Zone
 // zoneByID returns the zone Options.HostedZoneID names, after checking it serves name.
 func (c *Client) zoneByID(ctx context.Context, o Options, name string) (Zone, error) {
 	var out *awsroute53.GetHostedZoneOutput
-	err := c.retry(ctx, o, func(ctx context.Context) error {
+	err := c.retry(ctx, o, retry.Throttling, func(ctx context.Context) error {
 		var err error
 		out, err = c.api.GetHostedZone(ctx, &awsroute53.GetHostedZoneInput{Id: aws.String(o.HostedZoneID)}, c.callOptions(o)...)
 		return err

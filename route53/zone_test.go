@@ -41,6 +41,8 @@ func TestFindZone(t *testing.T) {
 			z, err := f.client(t).FindZone(ctx, tc.domain, func(o *route53.Options) { o.PrivateZone = tc.private })
 			if tc.err != nil {
 				require.ErrorIs(t, err, tc.err)
+				assert.Regexp(t, `^route53: `, err.Error())
+				assert.NotContains(t, err.Error(), "route53: route53")
 				return
 			}
 			require.NoError(t, err)
