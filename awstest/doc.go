@@ -166,8 +166,9 @@
 // with PriorRequestNotComplete while its previous change is PENDING. Health checks:
 // CreateHealthCheck (idempotent by CallerReference: the same settings return the existing check,
 // other settings or a deleted check's reference give HealthCheckAlreadyExists), GetHealthCheck,
-// ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Throttled
-// calls get Throttling ("Rate exceeded", HTTP 400).
+// ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Tags on
+// hosted zones and health checks: ChangeTagsForResource, ListTagsForResource. Throttled calls get
+// Throttling ("Rate exceeded", HTTP 400).
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

@@ -58,6 +58,7 @@ type r53Zone struct {
 	vpcs                         []r53types.VPC
 	records                      []r53types.ResourceRecordSet
 	lastChange                   *r53Change
+	tags                         map[string]string
 	seq                          uint64
 }
 
@@ -71,6 +72,7 @@ type r53HealthCheck struct {
 	id, callerRef string
 	config        r53types.HealthCheckConfig
 	deleted       bool
+	tags          map[string]string
 	seq           uint64
 }
 
@@ -101,6 +103,8 @@ func newRoute53Model(c *Cloud) model {
 	handle(m.svc, "GetHealthCheck", m.getHealthCheck)
 	handle(m.svc, "ListHealthChecks", m.listHealthChecks)
 	handle(m.svc, "DeleteHealthCheck", m.deleteHealthCheck)
+	handle(m.svc, "ChangeTagsForResource", m.changeTagsForResource)
+	handle(m.svc, "ListTagsForResource", m.listTagsForResource)
 	return m
 }
 

@@ -237,6 +237,13 @@ func TestRoute53HealthCheckCallerReference(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list.HealthChecks, 1)
 
+	_, err = r53.ChangeTagsForResource(ctx, &route53.ChangeTagsForResourceInput{ResourceId: first.HealthCheck.Id, ResourceType: r53types.TagResourceTypeHealthcheck,
+		AddTags: []r53types.Tag{{Key: aws.String("run"), Value: aws.String("42")}}})
+	require.NoError(t, err)
+	tags, err := r53.ListTagsForResource(ctx, &route53.ListTagsForResourceInput{ResourceId: first.HealthCheck.Id, ResourceType: r53types.TagResourceTypeHealthcheck})
+	require.NoError(t, err)
+	assert.Equal(t, []r53types.Tag{{Key: aws.String("run"), Value: aws.String("42")}}, tags.ResourceTagSet.Tags)
+
 	_, err = r53.DeleteHealthCheck(ctx, &route53.DeleteHealthCheckInput{HealthCheckId: first.HealthCheck.Id})
 	require.NoError(t, err)
 	_, err = r53.CreateHealthCheck(ctx, &route53.CreateHealthCheckInput{CallerReference: aws.String("ref-1"), HealthCheckConfig: cfg})
