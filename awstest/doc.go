@@ -162,7 +162,8 @@
 // several in Messages as the SDK reports them. Aliases may target record sets of the account's
 // zones and this cloud's load balancers, with the canonical hosted zone IDs both ELB APIs report
 // for the region (AWS's values). A change is PENDING for Route53Options.ChangePropagation of
-// virtual time, then INSYNC; with Route53Options.PriorRequestNotComplete a zone refuses changes
+// virtual time, then INSYNC ([Cloud.Route53ChangeInSync] tells when); with
+// Route53Options.PriorRequestNotComplete a zone refuses changes
 // with PriorRequestNotComplete while its previous change is PENDING. Health checks:
 // CreateHealthCheck (idempotent by CallerReference: the same settings return the existing check,
 // other settings or a deleted check's reference give HealthCheckAlreadyExists), GetHealthCheck,

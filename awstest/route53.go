@@ -391,3 +391,16 @@ func (m *route53Model) getChange(r *request, in *route53.GetChangeInput) (*route
 	}
 	return &route53.GetChangeOutput{ChangeInfo: ch.info(r.now)}, nil
 }
+
+// Route53ChangeInSync returns the virtual time at which the Route 53 change changeID (with or
+// without the "/change/" prefix) is INSYNC, and false when there is no such change. Tests use it
+// to measure how soon a wait noticed.
+func (c *Cloud) Route53ChangeInSync(changeID string) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch, ok := c.route53().changes[stripPrefix(changeID, "/change/")]
+	if !ok {
+		return time.Time{}, false
+	}
+	return ch.insync, true
+}

@@ -100,6 +100,11 @@ func TestRoute53ChangeLifecycle(t *testing.T) {
 	assert.Equal(t, r53types.ChangeStatusPending, out.ChangeInfo.Status)
 	id := aws.ToString(out.ChangeInfo.Id)
 
+	at, ok := cloud.Route53ChangeInSync(id)
+	require.True(t, ok)
+	assert.Equal(t, 40*time.Second, at.Sub(aws.ToTime(out.ChangeInfo.SubmittedAt)))
+	_, ok = cloud.Route53ChangeInSync("/change/CNOPE")
+	assert.False(t, ok)
 	cloud.Clock().Advance(39 * time.Second)
 	got, err := r53.GetChange(ctx, &route53.GetChangeInput{Id: aws.String(id)})
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -177,6 +178,10 @@ func TestAbsorbsPriorRequestNotCompleteAndThrottling(t *testing.T) {
 	calls := f.changes()
 	assert.Len(t, calls.Failed(), 7)
 	assert.Len(t, calls, 8)
+	for i := 1; i < len(calls); i++ {
+		assert.GreaterOrEqual(t, calls[i].Time.Sub(calls[i-1].Time), 200*time.Millisecond,
+			"every attempt, the SDK retryer's included, waits for the rate limit")
+	}
 
 	f.cloud.FailNext(awstest.ServiceRoute53, "ChangeResourceRecordSets", 1, "InvalidInput")
 	_, err = c.EnsureSite(context.Background(), route53.Site{Domain: "example.com", Target: target, WWW: route53.WWWNone, EvaluateTargetHealth: true})

@@ -34,7 +34,9 @@ func TestInSyncWithinOnePollInterval(t *testing.T) {
 	require.True(t, res.InSync)
 
 	changed := f.changes()[0].Time
-	insyncAt := changed.Add(awstest.DefaultChangePropagation)
+	insyncAt, ok := f.cloud.Route53ChangeInSync(res.ChangeIDs[0])
+	require.True(t, ok)
+	assert.Equal(t, awstest.DefaultChangePropagation, insyncAt.Sub(changed))
 	polls := f.cloud.Calls().Operation(awstest.ServiceRoute53, "GetChange")
 	require.GreaterOrEqual(t, len(polls), 2)
 	last, before := polls[len(polls)-1], polls[len(polls)-2]
