@@ -91,7 +91,7 @@ func (m *route53Model) checkLimits(changes []r53types.Change) error {
 		msgs = append(msgs, fmt.Sprintf("Number of records limit of %d exceeded.", r53MaxRecords))
 	}
 	if chars > r53MaxValueChars {
-		msgs = append(msgs, fmt.Sprintf("Number of characters in record values limit of %d exceeded.", r53MaxValueChars))
+		msgs = append(msgs, fmt.Sprintf("RDATA character limit of %d exceeded.", r53MaxValueChars))
 	}
 	if len(msgs) > 0 {
 		return invalidChangeBatch(msgs)

@@ -199,8 +199,17 @@ func TestRoute53InvalidChangeBatch(t *testing.T) {
 			ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{ch}}})
 		var icb *r53types.InvalidChangeBatch
 		require.ErrorAs(t, err, &icb)
-		assert.Contains(t, aws.ToString(icb.Message), "limit of 1000")
+		assert.Equal(t, "Number of records limit of 1000 exceeded.", aws.ToString(icb.Message))
 	}
+	long := &r53types.ResourceRecordSet{Name: aws.String("txt.example.com"), Type: r53types.RRTypeTxt, TTL: aws.Int64(60)}
+	for i := range 130 {
+		long.ResourceRecords = append(long.ResourceRecords, r53types.ResourceRecord{Value: aws.String(fmt.Sprintf(`"%0250d"`, i))})
+	}
+	_, err = r53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{change(r53types.ChangeActionCreate, long)}}})
+	var icb *r53types.InvalidChangeBatch
+	require.ErrorAs(t, err, &icb)
+	assert.Equal(t, "RDATA character limit of 32000 exceeded.", aws.ToString(icb.Message))
 }
 
 func TestRoute53PriorRequestNotComplete(t *testing.T) {
