@@ -7,6 +7,7 @@ import (
 
 	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
 	"github.com/portalkit/portalkit/clock"
@@ -24,10 +25,10 @@ type Client struct {
 	lim  *limiter
 
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex // per hosted zone ID
-	zones map[zoneKey]Zone       // zone lookups by domain
+	locks map[string]*semaphore.Weighted // per hosted zone ID, weight 1: a lock that ctx can abandon
+	zones map[zoneKey]Zone               // zone lookups by domain
 
-	lookup sync.Mutex // serialises lookups, so concurrent callers share one
+	lookup *semaphore.Weighted // serialises lookups, so concurrent callers share one
 }
 
 type zoneKey struct {
@@ -47,7 +48,7 @@ func New(api API, optFns ...func(*Options)) (*Client, error) {
 	}
 	return &Client{
 		api: api, opts: opts, lim: newLimiter(opts.Clock, opts.RequestsPerSecond),
-		locks: map[string]*sync.Mutex{}, zones: map[zoneKey]Zone{},
+		locks: map[string]*semaphore.Weighted{}, zones: map[zoneKey]Zone{}, lookup: semaphore.NewWeighted(1),
 	}, nil
 }
 
@@ -56,13 +57,14 @@ func (c *Client) resolve(optFns []func(*Options)) (Options, error) {
 	return c.opts.resolve(optFns)
 }
 
-// zoneLock returns the mutex that serialises changes to one hosted zone.
-func (c *Client) zoneLock(id string) *sync.Mutex {
+// zoneLock returns the lock (a semaphore of weight 1, which a waiter leaves when its ctx ends)
+// that serialises changes to one hosted zone.
+func (c *Client) zoneLock(id string) *semaphore.Weighted {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.locks[id]
 	if !ok {
-		l = &sync.Mutex{}
+		l = semaphore.NewWeighted(1)
 		c.locks[id] = l
 	}
 	return l
@@ -80,22 +82,25 @@ func (c *Client) retry(ctx context.Context, o Options, retryable retry.Classifie
 	return retry.Do(ctx, op, retry.Options{Retryable: retryable, MaxElapsed: o.RetryTimeout, Clock: o.Clock})
 }
 
-// limiter lets one call start per 1/rps on its clock. Waiters queue on mu, so the time each one
-// observes after its sleep is the time its call goes out, on the wall clock and on a virtual one.
+// limiter lets one call start per 1/rps on its clock (a token bucket of one token). Waiters
+// queue on turn, so the time each one observes after its sleep is the time its call goes out, on
+// the wall clock and on a virtual one.
 type limiter struct {
-	mu  sync.Mutex
-	clk clock.Clock
-	lim *rate.Limiter
+	turn *semaphore.Weighted
+	clk  clock.Clock
+	lim  *rate.Limiter
 }
 
 func newLimiter(clk clock.Clock, rps float64) *limiter {
-	return &limiter{clk: clk, lim: rate.NewLimiter(rate.Limit(rps), 1)}
+	return &limiter{turn: semaphore.NewWeighted(1), clk: clk, lim: rate.NewLimiter(rate.Limit(rps), 1)}
 }
 
 // wait blocks until the next call may start, or ctx ends.
 func (l *limiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	if err := l.turn.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	defer l.turn.Release(1)
 	now := l.clk.Now()
 	r := l.lim.ReserveN(now, 1)
 	d := r.DelayFrom(now)

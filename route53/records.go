@@ -82,8 +82,10 @@ func (c *Client) ensure(ctx context.Context, o Options, zone Zone, records []typ
 		return nil, err
 	}
 	lock := c.zoneLock(zone.ID)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("waiting for other changes to hosted zone %s: %w", zone.ID, err)
+	}
+	defer lock.Release(1)
 
 	res := &Result{Zone: zone, InSync: true}
 	existing := map[string][]types.ResourceRecordSet{}

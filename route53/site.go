@@ -22,6 +22,7 @@ const (
 	WWWNone
 )
 
+// String returns "alias", "CNAME" or "none".
 func (w WWW) String() string {
 	switch w {
 	case WWWAlias:

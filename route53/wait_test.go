@@ -157,3 +157,33 @@ func TestRateLimitConfigurable(t *testing.T) {
 	_, err := f.r53.GetChange(ctx, &awsroute53.GetChangeInput{Id: aws.String("nope")})
 	require.Error(t, err)
 }
+
+// TestWaitingForTheZoneLockEndsWithCtx: a caller queued behind another change of the zone leaves
+// when its ctx ends, without waiting for the lock.
+func TestWaitingForTheZoneLockEndsWithCtx(t *testing.T) {
+	f := newFixture(t)
+	hold, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	c := f.client(t, func(o *route53.Options) {
+		o.OnProgress = func(route53.Progress) { once.Do(func() { close(hold); <-release }) }
+	})
+	target := f.target(t, c, f.lb(t, "web", "", ""))
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.EnsureSite(context.Background(), route53.Site{Domain: "example.com", Target: target})
+		done <- err
+	}()
+	<-hold // the first caller holds the zone's lock, its change accepted
+
+	_, err := c.FindZone(context.Background(), "a.example.com")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.EnsureRecords(ctx, []r53types.ResourceRecordSet{{Name: aws.String("a.example.com"), Type: r53types.RRTypeTxt, TTL: aws.Int64(60),
+		ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"x"`)}}}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "waiting for other changes to hosted zone")
+
+	close(release)
+	require.NoError(t, <-done)
+}

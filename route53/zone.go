@@ -52,13 +52,21 @@ func (c *Client) findZone(ctx context.Context, o Options, domain string) (Zone, 
 	if o.HostedZoneID != "" {
 		return c.zoneByID(ctx, o, name)
 	}
-	c.lookup.Lock()
-	defer c.lookup.Unlock()
 	key := zoneKey{domain: name, private: o.PrivateZone}
-	c.mu.Lock()
-	z, ok := c.zones[key]
-	c.mu.Unlock()
-	if ok {
+	cached := func() (Zone, bool) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		z, ok := c.zones[key]
+		return z, ok
+	}
+	if z, ok := cached(); ok {
+		return z, nil
+	}
+	if err := c.lookup.Acquire(ctx, 1); err != nil {
+		return Zone{}, err
+	}
+	defer c.lookup.Release(1)
+	if z, ok := cached(); ok { // found by the lookup this one waited for
 		return z, nil
 	}
 	labels := strings.Split(strings.TrimSuffix(name, "."), ".")
@@ -145,9 +153,10 @@ func (c *Client) zoneByID(ctx context.Context, o Options, name string) (Zone, er
 	return z, nil
 }
 
-// fqdn returns name lowercase with a trailing dot, the form Route 53 returns names in.
+// fqdn returns name lowercase with a trailing dot, the form Route 53 returns names in, with the
+// "\052" Route 53 lists for a wildcard's "*" turned back.
 func fqdn(name string) string {
-	name = strings.ToLower(strings.TrimSpace(name))
+	name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), `\052`, "*")
 	if !strings.HasSuffix(name, ".") {
 		name += "."
 	}
