@@ -8,8 +8,9 @@ import (
 
 // elbHostedZones are the canonical hosted zone IDs of load balancers by region, as AWS lists them
 // (AWS General Reference, "Elastic Load Balancing endpoints and quotas"): the first for
-// Application and Classic Load Balancers, the second for Network Load Balancers. DescribeLoadBalancers
-// of both ELB APIs reports them, and Route 53 alias records to a load balancer name them.
+// Application and Classic Load Balancers, the second for Network Load Balancers.
+// DescribeLoadBalancers of both ELB APIs reports them, and Route 53 alias records to a load
+// balancer name them.
 var elbHostedZones = map[string][2]string{
 	"us-east-1":      {"Z35SXDOTRQ7X7K", "Z26RNL4JYFTOTI"},
 	"us-east-2":      {"Z3AADJGX6KTTL2", "ZLMOA37VPKANP"},
