@@ -25,7 +25,9 @@ const (
 	MaxValueCharsPerRequest = 32000
 )
 
-// Result reports what a call changed.
+// Result reports what a call changed. A call that fails after it found the hosted zone returns
+// its Result with the error, reporting what was sent before the failure (a change accepted but
+// not seen INSYNC in time, for example).
 type Result struct {
 	// Zone is the hosted zone changed.
 	Zone Zone

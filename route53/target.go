@@ -43,7 +43,8 @@ func (t Target) problems(field string) []string {
 // and returns it as an alias target, with the canonical hosted zone ID the ELB API reports (no
 // table of zone IDs is kept here, so none can go stale) and DualStack set for the dualstack IP
 // address types. It fails with an error matching [ErrLoadBalancerNotFound] when there is no such
-// load balancer.
+// load balancer. The ELB client is an argument rather than a Client setting because the load
+// balancers of a [Failover] often live in two regions, each described by its own client.
 func (c *Client) LoadBalancerTarget(ctx context.Context, api ELBv2API, nameOrARN string, optFns ...func(*Options)) (Target, error) {
 	o, err := c.resolve(optFns)
 	if err != nil {
