@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,8 +95,8 @@ func TestEnsureRecordsValidation(t *testing.T) {
 }
 
 func TestOptionsValidation(t *testing.T) {
-	f := newFixture(t)
-	_, err := route53.New(f.r53, func(o *route53.Options) {
+	api := awsroute53.New(awsroute53.Options{Region: "us-east-1"}) // no call is made
+	_, err := route53.New(api, func(o *route53.Options) {
 		o.RequestsPerSecond = -1
 		o.PollInterval = -1
 		o.MaxPollInterval = -1
@@ -110,8 +111,9 @@ func TestOptionsValidation(t *testing.T) {
 	_, err = route53.New(nil)
 	assert.ErrorIs(t, err, route53.ErrInvalidOptions)
 
-	// Per-call overrides are validated the same way.
-	c := f.client(t)
+	// Per-call overrides are validated the same way, before any call.
+	c, err := route53.New(api)
+	require.NoError(t, err)
 	_, err = c.FindZone(context.Background(), "example.com", func(o *route53.Options) { o.WaitTimeout = -1 })
 	assert.ErrorIs(t, err, route53.ErrInvalidOptions)
 }
