@@ -123,7 +123,6 @@ type acmEntry struct {
 	notAfter          time.Time
 }
 
-
 // findImported lists the imported certificates whose domain is the bundle's and returns the one
 // tagged with name (current) and, failing that, one that is the very same certificate (same).
 func (c *Client) findImported(ctx context.Context, o Options, name string, info *Info) (current, same *acmEntry, err error) {

@@ -55,7 +55,10 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 		in.CertificateChain = aws.String(string(b.Chain))
 	}
 	var out *iam.UploadServerCertificateOutput
-	if err := call(ctx, o, func(ctx context.Context) (err error) { out, err = c.api.IAM.UploadServerCertificate(ctx, in); return err }); err != nil {
+	if err := call(ctx, o, func(ctx context.Context) (err error) {
+		out, err = c.api.IAM.UploadServerCertificate(ctx, in)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("cert: upload %s to IAM as %s: %w", info.Subject, full, err)
 	}
 	arn := aws.ToString(out.ServerCertificateMetadata.Arn)

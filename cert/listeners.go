@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/portalkit/portalkit/internal/awserr"
@@ -143,7 +143,10 @@ func (c *Client) listenerCertificates(ctx context.Context, o Options, arn string
 	in := &elasticloadbalancingv2.DescribeListenerCertificatesInput{ListenerArn: aws.String(arn)}
 	for {
 		var out *elasticloadbalancingv2.DescribeListenerCertificatesOutput
-		err := call(ctx, o, func(ctx context.Context) (err error) { out, err = c.api.ELBv2.DescribeListenerCertificates(ctx, in); return err })
+		err := call(ctx, o, func(ctx context.Context) (err error) {
+			out, err = c.api.ELBv2.DescribeListenerCertificates(ctx, in)
+			return err
+		})
 		switch {
 		case awserr.IsCode(err, "ListenerNotFound"):
 			return nil, fmt.Errorf("%w: listener %s", ErrNotFound, arn)

@@ -65,7 +65,9 @@ func newCA(t testing.TB, name string, parent *ca, notBefore, notAfter time.Time)
 	return &ca{cert: c, key: key}
 }
 
-func (c *ca) pem() []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw}) }
+func (c *ca) pem() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw})
+}
 
 // leafSpec describes a server certificate to issue.
 type leafSpec struct {

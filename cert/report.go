@@ -230,7 +230,10 @@ func (c *Client) serverCertificates(ctx context.Context, o Options) (map[string]
 	in := &iam.ListServerCertificatesInput{}
 	for {
 		var page *iam.ListServerCertificatesOutput
-		if err := call(ctx, o, func(ctx context.Context) (err error) { page, err = c.api.IAM.ListServerCertificates(ctx, in); return err }); err != nil {
+		if err := call(ctx, o, func(ctx context.Context) (err error) {
+			page, err = c.api.IAM.ListServerCertificates(ctx, in)
+			return err
+		}); err != nil {
 			return nil, fmt.Errorf("cert: list IAM server certificates: %w", err)
 		}
 		for _, m := range page.ServerCertificateMetadataList {
