@@ -22,6 +22,7 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newIAMModel,
 		newRoute53Model,
 	} {
 		c.register(newModel(c))
