@@ -171,7 +171,8 @@
 // VPC; CallerReference is unique, HostedZoneAlreadyExists otherwise; NS and SOA records),
 // GetHostedZone, DeleteHostedZone (HostedZoneNotEmpty while other records remain),
 // ListHostedZonesByName (ordered by name with labels reversed, then ID; DNSName/HostedZoneId paging),
-// ListResourceRecordSets (same order; StartRecordName/Type/Identifier paging),
+// ListResourceRecordSets (same order; StartRecordName/Type/Identifier paging; names lowercase with
+// a trailing dot, a wildcard's "*" as "\052"),
 // ChangeResourceRecordSets and GetChange. A change batch is atomic and checked change by change
 // against the zone as the earlier changes left it: simple, alias, failover and weighted record
 // sets are stored; InvalidChangeBatch carries Route 53's messages (a missing delete, a delete whose

@@ -144,9 +144,10 @@ func invalidChangeBatch(msgs []string) error {
 	}}
 }
 
-// fqdn returns name in Route 53's form: lowercase with a trailing dot.
+// fqdn returns name in Route 53's form: lowercase with a trailing dot, with a wildcard's "*" as
+// Route 53 lists it, "\052".
 func fqdn(name string) string {
-	name = strings.ToLower(strings.TrimSpace(name))
+	name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "*", `\052`)
 	if !strings.HasSuffix(name, ".") {
 		name += "."
 	}

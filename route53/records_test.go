@@ -37,6 +37,14 @@ func TestEnsureRecordsComparesValuesInAnyOrder(t *testing.T) {
 	res, err = c.EnsureRecords(ctx, []r53types.ResourceRecordSet{txt("example.com.", `"a"`)})
 	require.NoError(t, err)
 	assert.True(t, res.Changed())
+
+	// Route 53 lists a wildcard's "*" as \052; it still compares equal.
+	_, err = c.EnsureRecords(ctx, []r53types.ResourceRecordSet{txt("*.example.com", `"w"`)})
+	require.NoError(t, err)
+	assert.Contains(t, f.records(t, f.zoneID), `\052.example.com. TXT`)
+	res, err = c.EnsureRecords(ctx, []r53types.ResourceRecordSet{txt("*.example.com", `"w"`)})
+	require.NoError(t, err)
+	assert.False(t, res.Changed())
 }
 
 // TestChangeBatchLimits: over 1,000 records (an UPSERT counting twice) the changes are refused
