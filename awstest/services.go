@@ -23,6 +23,7 @@ func (c *Cloud) registerServices() {
 		newClassicELBModel,
 		newACMModel,
 		newIAMModel,
+		newRoute53Model,
 	} {
 		c.register(newModel(c))
 	}
