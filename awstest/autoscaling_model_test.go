@@ -264,3 +264,26 @@ func TestDescribeAutoScalingGroupsPages(t *testing.T) {
 	var bad *astypes.InvalidNextToken
 	require.ErrorAs(t, err, &bad)
 }
+
+func TestLifecycleHookTimeoutContinues(t *testing.T) {
+	ctx := context.Background()
+	f := newASGFixture(t)
+	f.group(t, "web", 0)
+	_, err := f.as.PutLifecycleHook(ctx, &autoscaling.PutLifecycleHookInput{
+		AutoScalingGroupName: aws.String("web"), LifecycleHookName: aws.String("boot"), LifecycleTransition: aws.String("autoscaling:EC2_INSTANCE_LAUNCHING"),
+		HeartbeatTimeout: aws.Int32(60), DefaultResult: aws.String("CONTINUE"),
+	})
+	require.NoError(t, err)
+	_, err = f.as.SetDesiredCapacity(ctx, &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String("web"), DesiredCapacity: aws.Int32(1)})
+	require.NoError(t, err)
+	f.cloud.Clock().Advance(40 * time.Second)
+	g := f.describe(t, "web")
+	require.Equal(t, astypes.LifecycleStatePendingWait, g.Instances[0].LifecycleState)
+	f.cloud.Clock().Advance(70 * time.Second)
+	g = f.describe(t, "web")
+	require.Len(t, g.Instances, 1)
+	assert.Equal(t, astypes.LifecycleStateInService, g.Instances[0].LifecycleState, "the timeout applied CONTINUE")
+	_, err = f.as.PutLifecycleHook(ctx, &autoscaling.PutLifecycleHookInput{AutoScalingGroupName: aws.String("web"), LifecycleHookName: aws.String("x"),
+		LifecycleTransition: aws.String("autoscaling:EC2_INSTANCE_LAUNCHING"), HeartbeatTimeout: aws.Int32(10)})
+	assert.Equal(t, "ValidationError", apiError(t, err).ErrorCode())
+}
