@@ -14,9 +14,11 @@
 //
 // # Packages
 //
-// Available now: elb, rds/session, s3sync, route53 and awstest; the others are planned.
+// Available now: elb, cert, rds/session, s3sync, route53 and awstest; the others are planned.
 //
 //   - elb: load balancers, target groups, listeners, safe register / deregister / rolling swap.
+//   - cert: your own TLS certificate checked, imported into ACM (renewed in place) or IAM, set on
+//     listeners, and reported before it expires.
 //   - autoscale: AMI resolution, launch templates, Auto Scaling groups, instance refresh.
 //   - rds: the Multi-AZ MySQL instance, failover drills, snapshots.
 //   - rds/session: HTTP sessions in MySQL that survive instance loss and database failover.
