@@ -104,10 +104,10 @@
 // bench/backup.sh compares Backup with `mariadb-dump | gzip | aws s3 cp -` and with the dump
 // alone, on the same generated database and loopback S3 server, in the same run (medians of 3
 // runs, per-run ratios). Measured on a 2-core machine shared with other work (load average 7 to
-// 18 during the runs):
+// 18 during the runs; two runs of the 100 MiB case):
 //
 //	database   vs shell pipeline   vs dump alone   peak RSS
-//	100 MiB    3.9x                0.67x           42 MiB
+//	100 MiB    3.9x, 6.4x          0.67x, 0.64x    42 MiB, 41 MiB
 //	1 GiB      6.5x                0.80x           47 MiB
 //
 // Against the dump alone the cost is zstd: about one CPU-second per 100 MiB of dump, competing
