@@ -319,10 +319,20 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 		testHookDumpStarted(cmd.Process.Pid)
 	}
 
+	waited := false
 	fail := func(e *StageError) error {
 		cancelDump()
+		// Writes into the upload fail from now on; closing the compressor and the encryption
+		// lets their goroutines (which may be writing) finish before the upload is aborted.
+		upload.stop()
+		_ = comp.Close()
+		if encW != nil {
+			_ = encW.Close()
+		}
 		_, _ = io.Copy(io.Discard, stdout)
-		_ = cmd.Wait()
+		if !waited {
+			_ = cmd.Wait()
+		}
 		if e.Stage == StageDump && e.Stderr == "" {
 			e.Stderr = stderr.String()
 		}
@@ -364,7 +374,9 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 			return fail(&StageError{Stage: StageDump, Err: fmt.Errorf("read dump output: %w", rerr)})
 		}
 	}
-	if err := cmd.Wait(); err != nil {
+	err = cmd.Wait()
+	waited = true
+	if err != nil {
 		code := exitCode(err)
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)

@@ -109,61 +109,69 @@ const (
 )
 
 func TestDumpKilledMidStreamAbortsUploadAndWritesNoManifest(t *testing.T) {
-	f := newFixture(t)
-	bulk(t, f.db.DB, 16)
-	pids := make(chan int, 1)
-	testHookDumpStarted = func(pid int) { pids <- pid }
-	t.Cleanup(func() { testHookDumpStarted = nil })
-	killed := false
-	var pid int
-	m := f.manager(t, func(o *Options) {
-		o.Compression = CompressionNone
-		o.PartSize = MinPartSize
-		o.UploadConcurrency = 1
-		o.OnProgress = func(p Progress) {
-			if pid == 0 {
-				pid = <-pids
-			}
-			// Kill once S3 holds a part: the multipart upload exists and must be aborted.
-			if p.Uploaded > 0 && !killed {
-				killed = true
-				assert.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
-			}
-		}
-	})
-	_, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
-	require.Error(t, err)
-	require.True(t, killed, "the dump was killed mid-stream")
-	var se *StageError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, StageDump, se.Stage)
-	assert.Equal(t, -1, se.ExitCode, "killed by a signal")
-	assert.Contains(t, err.Error(), "dump failed")
+	for _, c := range []Compression{CompressionZstd, CompressionGzip, CompressionNone} {
+		t.Run(string(c), func(t *testing.T) {
+			f := newFixture(t)
+			bulk(t, f.db.DB, 24)
+			pids := make(chan int, 1)
+			testHookDumpStarted = func(pid int) { pids <- pid }
+			t.Cleanup(func() { testHookDumpStarted = nil })
+			killed := false
+			var pid int
+			m := f.manager(t, func(o *Options) {
+				o.Compression = c
+				o.PartSize = MinPartSize
+				o.UploadConcurrency = 1
+				o.OnProgress = func(p Progress) {
+					if pid == 0 {
+						pid = <-pids
+					}
+					// Kill once S3 holds a part: the multipart upload exists and must be aborted.
+					if p.Uploaded > 0 && !killed {
+						killed = true
+						assert.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+					}
+				}
+			})
+			_, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+			require.Error(t, err)
+			require.True(t, killed, "the dump was killed mid-stream")
+			var se *StageError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, StageDump, se.Stage)
+			assert.Equal(t, -1, se.ExitCode, "killed by a signal")
+			assert.Contains(t, err.Error(), "dump failed")
 
-	assert.Empty(t, f.incompleteUploads(t), "multipart upload aborted")
-	assert.Empty(t, f.keys(t), "no object and no manifest")
-	list, err := m.List(context.Background(), f.db.Name)
-	require.NoError(t, err)
-	assert.Empty(t, list)
+			assert.Empty(t, f.incompleteUploads(t), "multipart upload aborted")
+			assert.Empty(t, f.keys(t), "no object and no manifest")
+			list, err := m.List(context.Background(), f.db.Name)
+			require.NoError(t, err)
+			assert.Empty(t, list)
+		})
+	}
 }
 
 func TestUploadFailureAbortsUploadAndNamesTheStage(t *testing.T) {
-	f := newFixture(t)
-	bulk(t, f.db.DB, 16)
-	f.s3.Wrap(failPart(2))
-	m := f.manager(t, func(o *Options) {
-		o.Compression = CompressionNone
-		o.PartSize = MinPartSize
-		o.UploadConcurrency = 2
-	})
-	_, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
-	var se *StageError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, StageUpload, se.Stage)
-	assert.Contains(t, err.Error(), "upload failed")
-	assert.Contains(t, err.Error(), "upload part 2")
-	assert.Empty(t, f.incompleteUploads(t), "multipart upload aborted")
-	assert.Empty(t, f.keys(t))
+	for _, c := range []Compression{CompressionZstd, CompressionNone} {
+		t.Run(string(c), func(t *testing.T) {
+			f := newFixture(t)
+			bulk(t, f.db.DB, 16)
+			f.s3.Wrap(failPart(2))
+			m := f.manager(t, func(o *Options) {
+				o.Compression = c
+				o.PartSize = MinPartSize
+				o.UploadConcurrency = 2
+			})
+			_, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+			var se *StageError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, StageUpload, se.Stage)
+			assert.Contains(t, err.Error(), "upload failed")
+			assert.Contains(t, err.Error(), "upload part 2")
+			assert.Empty(t, f.incompleteUploads(t), "multipart upload aborted")
+			assert.Empty(t, f.keys(t))
+		})
+	}
 }
 
 func TestFailedDumpClientReportsStderrAndStoresNothing(t *testing.T) {

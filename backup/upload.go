@@ -50,6 +50,8 @@ type multipartWriter struct {
 
 	g        *errgroup.Group
 	gctx     context.Context
+	cancel   context.CancelFunc
+	stopped  atomic.Bool
 	buf      []byte
 	uploadID string
 	partNum  int32
@@ -63,13 +65,24 @@ type multipartWriter struct {
 }
 
 func newMultipartWriter(ctx context.Context, api S3API, create s3.CreateMultipartUploadInput, partSize int64, concurrency int, onPart func(int64)) *multipartWriter {
-	g, gctx := errgroup.WithContext(ctx)
+	pctx, cancel := context.WithCancel(ctx)
+	g, gctx := errgroup.WithContext(pctx)
 	g.SetLimit(concurrency)
 	return &multipartWriter{
 		ctx: ctx, api: api, create: create, size: partSize, onPart: onPart,
 		free: make(chan []byte, concurrency+1), limit: concurrency + 1,
-		g: g, gctx: gctx, hash: sha256.New(),
+		g: g, gctx: gctx, cancel: cancel, hash: sha256.New(),
 	}
+}
+
+// errStopped is what writes get after stop.
+var errStopped = errors.New("upload stopped")
+
+// stop makes every later Write fail at once and cancels the parts in flight, so a compressor
+// closed after a failure finishes without uploading more. Safe to call from any goroutine.
+func (w *multipartWriter) stop() {
+	w.stopped.Store(true)
+	w.cancel()
 }
 
 // getBuffer returns a free part buffer, allocating while fewer than limit exist.
@@ -100,6 +113,9 @@ func (w *multipartWriter) failure() error {
 }
 
 func (w *multipartWriter) Write(p []byte) (int, error) {
+	if w.stopped.Load() {
+		return 0, errStopped
+	}
 	n := 0
 	for len(p) > 0 {
 		if w.buf == nil {
@@ -187,6 +203,7 @@ func (w *multipartWriter) Close() error {
 	}
 	w.etag = aws.ToString(out.ETag)
 	w.uploadID = ""
+	w.cancel()
 	return nil
 }
 
@@ -194,6 +211,7 @@ func (w *multipartWriter) Close() error {
 // billed). It uses a context that outlives a cancelled ctx.
 func (w *multipartWriter) Abort() error {
 	_ = w.g.Wait()
+	defer w.cancel()
 	if w.uploadID == "" {
 		return nil
 	}
