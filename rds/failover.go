@@ -179,7 +179,7 @@ func (d *drill) sample(ctx context.Context, now time.Time) {
 	switch {
 	case err != nil:
 		d.rep.ProbeFailures++
-		if d.rep.Unreachable == (Window{}) {
+		if d.rep.ProbeFailures == 1 {
 			d.rep.Unreachable.From = at
 		}
 		d.failing = true
