@@ -414,8 +414,7 @@ func (m *rdsModel) deleteDBInstance(r *request, in *rds.DeleteDBInstanceInput) (
 	case !skip && final == "":
 		return nil, m.fail("InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
 	}
-	switch s := d.status(r.now); s {
-	case "creating", "rebooting", "backing-up":
+	if s := d.status(r.now); final != "" && s != "available" {
 		return nil, m.fail("InvalidDBInstanceState", "Instance %s is currently %s - a final snapshot cannot be taken.", d.id, s)
 	}
 	if final != "" {

@@ -15,6 +15,7 @@ import (
 	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/internal/testenv"
 	"github.com/portalkit/portalkit/rds"
 )
@@ -34,9 +35,9 @@ type fixture struct {
 	run     string // unique per run, for names that may reach a real endpoint
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, optFns ...func(*awstest.Options)) *fixture {
 	t.Helper()
-	env := testenv.Cloud(t)
+	env := testenv.Cloud(t, optFns...)
 	f := &fixture{env: env, rds: awsrds.NewFromConfig(env.Config), ec2: ec2.NewFromConfig(env.Config), logs: &logBuffer{},
 		run: fmt.Sprintf("%06d", time.Now().UnixNano()/1000%1000000)}
 	subnets, err := f.ec2.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{
