@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +111,34 @@ func TestFailoverFailureStatus(t *testing.T) {
 	assert.Contains(t, err.Error(), `state "failed"`)
 	require.NotNil(t, rep)
 	assert.Less(t, rep.Probes, 30, "ended at the first observation of the failure")
+}
+
+// stuckPrimary reports every instance's primary in the zone it had when it was wrapped, as if
+// the failover had not moved it.
+type stuckPrimary struct {
+	*awsrds.Client
+	zone string
+}
+
+func (s stuckPrimary) DescribeDBInstances(ctx context.Context, in *awsrds.DescribeDBInstancesInput, optFns ...func(*awsrds.Options)) (*awsrds.DescribeDBInstancesOutput, error) {
+	out, err := s.Client.DescribeDBInstances(ctx, in, optFns...)
+	if err == nil {
+		for i := range out.DBInstances {
+			out.DBInstances[i].AvailabilityZone = &s.zone
+		}
+	}
+	return out, err
+}
+
+func TestFailoverNotConfirmedWhenPrimaryStays(t *testing.T) {
+	f := newFixture(t)
+	f.env.RequireSim(t)
+	inst := f.ensure(t, f.spec("shop"))
+	c, err := rds.New(stuckPrimary{Client: f.rds, zone: inst.AvailabilityZone}, f.options)
+	require.NoError(t, err)
+	rep, err := c.Failover(context.Background(), "shop")
+	require.ErrorIs(t, err, rds.ErrFailoverNotConfirmed)
+	assert.Contains(t, err.Error(), "primary still in "+inst.AvailabilityZone)
+	require.NotNil(t, rep)
+	assert.Empty(t, rep.ToAZ)
 }

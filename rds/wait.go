@@ -2,7 +2,6 @@ package rds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -134,10 +133,4 @@ func resourceOf(what string) string {
 		}
 	}
 	return what
-}
-
-// isFailed reports whether err is a wait's failure status.
-func isFailed(err error) bool {
-	var fe *FailedError
-	return errors.As(err, &fe)
 }
