@@ -117,7 +117,13 @@
 //     SslPolicy they get the API's [DefaultSSLPolicy]; idempotent for the same settings,
 //     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
-//     predefined ELBSecurityPolicy names).
+//     predefined ELBSecurityPolicy names). CreateListener takes exactly one (default)
+//     certificate and DescribeListeners names only it, as in ELB. ModifyListener changes the
+//     default certificate, SSL policy or default actions (port, protocol, ALPN and mutual TLS
+//     changes are unmodeled); AddListenerCertificates (SNI; one already listed is not added
+//     again; at most 25), RemoveListenerCertificates (not the default) and
+//     DescribeListenerCertificates (IsDefault marks the default). Certificates may be ACM or IAM
+//     server certificates.
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
 //     DescribeTargetHealth. Health checks run every interval after registration on the virtual
 //     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
@@ -141,12 +147,25 @@
 // HealthyThreshold passes; a deregistered instance stays InService with
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
 // DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
-// SetLoadBalancerPoliciesOfListener.
+// SetLoadBalancerPoliciesOfListener, SetLoadBalancerListenerSSLCertificate (HTTPS and SSL
+// listeners; an ACM certificate or an IAM server certificate).
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
 // as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
 // load balancers of both ELB APIs whose listeners use it), over certificates added with
-// [Cloud.AddCertificate].
+// [Cloud.AddCertificate] or imported: ImportCertificate (one PEM certificate, a matching
+// unencrypted RSA or EC key of at most 5 KB, valid at the time of import, an optional chain that
+// signs it; with CertificateArn a re-import into the same ARN, keeping the key type and refusing
+// tags; names, key algorithm, serial and validity are read from the PEM; an imported certificate
+// reads EXPIRED after NotAfter), GetCertificate (imported ones), DeleteCertificate
+// (ResourceInUseException while a listener uses it), AddTagsToCertificate and
+// ListTagsForCertificate.
+//
+// IAM (service ID "IAM"): server certificates only: UploadServerCertificate (names unique
+// regardless of case, EntityAlreadyExists; KeyPairMismatch; MalformedCertificate for unparsable
+// or expired certificates and chains that do not sign them), GetServerCertificate,
+// DeleteServerCertificate (DeleteConflict while a Classic listener uses it) and
+// ListServerCertificates (PathPrefix, Marker/MaxItems).
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

@@ -24,6 +24,7 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newIAMModel,
 		newRDSModel,
 	} {
 		c.register(newModel(c))
