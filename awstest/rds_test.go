@@ -2,6 +2,7 @@ package awstest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -201,4 +202,48 @@ func TestRDSSnapshotsAndCrossRegionCopy(t *testing.T) {
 	var snapState *rdstypes.InvalidDBSnapshotStateFault
 	require.ErrorAs(t, err, &snapState, "still copying")
 	assert.Panics(t, func() { f.cloud.LinkRDSSourceRegion(west) }, "links go one way")
+}
+
+func TestRDSPaginationAndDeletion(t *testing.T) {
+	f := newRDSFixture(t)
+	f.create(t, "shop", false)
+	f.cloud.Clock().Advance(time.Hour)
+	for i := 0; i < 25; i++ {
+		_, err := f.rds.CreateDBSnapshot(f.ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("shop"), DBSnapshotIdentifier: aws.String(fmt.Sprintf("s-%02d", i))})
+		require.NoError(t, err)
+	}
+	var ids []string
+	p := rds.NewDescribeDBSnapshotsPaginator(f.rds, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("shop"), MaxRecords: aws.Int32(20)})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(f.ctx)
+		require.NoError(t, err)
+		pages++
+		for _, s := range page.DBSnapshots {
+			ids = append(ids, aws.ToString(s.DBSnapshotIdentifier))
+		}
+	}
+	assert.Equal(t, 2, pages)
+	assert.Len(t, ids, 25)
+	_, err := f.rds.DescribeDBSnapshots(f.ctx, &rds.DescribeDBSnapshotsInput{MaxRecords: aws.Int32(10)})
+	require.ErrorContains(t, err, "InvalidParameterValue")
+
+	_, err = f.rds.ModifyDBInstance(f.ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("shop"), DeletionProtection: aws.Bool(false)})
+	require.NoError(t, err)
+	_, err = f.rds.DeleteDBInstance(f.ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("shop")})
+	require.ErrorContains(t, err, "FinalDBSnapshotIdentifier is required")
+	out, err := f.rds.DeleteDBInstance(f.ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("shop"), FinalDBSnapshotIdentifier: aws.String("final")})
+	require.NoError(t, err)
+	assert.Equal(t, "deleting", aws.ToString(out.DBInstance.DBInstanceStatus))
+	_, err = f.rds.DeleteDBSubnetGroup(f.ctx, &rds.DeleteDBSubnetGroupInput{DBSubnetGroupName: aws.String("db")})
+	require.ErrorContains(t, err, "InvalidDBSubnetGroupStateFault")
+	f.cloud.Clock().Advance(awstest.DefaultDBInstanceDeleting)
+	_, err = f.rds.DescribeDBInstances(f.ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("shop")})
+	var nf *rdstypes.DBInstanceNotFoundFault
+	require.ErrorAs(t, err, &nf)
+	final, err := f.rds.DescribeDBSnapshots(f.ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("final")})
+	require.NoError(t, err)
+	require.Len(t, final.DBSnapshots, 1)
+	_, err = f.rds.DeleteDBSubnetGroup(f.ctx, &rds.DeleteDBSubnetGroupInput{DBSubnetGroupName: aws.String("db")})
+	require.NoError(t, err)
 }
