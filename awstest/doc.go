@@ -167,6 +167,30 @@
 // DeleteServerCertificate (DeleteConflict while a Classic listener uses it) and
 // ListServerCertificates (PathPrefix, Marker/MaxItems).
 //
+// Route 53 (service ID "Route 53"), a global service: CreateHostedZone (public, or private with a
+// VPC; CallerReference is unique, HostedZoneAlreadyExists otherwise; NS and SOA records),
+// GetHostedZone, DeleteHostedZone (HostedZoneNotEmpty while other records remain),
+// ListHostedZonesByName (ordered by name with labels reversed, then ID; DNSName/HostedZoneId paging),
+// ListResourceRecordSets (same order; StartRecordName/Type/Identifier paging; names lowercase with
+// a trailing dot, a wildcard's "*" as "\052"),
+// ChangeResourceRecordSets and GetChange. A change batch is atomic and checked change by change
+// against the zone as the earlier changes left it: simple, alias, failover and weighted record
+// sets are stored; InvalidChangeBatch carries Route 53's messages (a missing delete, a delete whose
+// values differ, a duplicate create, a CNAME at the apex or next to other records, a name outside
+// the zone, an alias whose target is not found or does not lie in the alias's hosted zone, more than
+// 1,000 records or 32,000 characters of values with UPSERT counting twice), one in Message or
+// several in Messages as the SDK reports them. Aliases may target record sets of the account's
+// zones and this cloud's load balancers, with the canonical hosted zone IDs both ELB APIs report
+// for the region (AWS's values). A change is PENDING for Route53Options.ChangePropagation of
+// virtual time, then INSYNC ([Cloud.Route53ChangeInSync] tells when); with
+// Route53Options.PriorRequestNotComplete a zone refuses changes
+// with PriorRequestNotComplete while its previous change is PENDING. Health checks:
+// CreateHealthCheck (idempotent by CallerReference: the same settings return the existing check,
+// other settings or a deleted check's reference give HealthCheckAlreadyExists), GetHealthCheck,
+// ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Tags on
+// hosted zones and health checks: ChangeTagsForResource, ListTagsForResource. Throttled calls get
+// Throttling ("Rate exceeded", HTTP 400).
+//
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //
 // RDS (service ID "RDS"): MySQL DB instances in DB subnet groups over the EC2 model's subnets;

@@ -193,7 +193,7 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 		m.advance(lb, r.now)
 		d := elbtypes.LoadBalancerDescription{
 			LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName), CanonicalHostedZoneName: aws.String(lb.dnsName),
-			CanonicalHostedZoneNameID: aws.String(albHostedZoneID), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
+			CanonicalHostedZoneNameID: aws.String(elbHostedZoneID(m.cloud.opts.Region, false)), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
 			AvailabilityZones: append([]string{}, lb.zones...), Subnets: append([]string{}, lb.subnets...),
 			SecurityGroups: append([]string{}, lb.groups...), HealthCheck: copyClassicHealthCheck(lb.hc),
 			Policies: &elbtypes.Policies{LBCookieStickinessPolicies: append([]elbtypes.LBCookieStickinessPolicy{}, lb.cookiePolicies...)},

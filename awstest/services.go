@@ -26,6 +26,7 @@ func (c *Cloud) registerServices() {
 		newACMModel,
 		newIAMModel,
 		newRDSModel,
+		newRoute53Model,
 	} {
 		c.register(newModel(c))
 	}
