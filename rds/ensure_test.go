@@ -3,10 +3,14 @@ package rds_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -66,6 +70,8 @@ func TestEnsureReportsDrift(t *testing.T) {
 	spec.SingleAZ = true
 	spec.BackupRetentionDays = 14
 	spec.SubnetGroup.SubnetIDs = f.subnets[:2]
+	spec.EngineVersion = "8.4"
+	spec.ParameterGroup = "shop-mysql80"
 	c := f.client(t)
 	inst, err := c.Ensure(context.Background(), spec)
 	require.NoError(t, err)
@@ -73,7 +79,8 @@ func TestEnsureReportsDrift(t *testing.T) {
 	for _, d := range inst.Drift {
 		fields = append(fields, d.Field)
 	}
-	assert.ElementsMatch(t, []string{"SubnetIDs", "MultiAZ", "BackupRetentionDays"}, fields)
+	assert.ElementsMatch(t, []string{"SubnetIDs", "MultiAZ", "BackupRetentionDays", "EngineVersion", "ParameterGroup"}, fields)
+	assert.Contains(t, fmt.Sprint(inst.Drift), `DB instance shop: EngineVersion is "8.0.40", spec wants "8.4"`)
 	assert.Contains(t, f.logs.String(), `"msg":"rds: drift"`)
 
 	_, err = c.Ensure(context.Background(), spec, func(o *rds.Options) { o.FailOnDrift = true })
@@ -202,4 +209,40 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 	c := f.client(t)
 	_, err = c.WaitAvailable(context.Background(), "x", func(o *rds.Options) { o.ProbeInterval = -1 })
 	require.ErrorIs(t, err, rds.ErrInvalidOptions)
+}
+
+func TestEnsureSecurityGroupsAndSettings(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	groups, err := f.ec2.DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{})
+	require.NoError(t, err)
+	require.NotEmpty(t, groups.SecurityGroups)
+	sg := aws.ToString(groups.SecurityGroups[0].GroupId)
+	spec := f.spec("shop")
+	spec.SecurityGroupIDs = []string{sg}
+	spec.ParameterGroup = "shop-mysql80"
+	spec.EngineVersion = "8.0.39"
+	spec.IAMAuth = true
+	inst := f.ensure(t, spec)
+	assert.Equal(t, "8.0.39", inst.EngineVersion)
+	assert.True(t, inst.IAMAuth)
+
+	in := sim.Calls().Operation(awstest.ServiceRDS, "CreateDBInstance")[0].Input.(*awsrds.CreateDBInstanceInput)
+	assert.True(t, aws.ToBool(in.StorageEncrypted))
+	assert.True(t, aws.ToBool(in.DeletionProtection))
+	assert.True(t, aws.ToBool(in.CopyTagsToSnapshot))
+	assert.True(t, aws.ToBool(in.MultiAZ))
+	assert.False(t, aws.ToBool(in.PubliclyAccessible))
+	assert.Equal(t, int32(rds.DefaultBackupRetentionDays), aws.ToInt32(in.BackupRetentionPeriod))
+	assert.Equal(t, []string{sg}, in.VpcSecurityGroupIds)
+	assert.Equal(t, "shop-mysql80", aws.ToString(in.DBParameterGroupName))
+
+	again, err := f.client(t).Ensure(context.Background(), spec)
+	require.NoError(t, err)
+	assert.Empty(t, again.Drift)
+
+	bad := f.spec("other")
+	bad.SecurityGroupIDs = []string{"sg-0000000000000dead"}
+	_, err = f.client(t).Ensure(context.Background(), bad)
+	require.ErrorContains(t, err, "InvalidParameterValue")
 }

@@ -74,8 +74,9 @@ type Options struct {
 	// including the first observation.
 	OnProgress func(Progress)
 	// Probe, if not nil, is sampled every ProbeInterval while Failover runs, for example a SQL
-	// ping through the instance's endpoint; the report shows when it failed. Nil means no
-	// probing.
+	// ping through the instance's endpoint; the report shows when it failed. A sample should
+	// bound itself (a PingContext on a pool opened with OpenDB gives up after the dial timeout):
+	// a slow sample delays the next one and the next status poll. Nil means no probing.
 	Probe func(ctx context.Context) error
 	// ProbeInterval is how often Probe is sampled. Zero means DefaultProbeInterval.
 	ProbeInterval time.Duration
