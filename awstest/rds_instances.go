@@ -311,7 +311,7 @@ func (m *rdsModel) instanceOutput(d *dbInstance, now time.Time) *rdstypes.DBInst
 	}
 	// RDS publishes the endpoint once the instance has been created.
 	if status != "creating" {
-		out.Endpoint = &rdstypes.Endpoint{Address: aws.String(d.id + "." + m.endpointSuffix()), Port: aws.Int32(d.port), HostedZoneId: aws.String("Z2R2ITUGPM61AM")}
+		out.Endpoint = &rdstypes.Endpoint{Address: aws.String(d.id + "." + m.endpointSuffix()), Port: aws.Int32(d.port)}
 	}
 	return out
 }
