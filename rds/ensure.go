@@ -192,8 +192,11 @@ func (c *Client) ensureSubnetGroup(ctx context.Context, o Options, g SubnetGroup
 			return false, fmt.Errorf("rds: create DB subnet group %s: %w", g.Name, err)
 		}
 		// A create whose response was lost, or a concurrent run: adopt what exists.
-		if existing, err = describe(); err != nil || existing == nil {
-			return false, fmt.Errorf("rds: DB subnet group %s exists but cannot be described: %w", g.Name, err)
+		if existing, err = describe(); err != nil {
+			return false, err
+		}
+		if existing == nil {
+			return false, fmt.Errorf("rds: DB subnet group %s: RDS answered DBSubnetGroupAlreadyExists, then DBSubnetGroupNotFoundFault", g.Name)
 		}
 	}
 	if len(g.SubnetIDs) > 0 {
@@ -250,8 +253,11 @@ func (c *Client) ensureInstance(ctx context.Context, o Options, spec Spec) (*rds
 		return nil, false, fmt.Errorf("rds: create DB instance %s: %w", spec.Identifier, err)
 	}
 	existing, err = c.describeInstance(ctx, o, spec.Identifier)
-	if err != nil || existing == nil {
-		return nil, false, fmt.Errorf("rds: DB instance %s exists but cannot be described: %w", spec.Identifier, err)
+	if err != nil {
+		return nil, false, err
+	}
+	if existing == nil {
+		return nil, false, fmt.Errorf("rds: DB instance %s: RDS answered DBInstanceAlreadyExists, then DBInstanceNotFound", spec.Identifier)
 	}
 	o.Logger.Info("rds: adopted DB instance after DBInstanceAlreadyExists", "id", spec.Identifier)
 	return existing, false, nil

@@ -350,17 +350,20 @@ type CopyTarget struct {
 // CopySnapshot copies an available snapshot, to another region when target.Client is a Client
 // for that region (the call goes to the destination with SourceRegion set, as RDS requires).
 // The target is checked first: an encrypted snapshot copied to another region needs a KMS key
-// of that region (ErrInvalidSpec otherwise). Unless NoWait is set it waits on the destination
+// of that region (ErrInvalidSpec otherwise). The call and the wait go to the destination, under
+// the destination Client's Options with optFns applied; unless NoWait is set it waits there
 // until the copy is available. A copy that exists already with the same source (a re-run) is
 // adopted.
 func (c *Client) CopySnapshot(ctx context.Context, source Snapshot, target CopyTarget, optFns ...func(*Options)) (*Snapshot, error) {
-	o, err := c.opts.resolve(optFns)
-	if err != nil {
-		return nil, err
-	}
 	dest := target.Client
 	if dest == nil {
 		dest = c
+	}
+	// The copy is made and awaited in the destination, with the destination Client's clock and
+	// settings.
+	o, err := dest.opts.resolve(optFns)
+	if err != nil {
+		return nil, err
 	}
 	srcRegion := source.Region()
 	destRegion := target.Region
@@ -414,12 +417,7 @@ func (c *Client) CopySnapshot(ctx context.Context, source Snapshot, target CopyT
 	if o.NoWait || snap.Status == "available" {
 		return snap, nil
 	}
-	// The copy is awaited in the destination, on the destination Client's clock and settings.
-	do, err := dest.opts.resolve(optFns)
-	if err != nil {
-		return snap, err
-	}
-	return dest.waitSnapshot(ctx, do, dest.api, target.SnapshotID)
+	return dest.waitSnapshot(ctx, o, dest.api, target.SnapshotID)
 }
 
 // kmsRegion returns the region of a KMS key ARN, "" for a key ID or alias.
