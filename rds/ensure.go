@@ -92,7 +92,7 @@ func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)
 		return nil, err
 	}
 	var drift []Drift
-	groupCreated, err := c.ensureSubnetGroup(ctx, o, spec.SubnetGroup, &drift)
+	groupCreated, err := c.ensureSubnetGroup(ctx, o, spec.SubnetGroup, tagList(spec.Tags), &drift)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func checkSubnetZones(ctx context.Context, o Options, g SubnetGroup) error {
 	return nil
 }
 
-func (c *Client) ensureSubnetGroup(ctx context.Context, o Options, g SubnetGroup, drift *[]Drift) (created bool, err error) {
+func (c *Client) ensureSubnetGroup(ctx context.Context, o Options, g SubnetGroup, tags []rdstypes.Tag, drift *[]Drift) (created bool, err error) {
 	describe := func() (*rdstypes.DBSubnetGroup, error) {
 		var out *rds.DescribeDBSubnetGroupsOutput
 		err := call(ctx, o, "DescribeDBSubnetGroups", retry.Throttling, func(ctx context.Context) error {
@@ -178,7 +178,7 @@ func (c *Client) ensureSubnetGroup(ctx context.Context, o Options, g SubnetGroup
 	if existing == nil {
 		err := call(ctx, o, "CreateDBSubnetGroup", retry.Throttling, func(ctx context.Context) error {
 			_, err := c.api.CreateDBSubnetGroup(ctx, &rds.CreateDBSubnetGroupInput{
-				DBSubnetGroupName: aws.String(g.Name), DBSubnetGroupDescription: aws.String(g.Description), SubnetIds: g.SubnetIDs,
+				DBSubnetGroupName: aws.String(g.Name), DBSubnetGroupDescription: aws.String(g.Description), SubnetIds: g.SubnetIDs, Tags: tags,
 			}, o.RDSOptions...)
 			return err
 		})
@@ -289,15 +289,22 @@ func createInput(s Spec) *rds.CreateDBInstanceInput {
 	if s.ParameterGroup != "" {
 		in.DBParameterGroupName = aws.String(s.ParameterGroup)
 	}
-	keys := make([]string, 0, len(s.Tags))
-	for k := range s.Tags {
+	in.Tags = tagList(s.Tags)
+	return in
+}
+
+// tagList returns tags in key order.
+func tagList(tags map[string]string) []rdstypes.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	var out []rdstypes.Tag
 	for _, k := range keys {
-		in.Tags = append(in.Tags, rdstypes.Tag{Key: aws.String(k), Value: aws.String(s.Tags[k])})
+		out = append(out, rdstypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	return in
+	return out
 }
 
 // instanceDrift compares an existing instance with the spec. The password cannot be compared:

@@ -82,8 +82,9 @@ type Spec struct {
 	Port int32
 	// IAMAuth enables IAM database authentication (see [ConnOptions].IAM).
 	IAMAuth bool
-	// Tags are set on the instance at creation and, through CopyTagsToSnapshot, on its
-	// snapshots. Tags of an existing instance are not compared.
+	// Tags are set on the instance and the subnet group at creation and, through
+	// CopyTagsToSnapshot, on the instance's snapshots. Tags of existing resources are not
+	// compared.
 	Tags map[string]string
 }
 
