@@ -46,6 +46,8 @@ type Options struct {
 	EC2 EC2Options
 	// RDS configures the RDS model.
 	RDS RDSOptions
+	// AutoScaling configures the Auto Scaling model.
+	AutoScaling AutoScalingOptions
 	// Route53 configures the Route 53 model.
 	Route53 Route53Options
 }
@@ -76,6 +78,7 @@ func (o Options) withDefaults() Options {
 	}
 	o.EC2 = o.EC2.withDefaults()
 	o.RDS = o.RDS.withDefaults()
+	o.AutoScaling = o.AutoScaling.withDefaults()
 	o.Route53 = o.Route53.withDefaults()
 	return o
 }
@@ -107,6 +110,7 @@ func (o Options) validate() error {
 	}
 	problems = append(problems, o.EC2.problems()...)
 	problems = append(problems, o.RDS.problems()...)
+	problems = append(problems, o.AutoScaling.problems()...)
 	problems = append(problems, o.Route53.problems()...)
 	if len(problems) == 0 {
 		return nil

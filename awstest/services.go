@@ -27,6 +27,8 @@ func (c *Cloud) registerServices() {
 		newIAMModel,
 		newRDSModel,
 		newRoute53Model,
+		newAutoScalingModel,
+		newSSMModel,
 	} {
 		c.register(newModel(c))
 	}
