@@ -74,9 +74,11 @@
 // [Snapshotter] snapshots EBS volumes picked by id or tag (the volumes that hold logs and code
 // replicas), copies each volume's tags onto its snapshot, waits (bounded, [ErrTimeout];
 // [ErrSnapshotFailed] when a snapshot ends in error) and prunes per volume with the same
-// [Retention] rules, counting only completed snapshots. RDS manual snapshots (create, wait,
-// cross-region copy, prune) belong to package github.com/portalkit/portalkit/rds; this package
-// does not duplicate them.
+// [Retention] rules, counting only completed snapshots. RDS manual snapshots belong to package
+// github.com/portalkit/portalkit/rds (rds.Client's CreateSnapshot, WaitSnapshot, CopySnapshot
+// across regions, ListSnapshots and PruneSnapshots); this package does not duplicate them. A
+// nightly job typically runs both: an RDS snapshot (fast restore of the whole instance) and a
+// logical dump with this package (restorable anywhere, per database, verifiable).
 //
 // # The bucket: S3 is not a backup
 //
