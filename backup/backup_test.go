@@ -493,3 +493,20 @@ func TestPruneKeepsTheNewestVerifiedBackup(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{ids[0], ids[2]}, []string{list[0].ID, list[1].ID})
 }
+
+func TestEveryCompressionRoundTrips(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	for _, c := range []Compression{CompressionZstd, CompressionGzip, CompressionS2, CompressionNone} {
+		t.Run(string(c), func(t *testing.T) {
+			m := f.manager(t, func(o *Options) { o.Compression = c; o.Prefix = "c-" + string(c) })
+			man, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+			require.NoError(t, err)
+			assert.Equal(t, c, man.Compression)
+			assert.True(t, strings.HasSuffix(man.Key, c.extension()), man.Key)
+			target := testenv.MySQL(t)
+			require.NoError(t, m.Restore(context.Background(), f.db.Name, man.ID, target.Name, RestoreOptions{}))
+			assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "customers", "orders"), checksums(t, f.db.DB, target.Name, "customers", "orders"))
+		})
+	}
+}

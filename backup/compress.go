@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/klauspost/pgzip"
 )
@@ -32,6 +33,12 @@ func (o Options) compressor(dst io.Writer) (io.WriteCloser, error) {
 			return nil, err
 		}
 		return w, nil
+	case CompressionS2:
+		opts := []s2.WriterOption{s2.WriterConcurrency(max(o.CompressionConcurrency, 1)), s2.WriterBlockSize(1 << 20)}
+		if o.CompressionLevel >= 2 {
+			opts = append(opts, s2.WriterBetterCompression())
+		}
+		return s2.NewWriter(dst, opts...), nil
 	case CompressionNone:
 		return nopWriteCloser{dst}, nil
 	}
@@ -53,6 +60,8 @@ func decompressor(c Compression, src io.Reader) (io.ReadCloser, error) {
 		return d.IOReadCloser(), nil
 	case CompressionGzip:
 		return pgzip.NewReaderN(src, 1<<20, 4)
+	case CompressionS2:
+		return io.NopCloser(s2.NewReader(src)), nil
 	case CompressionNone:
 		return io.NopCloser(src), nil
 	}
@@ -66,6 +75,8 @@ func (c Compression) extension() string {
 		return ".sql.zst"
 	case CompressionGzip:
 		return ".sql.gz"
+	case CompressionS2:
+		return ".sql.s2"
 	}
 	return ".sql"
 }

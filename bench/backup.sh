@@ -7,7 +7,8 @@
 # All three use the same flags (--single-transaction --quick --routines --triggers --events
 # --hex-blob --no-tablespaces) and read the password from a 0600 option file. Prints the median
 # time of each over RUNS runs (order rotated per run), the median of per-run throughput ratios, the peak RSS of the
-# backup process, the load average, and whether each goal is met:
+# backup process, the load average, and whether each goal is met (for the default, zstd; a row
+# with Options.Compression = s2, the CPU-light choice, is printed for comparison):
 #   throughput >= 1.5x the shell pipeline, >= 0.9x the dump alone; peak RSS <= 64 MiB.
 #
 # Environment: SIZE_MB (generated database size, default 100), RUNS (default 3), DSN (server; default
@@ -74,15 +75,17 @@ export E
 ours() {
 	/usr/bin/time -o "$work/rss.$r" -f '%M' "$work/backupbench" backup -dsn "$DSN" -db "$DB" -endpoint "$E" -bucket bench -prefix "ours$r/"
 }
+ours_s2() { "$work/backupbench" backup -dsn "$DSN" -db "$DB" -endpoint "$E" -bucket bench -prefix "s2$r/" -compression s2; }
 for r in $(seq "$RUNS"); do
 	log "run $r/$RUNS"
 	case $((r % 3)) in
-	1) record dump dump_only; record shell shell; record ours ours ;;
-	2) record shell shell; record ours ours; record dump dump_only ;;
-	0) record ours ours; record dump dump_only; record shell shell ;;
+	1) record dump dump_only; record shell shell; record ours ours; record s2 ours_s2 ;;
+	2) record shell shell; record s2 ours_s2; record ours ours; record dump dump_only ;;
+	0) record ours ours; record dump dump_only; record s2 ours_s2; record shell shell ;;
 	esac
 	cp "$work/out.ours" "$work/ours.$r.json"
-	s3h rm -prefix "ours$r/" >/dev/null; s3h rm -prefix "shell/" >/dev/null
+	cp "$work/out.s2" "$work/s2.$r.json"
+	s3h rm -prefix "ours$r/" >/dev/null; s3h rm -prefix "s2$r/" >/dev/null; s3h rm -prefix "shell/" >/dev/null
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -94,9 +97,10 @@ field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$work/ours.1.json"; }
 dump_bytes=$(field dumpBytes); stored=$(field storedBytes)
 rss_kb=$(cat "$work"/rss.* | sort -n | tail -1)
 hwm_kb=$(for f in "$work"/ours.[0-9]*.json; do sed -n 's/.*"hwmKiB":\([0-9]*\).*/\1/p' "$f"; done | sort -n | tail -1)
-t_dump=$(median dump) t_shell=$(median shell) t_ours=$(median ours)
+t_dump=$(median dump) t_shell=$(median shell) t_ours=$(median ours) t_s2=$(median s2)
+stored_s2=$(sed -n 's/.*"storedBytes":\([0-9]*\).*/\1/p' "$work/s2.1.json")
 mibs() { awk -v b="$dump_bytes" -v t="$1" 'BEGIN { printf "%.1f", b / 1048576 / t }'; }
-vs_shell=$(ratio shell ours) vs_dump=$(ratio dump ours)
+vs_shell=$(ratio shell ours) vs_dump=$(ratio dump ours) s2_vs_dump=$(ratio dump s2)
 rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 hwm_mib=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 
@@ -107,8 +111,10 @@ printf '%-34s %9s %9s\n' "" "median s" "MiB/s"
 printf '%-34s %9s %9s\n' "mariadb-dump > /dev/null" "$t_dump" "$(mibs "$t_dump")"
 printf '%-34s %9s %9s\n' "mariadb-dump | gzip | aws s3 cp -" "$t_shell" "$(mibs "$t_shell")"
 printf '%-34s %9s %9s\n' "backup.Backup (zstd, multipart)" "$t_ours" "$(mibs "$t_ours")"
+printf '%-34s %9s %9s   (stored %s bytes)\n' "backup.Backup (s2, multipart)" "$t_s2" "$(mibs "$t_s2")" "$stored_s2"
 echo
 printf 'throughput vs shell pipeline: %sx (goal >= 1.5: %s)\n' "$vs_shell" "$(verdict "$vs_shell" '>=' 1.5)"
 printf 'throughput vs dump alone:     %sx (goal >= 0.9: %s)\n' "$vs_dump" "$(verdict "$vs_dump" '>=' 0.9)"
+printf 'with s2 instead of zstd, vs dump alone: %sx\n' "$s2_vs_dump"
 printf 'peak RSS, backup process + waited-for dump client (GNU time %%M): %s MiB (goal <= 64: %s)\n' "$rss_mib" "$(verdict "$rss_mib" '<=' 64)"
 printf 'peak RSS, backup process alone (VmHWM): %s MiB (goal <= 64: %s)\n' "$hwm_mib" "$(verdict "$hwm_mib" '<=' 64)"
