@@ -106,13 +106,16 @@
 // bench/backup.sh compares Backup with `mariadb-dump | gzip | aws s3 cp -` and with the dump
 // alone, on the same generated database and loopback S3 server, in the same run (medians of 3
 // runs, per-run ratios). Measured on a 2-core machine shared with other work (load average 7 to
-// 18 during the runs; two runs of the 100 MiB case):
+// 18 during the runs; three runs of the 100 MiB case):
 //
-//	database   vs shell pipeline   vs dump alone   peak RSS
-//	100 MiB    3.9x, 6.4x          0.67x, 0.64x    42 MiB, 41 MiB
-//	1 GiB      6.5x                0.80x           47 MiB
+//	database   vs shell pipeline   vs dump alone        peak RSS
+//	100 MiB    3.9x, 6.4x, 8.0x    0.67x, 0.64x, 0.71x  42, 41, 42 MiB
+//	1 GiB      6.5x                0.80x                47 MiB
 //
-// Against the dump alone the cost is zstd: about one CPU-second per 100 MiB of dump, competing
-// with the server and the dump client for the same two cores. Memory is the part buffers
-// (UploadConcurrency+1 times PartSize) plus the encoder, not the database.
+// Against the dump alone the pipeline pays for compression (zstd: about one CPU-second per
+// 100 MiB, on the same two cores as the server and the dump client), the upload, and a tail
+// after the dump ends (the last part, completing the upload, the manifest). [CompressionS2]
+// needs less CPU than zstd but stores a third more; on that machine it was no faster (0.68x).
+// Memory is the part buffers (UploadConcurrency+1 times PartSize) plus the encoder, not the
+// database.
 package backup
