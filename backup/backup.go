@@ -389,6 +389,7 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 	if s := stderr.String(); s != "" {
 		o.Logger.Warn("backup: dump client wrote to stderr", "stderr", s)
 	}
+	o.Logger.Debug("backup: dump finished", "id", man.ID, "dumped", prog.dumped.Load(), "uploaded", prog.uploaded.Load())
 	if err := comp.Close(); err != nil {
 		return fail(&StageError{Stage: writeStage(), Err: fmt.Errorf("finish compression: %w", err)})
 	}

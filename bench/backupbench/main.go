@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
@@ -124,6 +125,7 @@ func runBackup(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile here")
 	concurrency := fs.Int("compression-concurrency", 0, "Options.CompressionConcurrency (0: default)")
 	level := fs.Int("compression-level", 0, "Options.CompressionLevel (0: default)")
+	verbose := fs.Bool("v", false, "log to stderr (debug level)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -145,6 +147,9 @@ func runBackup(args []string) error {
 	m, err := backup.New(client, conn, func(o *backup.Options) {
 		o.Bucket, o.Prefix, o.Compression = *bucket, *prefix, backup.Compression(*compression)
 		o.CompressionConcurrency, o.CompressionLevel = *concurrency, *level
+		if *verbose {
+			o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
 	})
 	if err != nil {
 		return err
