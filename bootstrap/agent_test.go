@@ -287,7 +287,9 @@ func TestLaunchHeartbeatsWhileHooksRun(t *testing.T) {
 // advances virtual minutes without spinning the CPU.
 type stepClock struct{ *clock.Fake }
 
-func newStepClock() stepClock { return stepClock{clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))} }
+func newStepClock() stepClock {
+	return stepClock{clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
+}
 
 func (c stepClock) Sleep(ctx context.Context, d time.Duration) error {
 	select {

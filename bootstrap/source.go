@@ -74,7 +74,9 @@ func NewS3Source(api S3API, bucket, prefix, pointer string, syncOpts ...func(*s3
 // Name returns "s3".
 func (s *S3Source) Name() string { return SourceS3 }
 
-func (s *S3Source) key(parts ...string) string { return path.Join(append([]string{s.prefix}, parts...)...) }
+func (s *S3Source) key(parts ...string) string {
+	return path.Join(append([]string{s.prefix}, parts...)...)
+}
 
 func (s *S3Source) get(ctx context.Context, key string, limit int64) ([]byte, error) {
 	out, err := s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})

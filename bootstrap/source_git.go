@@ -76,7 +76,7 @@ func (g *GitSource) Fetch(ctx context.Context, m *Manifest, dir string) error {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	if _, err := g.run(ctx, scratch, nil, "init", "--bare", "--quiet", "."); err != nil {
+	if err := g.initBare(ctx, scratch); err != nil {
 		return err
 	}
 	const local = "refs/portalkit/release"
@@ -111,6 +111,9 @@ func (g *GitSource) Fetch(ctx context.Context, m *Manifest, dir string) error {
 		errc <- err
 	}()
 	xerr := extractTar(pr, dir)
+	if xerr == nil {
+		io.Copy(io.Discard, pr) //nolint:errcheck // the record padding after the end of the archive
+	}
 	pr.CloseWithError(io.ErrClosedPipe)
 	if gerr := <-errc; xerr == nil && gerr != nil {
 		xerr = gerr
@@ -118,11 +121,22 @@ func (g *GitSource) Fetch(ctx context.Context, m *Manifest, dir string) error {
 	return xerr
 }
 
+// initBare makes dir an empty bare repository.
+func (g *GitSource) initBare(ctx context.Context, dir string) error {
+	cmd := exec.CommandContext(ctx, g.git, "init", "--bare", "--quiet", dir)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("bootstrap: git init: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
 // run runs git in the scratch repository with prompts off. stdout goes to out when given, else is
 // returned. Errors quote git's stderr with the repository URL redacted.
 func (g *GitSource) run(ctx context.Context, gitDir string, out io.Writer, args ...string) ([]byte, error) {
 	full := append([]string{"--git-dir", gitDir, "-c", "core.hooksPath=/dev/null", "-c", "credential.interactive=false"}, args...)
 	cmd := exec.CommandContext(ctx, g.git, full...)
+	cmd.Dir = gitDir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=", "SSH_ASKPASS=", "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout

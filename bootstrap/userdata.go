@@ -178,7 +178,7 @@ func RenderUserData(u UserData) ([]byte, error) {
 }
 
 // shellQuote returns s as one single-quoted POSIX shell word: nothing inside is expanded, and a
-// single quote becomes '\''.
+// single quote becomes '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
