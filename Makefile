@@ -2,7 +2,7 @@
 .PHONY: test demo integration bench vet
 
 # Install what the tests need (MariaDB, AWS's IMDS mock), start a throwaway MariaDB, run gofmt,
-# go vet, staticcheck and go test -race.
+# go vet, staticcheck, the public-API check (internal/apicheck) and go test -race.
 test:
 	bash scripts/test.sh
 

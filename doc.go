@@ -26,7 +26,14 @@
 //   - bootstrap: user data and the on-instance agent that installs releases.
 //   - awstest: an in-memory AWS for tests, used through real SDK clients.
 //
+// # One contract for every package
+//
 // Packages take narrow client interfaces whose methods match the AWS SDK clients, so the same code
-// talks to AWS, LocalStack or awstest. Everything that does I/O takes a context first; everything
-// that waits uses one poll loop with progress reports and errors that name the last observed state.
+// talks to AWS, LocalStack or awstest. Everything that does I/O takes a context first. A
+// constructor New(clients, ...func(*Options)) validates its Options once and returns an error
+// matching the package's ErrInvalidOptions that names every invalid field; methods take further
+// func(*Options) overrides, validated the same way. Options.Clock (package clock) is the time
+// source of every wait and retry. A wait that runs out of time returns a *wait.TimeoutError that
+// matches the package's ErrTimeout and wait.ErrTimeout and names the last observed state. The
+// conventions are written down in CONTRIBUTING.md ("Conventions") in the repository.
 package portalkit

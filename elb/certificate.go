@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // certificateKeyTypes are the key algorithms certificate lookup asks ACM for: ListCertificates
@@ -39,7 +41,7 @@ func (c *Client) FindCertificate(ctx context.Context, names []string, optFns ...
 	var token *string
 	for {
 		var out *acm.ListCertificatesOutput
-		err := call(ctx, o, "ListCertificates", func(ctx context.Context) error {
+		err := call(ctx, o, "ListCertificates", retry.Throttling, func(ctx context.Context) error {
 			var err error
 			out, err = o.Certificates.ListCertificates(ctx, &acm.ListCertificatesInput{
 				CertificateStatuses: []acmtypes.CertificateStatus{acmtypes.CertificateStatusIssued},
@@ -67,7 +69,7 @@ func (c *Client) FindCertificate(ctx context.Context, names []string, optFns ...
 	best, bestExpiry := "", time.Time{}
 	for _, arn := range candidates {
 		var d *acmtypes.CertificateDetail
-		err := call(ctx, o, "DescribeCertificate", func(ctx context.Context) error {
+		err := call(ctx, o, "DescribeCertificate", retry.Throttling, func(ctx context.Context) error {
 			out, err := o.Certificates.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: aws.String(arn)})
 			if err == nil {
 				d = out.Certificate

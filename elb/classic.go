@@ -12,6 +12,7 @@ import (
 
 	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/poll"
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Classic instance states as [TargetState.State] reports them. ClassicDraining is not an API
@@ -50,12 +51,13 @@ type Classic struct {
 }
 
 // NewClassic returns a Classic that calls api (an *elasticloadbalancing.Client, for example).
-func NewClassic(api ClassicAPI, optFns ...func(*Options)) *Classic {
-	var o Options
-	for _, fn := range optFns {
-		fn(&o)
+// It validates the options once, as [New] does.
+func NewClassic(api ClassicAPI, optFns ...func(*Options)) (*Classic, error) {
+	o, err := newOptions(api == nil, optFns)
+	if err != nil {
+		return nil, err
 	}
-	return &Classic{api: api, opts: o.copy()}
+	return &Classic{api: api, opts: o}, nil
 }
 
 func classicInstances(ids []string) []elbtypes.Instance {
@@ -69,7 +71,7 @@ func classicInstances(ids []string) []elbtypes.Instance {
 // Register registers the instances with the load balancer in chunks of Options.BatchSize,
 // retrying throttling and InvalidInstance (an instance not yet visible) for up to RetryTimeout.
 func (c *Classic) Register(ctx context.Context, lbName string, instanceIDs []string, optFns ...func(*Options)) error {
-	return c.batch(ctx, "RegisterInstancesWithLoadBalancer", lbName, instanceIDs, optFns, func(ctx context.Context, o Options, chunk []string) error {
+	return inBatches(ctx, c.opts, optFns, "RegisterInstancesWithLoadBalancer", lbName, instanceIDs, retry.Codes("InvalidInstance"), func(ctx context.Context, o Options, chunk []string) error {
 		_, err := c.api.RegisterInstancesWithLoadBalancer(ctx, &elasticloadbalancing.RegisterInstancesWithLoadBalancerInput{LoadBalancerName: aws.String(lbName), Instances: classicInstances(chunk)}, o.ClassicOptions...)
 		return err
 	})
@@ -78,24 +80,10 @@ func (c *Classic) Register(ctx context.Context, lbName string, instanceIDs []str
 // Deregister deregisters the instances in chunks of Options.BatchSize. With connection draining
 // on, they drain for its timeout; [Classic.WaitDrained] waits for that.
 func (c *Classic) Deregister(ctx context.Context, lbName string, instanceIDs []string, optFns ...func(*Options)) error {
-	return c.batch(ctx, "DeregisterInstancesFromLoadBalancer", lbName, instanceIDs, optFns, func(ctx context.Context, o Options, chunk []string) error {
+	return inBatches(ctx, c.opts, optFns, "DeregisterInstancesFromLoadBalancer", lbName, instanceIDs, retry.Throttling, func(ctx context.Context, o Options, chunk []string) error {
 		_, err := c.api.DeregisterInstancesFromLoadBalancer(ctx, &elasticloadbalancing.DeregisterInstancesFromLoadBalancerInput{LoadBalancerName: aws.String(lbName), Instances: classicInstances(chunk)}, o.ClassicOptions...)
 		return err
 	})
-}
-
-func (c *Classic) batch(ctx context.Context, op, lbName string, ids []string, optFns []func(*Options), fn func(context.Context, Options, []string) error) error {
-	o, err := c.opts.resolve(optFns)
-	if err != nil {
-		return err
-	}
-	for start := 0; start < len(ids); start += o.BatchSize {
-		chunk := ids[start:min(start+o.BatchSize, len(ids))]
-		if err := call(ctx, o, op, func(ctx context.Context) error { return fn(ctx, o, chunk) }); err != nil {
-			return fmt.Errorf("elb: %s on %s (%d of %d done): %w", op, lbName, start, len(ids), err)
-		}
-	}
-	return nil
 }
 
 // instanceHealth makes one DescribeInstanceHealth call: for the instances, or every registered
@@ -148,7 +136,7 @@ func (c *Classic) WaitInService(ctx context.Context, lbName string, instanceIDs 
 		}
 		budget = o.HealthyGrace + time.Duration(aws.ToInt32(hc.HealthyThreshold)+1)*time.Duration(aws.ToInt32(hc.Interval))*time.Second + 2*o.MaxPollInterval
 	}
-	return wait(ctx, o, waitSpec{
+	return waitTargets(ctx, o, waitSpec{
 		group: lbName, what: fmt.Sprintf("%d instance(s) in service in %s", len(instanceIDs), lbName), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			return c.instanceHealth(ctx, o, lbName, instanceIDs)
@@ -206,7 +194,7 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 		}
 		budget = drain + 2*o.MaxPollInterval
 	}
-	return wait(ctx, o, waitSpec{
+	return waitTargets(ctx, o, waitSpec{
 		group: lbName, what: fmt.Sprintf("%d instance(s) drained from %s", len(instanceIDs), lbName), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			all, err := c.instanceHealth(ctx, o, lbName, nil)
@@ -252,7 +240,7 @@ func (c *Classic) WaitDrained(ctx context.Context, lbName string, instanceIDs []
 
 func (c *Classic) describe(ctx context.Context, o Options, lbName string) (elbtypes.LoadBalancerDescription, error) {
 	var lb elbtypes.LoadBalancerDescription
-	err := call(ctx, o, "DescribeLoadBalancers", func(ctx context.Context) error {
+	err := call(ctx, o, "DescribeLoadBalancers", retry.Throttling, func(ctx context.Context) error {
 		out, err := c.api.DescribeLoadBalancers(ctx, &elasticloadbalancing.DescribeLoadBalancersInput{LoadBalancerNames: []string{lbName}}, o.ClassicOptions...)
 		if err == nil {
 			if len(out.LoadBalancerDescriptions) == 0 {
@@ -270,7 +258,7 @@ func (c *Classic) describe(ctx context.Context, o Options, lbName string) (elbty
 
 func (c *Classic) attributes(ctx context.Context, o Options, lbName string) (*elbtypes.LoadBalancerAttributes, error) {
 	var a *elbtypes.LoadBalancerAttributes
-	err := call(ctx, o, "DescribeLoadBalancerAttributes", func(ctx context.Context) error {
+	err := call(ctx, o, "DescribeLoadBalancerAttributes", retry.Throttling, func(ctx context.Context) error {
 		out, err := c.api.DescribeLoadBalancerAttributes(ctx, &elasticloadbalancing.DescribeLoadBalancerAttributesInput{LoadBalancerName: aws.String(lbName)}, o.ClassicOptions...)
 		if err == nil {
 			a = out.LoadBalancerAttributes
@@ -288,7 +276,7 @@ func (c *Classic) attributes(ctx context.Context, o Options, lbName string) (*el
 
 // Pool returns the load balancer as a [Pool]; optFns apply to every call.
 func (c *Classic) Pool(lbName string, optFns ...func(*Options)) *ClassicPool {
-	return &ClassicPool{c: c, name: lbName, optFns: append([]func(*Options){}, optFns...)}
+	return &ClassicPool{c: c, name: lbName, optFns: joinOptions(nil, optFns)}
 }
 
 // ClassicPool is a [Pool] over one Classic Load Balancer. Get one from [Classic.Pool]. It is safe
@@ -322,4 +310,10 @@ func (p *ClassicPool) WaitDrained(ctx context.Context, instanceIDs []string) (*W
 	return p.c.WaitDrained(ctx, p.name, instanceIDs, p.optFns...)
 }
 
-var _ Pool = (*ClassicPool)(nil)
+func (p *ClassicPool) withOptions(optFns []func(*Options)) (Pool, Options, error) {
+	fns := joinOptions(p.optFns, optFns)
+	o, err := p.c.opts.resolve(fns)
+	return &ClassicPool{c: p.c, name: p.name, optFns: fns}, o, err
+}
+
+var _ optionedPool = (*ClassicPool)(nil)

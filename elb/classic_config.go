@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Classic ELB limits (Classic ELB API reference: HealthCheck, ConnectionDraining).
@@ -139,7 +141,7 @@ func (c *Classic) Configure(ctx context.Context, lbName string, s ClassicSetting
 		}
 		if have := lb.HealthCheck; have == nil || aws.ToString(have.Target) != hc.Target || aws.ToInt32(have.Interval) != *want.Interval ||
 			aws.ToInt32(have.Timeout) != *want.Timeout || aws.ToInt32(have.HealthyThreshold) != *want.HealthyThreshold || aws.ToInt32(have.UnhealthyThreshold) != *want.UnhealthyThreshold {
-			err := call(ctx, o, "ConfigureHealthCheck", func(ctx context.Context) error {
+			err := call(ctx, o, "ConfigureHealthCheck", retry.Throttling, func(ctx context.Context) error {
 				_, err := c.api.ConfigureHealthCheck(ctx, &elasticloadbalancing.ConfigureHealthCheckInput{LoadBalancerName: aws.String(lbName), HealthCheck: &want}, o.ClassicOptions...)
 				return err
 			})
@@ -170,7 +172,7 @@ func (c *Classic) Configure(ctx context.Context, lbName string, s ClassicSetting
 			want.CrossZoneLoadBalancing, diff = &elbtypes.CrossZoneLoadBalancing{Enabled: *cz}, true
 		}
 		if diff {
-			err := call(ctx, o, "ModifyLoadBalancerAttributes", func(ctx context.Context) error {
+			err := call(ctx, o, "ModifyLoadBalancerAttributes", retry.Throttling, func(ctx context.Context) error {
 				_, err := c.api.ModifyLoadBalancerAttributes(ctx, &elasticloadbalancing.ModifyLoadBalancerAttributesInput{LoadBalancerName: aws.String(lbName), LoadBalancerAttributes: want}, o.ClassicOptions...)
 				return err
 			})
@@ -228,7 +230,7 @@ func (c *Classic) stickiness(ctx context.Context, o Options, lb elbtypes.LoadBal
 		if st.Duration > 0 {
 			in.CookieExpirationPeriod = aws.Int64(int64(st.Duration / time.Second))
 		}
-		err := call(ctx, o, "CreateLBCookieStickinessPolicy", func(ctx context.Context) error {
+		err := call(ctx, o, "CreateLBCookieStickinessPolicy", retry.Throttling, func(ctx context.Context) error {
 			_, err := c.api.CreateLBCookieStickinessPolicy(ctx, in, o.ClassicOptions...)
 			return err
 		})
@@ -256,7 +258,7 @@ func (c *Classic) stickiness(ctx context.Context, o Options, lb elbtypes.LoadBal
 	if !have {
 		policies = append(policies, st.PolicyName)
 	}
-	err := call(ctx, o, "SetLoadBalancerPoliciesOfListener", func(ctx context.Context) error {
+	err := call(ctx, o, "SetLoadBalancerPoliciesOfListener", retry.Throttling, func(ctx context.Context) error {
 		_, err := c.api.SetLoadBalancerPoliciesOfListener(ctx, &elasticloadbalancing.SetLoadBalancerPoliciesOfListenerInput{LoadBalancerName: aws.String(name), LoadBalancerPort: st.Port, PolicyNames: policies}, o.ClassicOptions...)
 		return err
 	})

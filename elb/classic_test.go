@@ -28,7 +28,9 @@ func (f *fixture) classicLB(t *testing.T, name string) {
 }
 
 func (f *fixture) classicClient(optFns ...func(*elb.Options)) *elb.Classic {
-	return elb.NewClassic(f.classic, append([]func(*elb.Options){f.options}, optFns...)...)
+	c, err := elb.NewClassic(f.classic, append([]func(*elb.Options){f.options}, optFns...)...)
+	require.NoError(f.t, err)
+	return c
 }
 
 func TestClassicConfigureIsIdempotent(t *testing.T) {
@@ -128,7 +130,7 @@ func TestClassicFailsFastAndRolls(t *testing.T) {
 	require.NoError(t, err)
 
 	// The same deploy code runs over a Classic load balancer through Pool.
-	rep, err := elb.Roll(ctx, c.Pool("legacy"), ids, elb.RollOptions{BatchSize: 1})
+	rep, err := elb.Roll(ctx, c.Pool("legacy"), ids, func(o *elb.Options) { o.RollBatchSize = 1 })
 	require.NoError(t, err)
 	assert.Equal(t, 4, rep.Batches)
 	assert.Len(t, sim.Calls().Operation(awstest.ServiceELB, "RegisterInstancesWithLoadBalancer"), 5, "initial registration and one per batch")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/portalkit/portalkit/internal/check"
 	"github.com/portalkit/portalkit/internal/retry"
 )
 
@@ -18,28 +19,35 @@ type Client struct {
 	opts Options
 }
 
-// New returns a Client that calls api (an *elasticloadbalancingv2.Client, for example). Options
-// are checked when a method runs, which reports every invalid field in one error.
-func New(api API, optFns ...func(*Options)) *Client {
-	var o Options
-	for _, fn := range optFns {
-		fn(&o)
+// New returns a Client that calls api (an *elasticloadbalancingv2.Client, for example). It
+// validates the options once: an error matching [ErrInvalidOptions] names every invalid field
+// (and a nil api).
+func New(api API, optFns ...func(*Options)) (*Client, error) {
+	o, err := newOptions(api == nil, optFns)
+	if err != nil {
+		return nil, err
 	}
-	return &Client{api: api, opts: o.copy()}
+	return &Client{api: api, opts: o}, nil
 }
 
-// call runs one AWS call, retrying throttling and the operation's eventual-consistency errors
-// (for example TargetGroupNotFound right after CreateTargetGroup) for up to o.RetryTimeout.
-//
-// notYetVisible adds codes that mean "not visible yet" at this call site only: a read by ARN of
-// a resource a create call just returned (DescribeListeners of a new load balancer answers
-// LoadBalancerNotFound for a few seconds). A read by name never passes them, because there the
-// code means the resource does not exist.
-func call(ctx context.Context, o Options, operation string, fn func(ctx context.Context) error, notYetVisible ...string) error {
-	retryable := retry.ForOperation(operation)
-	if len(notYetVisible) > 0 {
-		retryable = retry.Any(retryable, retry.Codes(notYetVisible...))
-	}
+// newOptions applies optFns to zero Options and validates them, with a nil client as one more
+// problem. The result keeps zero fields zero, so that per-call overrides resolve defaults
+// against what the caller set.
+func newOptions(nilAPI bool, optFns []func(*Options)) (Options, error) {
+	o := Options{}.with(optFns)
+	var p check.Problems
+	p.If(nilAPI, "api is nil")
+	o.check(&p)
+	return o, p.Err(ErrInvalidOptions)
+}
+
+// call runs one AWS call, retrying for up to o.RetryTimeout what retryable accepts. Each call
+// site declares what it tolerates: retry.Throttling, or retry.Codes with the codes that mean
+// "not visible yet" there (TargetGroupNotFound when registering in a target group just created,
+// LoadBalancerNotFound when listing the listeners of a load balancer just created). A describe
+// that finds out whether something exists (by name) retries throttling only, because there
+// NotFound means it does not.
+func call(ctx context.Context, o Options, operation string, retryable retry.Classifier, fn func(ctx context.Context) error) error {
 	return retry.Do(ctx, fn, retry.Options{
 		Retryable:  retryable,
 		MaxElapsed: o.RetryTimeout,

@@ -39,7 +39,9 @@
 //
 // [Roll] follows CodeDeploy's in-place order with a load balancer, batch by batch: deregister,
 // wait drained, run the caller's hook (deploy, or return replacement instances), register, wait
-// healthy. Batches keep RollOptions.MinHealthyPercent of the instances in service ([BatchPlan]).
+// healthy. Batches keep Options.MinHealthyPercent of the instances in service ([BatchPlan]), at
+// most Options.RollBatchSize each; Options.RollHook and Options.OnBatch are the hook and the
+// progress callback. Roll takes these, like every method, as func(*Options) overrides.
 // It stops at the first failure with a [*RollError] and leaves the remaining instances in
 // service. Roll works on any [Pool]: a target group ([Client.TargetGroup]) or a Classic Load
 // Balancer ([Classic.Pool]). It is not for the instances of an Auto Scaling group attached to the
@@ -51,6 +53,16 @@
 // API still reports as InService with "Instance deregistration currently in progress", counts as
 // draining, never as in service), and [Classic.Configure] sets the health check, connection
 // draining, cross-zone load balancing and LB-cookie stickiness idempotently.
+//
+// # Options and errors
+//
+// [New] and [NewClassic] validate [Options] once and fail with an error matching
+// [ErrInvalidOptions] that names every invalid field. Every method, pool and [Roll] takes further
+// func(*Options) overrides that apply to a copy for that call and are validated the same way,
+// before any AWS call. A wait that runs out of time returns a *wait.TimeoutError (package
+// github.com/portalkit/portalkit/wait) matching [ErrTimeout] and wait.ErrTimeout, whose message
+// reads "elb: timed out after 1m0s waiting for 2 target(s) healthy in arn:...: last state
+// "initial 2"" and whose LastState field holds the last state observed.
 //
 // # Retries and waiting
 //

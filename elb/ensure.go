@@ -15,6 +15,7 @@ import (
 
 	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/poll"
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Stack is what Ensure found or created.
@@ -138,7 +139,7 @@ func (e *ensurer) tags() []elbv2types.Tag {
 func (e *ensurer) loadBalancer(ctx context.Context) error {
 	s := e.spec.LoadBalancer
 	var found *elbv2types.LoadBalancer
-	err := call(ctx, e.o, "DescribeLoadBalancers", func(ctx context.Context) error {
+	err := call(ctx, e.o, "DescribeLoadBalancers", retry.Throttling, func(ctx context.Context) error {
 		out, err := e.c.api.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{Names: []string{s.Name}}, e.o.ELBv2Options...)
 		if err == nil && len(out.LoadBalancers) > 0 {
 			found = &out.LoadBalancers[0]
@@ -157,7 +158,7 @@ func (e *ensurer) loadBalancer(ctx context.Context) error {
 			Name: aws.String(s.Name), Type: elbv2types.LoadBalancerTypeEnum(s.Type), Scheme: scheme,
 			Subnets: distinct(s.Subnets), SecurityGroups: s.SecurityGroups, Tags: e.tags(),
 		}
-		err := call(ctx, e.o, "CreateLoadBalancer", func(ctx context.Context) error {
+		err := call(ctx, e.o, "CreateLoadBalancer", retry.Throttling, func(ctx context.Context) error {
 			out, err := e.c.api.CreateLoadBalancer(ctx, in, e.o.ELBv2Options...)
 			if err == nil && len(out.LoadBalancers) > 0 {
 				found = &out.LoadBalancers[0]
@@ -213,7 +214,7 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 	s := e.spec.TargetGroup
 	hc := s.HealthCheck
 	var found *elbv2types.TargetGroup
-	err := call(ctx, e.o, "DescribeTargetGroups", func(ctx context.Context) error {
+	err := call(ctx, e.o, "DescribeTargetGroups", retry.Throttling, func(ctx context.Context) error {
 		out, err := e.c.api.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{Names: []string{s.Name}}, e.o.ELBv2Options...)
 		if err == nil && len(out.TargetGroups) > 0 {
 			found = &out.TargetGroups[0]
@@ -237,7 +238,7 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 			in.HealthCheckPath = aws.String(hc.Path)
 			in.Matcher = &elbv2types.Matcher{HttpCode: aws.String(hc.Matcher)}
 		}
-		err := call(ctx, e.o, "CreateTargetGroup", func(ctx context.Context) error {
+		err := call(ctx, e.o, "CreateTargetGroup", retry.Throttling, func(ctx context.Context) error {
 			out, err := e.c.api.CreateTargetGroup(ctx, in, e.o.ELBv2Options...)
 			if err == nil && len(out.TargetGroups) > 0 {
 				found = &out.TargetGroups[0]
@@ -253,9 +254,8 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 		e.st.Created = append(e.st.Created, "target group")
 		arn := aws.ToString(found.TargetGroupArn)
 		e.st.TargetGroupARN = arn
-		// ModifyTargetGroupAttributes right after the create may see TargetGroupNotFound; call
-		// retries it (retry.ForOperation).
-		err = call(ctx, e.o, "ModifyTargetGroupAttributes", func(ctx context.Context) error {
+		// ModifyTargetGroupAttributes right after the create may see TargetGroupNotFound.
+		err = call(ctx, e.o, "ModifyTargetGroupAttributes", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 			_, err := e.c.api.ModifyTargetGroupAttributes(ctx, &elasticloadbalancingv2.ModifyTargetGroupAttributesInput{
 				TargetGroupArn: aws.String(arn), Attributes: attributeList(want),
 			}, e.o.ELBv2Options...)
@@ -288,13 +288,13 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 	}
 	e.drift(res, "HealthCheck.Matcher", hc.Matcher, matcher)
 	var have map[string]string
-	err = call(ctx, e.o, "DescribeTargetGroupAttributes", func(ctx context.Context) error {
+	err = call(ctx, e.o, "DescribeTargetGroupAttributes", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 		out, err := e.c.api.DescribeTargetGroupAttributes(ctx, &elasticloadbalancingv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)}, e.o.ELBv2Options...)
 		if err == nil {
 			have = attributeMap(out.Attributes)
 		}
 		return err
-	}, "TargetGroupNotFound")
+	})
 	if err != nil {
 		return fmt.Errorf("elb: describe attributes of target group %s: %w", arn, err)
 	}
@@ -360,6 +360,7 @@ func (e *ensurer) waitActive(ctx context.Context) error {
 		return nil
 	}
 	arn := e.st.LoadBalancerARN
+	what := "load balancer " + e.spec.LoadBalancer.Name + " active"
 	_, err := poll.Wait(ctx, func(ctx context.Context) (poll.Result, error) {
 		out, err := e.c.api.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}}, e.o.ELBv2Options...)
 		if err != nil {
@@ -376,13 +377,6 @@ func (e *ensurer) waitActive(ctx context.Context) error {
 			return poll.Result{Status: poll.Failed, State: string(st.Code), Reason: aws.ToString(st.Reason)}, nil
 		}
 		return poll.Result{Status: poll.Pending, State: string(st.Code)}, nil
-	}, poll.Options{
-		What: "load balancer " + e.spec.LoadBalancer.Name + " active", MinDelay: e.o.PollInterval, MaxDelay: e.o.MaxPollInterval,
-		MaxWait: DefaultActiveTimeout, Clock: e.o.Clock,
-		Transient: func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") },
-	})
-	if err != nil {
-		return fmt.Errorf("elb: %w", err)
-	}
-	return nil
+	}, e.o.pollOptions(what, DefaultActiveTimeout, func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") }))
+	return waitError(ctx, what, err)
 }

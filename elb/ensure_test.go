@@ -51,6 +51,14 @@ func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 	assert.NotEmpty(t, st.DNSName)
 	assert.NotEmpty(t, st.CanonicalHostedZoneID)
 	assert.Equal(t, []string{"CreateLoadBalancer", "CreateTargetGroup", "ModifyTargetGroupAttributes", "CreateListener", "CreateListener", "CreateRule"}, creates(sim.Calls()))
+	// The describes by name find out whether the resources exist: their NotFound is an answer,
+	// never retried.
+	for _, op := range []string{"DescribeLoadBalancers", "DescribeTargetGroups"} {
+		byName := sim.Calls().Operation(awstest.ServiceELBv2, op)
+		require.NotEmpty(t, byName, op)
+		assert.Equal(t, strings.TrimSuffix(op, "s")[len("Describe"):]+"NotFound", byName[0].ErrorCode(), op)
+		assert.Len(t, byName.Filter(func(c awstest.Call) bool { return c.ErrorCode() != "" }), 1, "%s: one NotFound, no retry", op)
+	}
 
 	// What AWS now holds: HTTP redirects to HTTPS with 301, HTTPS forwards with the modern policy.
 	ls, err := f.elbv2.DescribeListeners(ctx, &elasticloadbalancingv2.DescribeListenersInput{LoadBalancerArn: aws.String(st.LoadBalancerARN)})
@@ -239,7 +247,8 @@ func TestEnsureValidatesSpecUpFront(t *testing.T) {
 		{"domain without ACM", func(s *elb.Spec) { s.Listeners.CertificateDomain = "example.com" }, []string{"needs Options.Certificates"}},
 		{"apex redirect without HTTPS", func(s *elb.Spec) { s.Listeners.ApexRedirect = "example.com" }, []string{"ApexRedirect needs"}},
 	}
-	c := elb.New(f.elbv2, func(o *elb.Options) { o.Clock = f.env.Clock })
+	c, err := elb.New(f.elbv2, func(o *elb.Options) { o.Clock = f.env.Clock })
+	require.NoError(t, err)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := f.spec("valid")
@@ -278,7 +287,7 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	rep, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...))
 	require.NoError(t, err)
 	assert.Len(t, rep.Targets, 4)
-	roll, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{})
+	roll, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids)
 	require.NoError(t, err, "a rolling deploy under the same throttling")
 	assert.Equal(t, 2, roll.Batches)
 

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/portalkit/portalkit/internal/poll"
 )
 
 var (
@@ -18,9 +16,14 @@ var (
 	// ErrUnhealthy is matched by a wait's error when a target failed its health checks (or left
 	// the group) instead of becoming healthy. The error is a [*TargetError] with the details.
 	ErrUnhealthy = errors.New("elb: target unhealthy")
-	// ErrTimeout is matched by a wait's error when its time ran out; the error names the last
-	// state observed.
-	ErrTimeout = poll.ErrTimeout
+	// ErrTimeout is matched by a wait's error when its time ran out. The error is a
+	// [*github.com/portalkit/portalkit/wait.TimeoutError], which matches wait.ErrTimeout too,
+	// reads "elb: timed out after ... waiting for ...: last state ..." and gives the last state
+	// observed to errors.As.
+	ErrTimeout = errors.New("elb: timed out")
+	// ErrInvalidOptions is matched by the error of [New], [NewClassic], a method or [Roll] whose
+	// [Options] (after per-call overrides) are invalid; the message names every invalid field.
+	ErrInvalidOptions = errors.New("elb: invalid options")
 	// ErrCertificateNotFound is matched when no issued ACM certificate covers the requested names.
 	ErrCertificateNotFound = errors.New("elb: no issued certificate covers the domain")
 	// ErrDrift is matched by the error of an Ensure under FailOnDrift when an existing resource

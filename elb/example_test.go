@@ -59,10 +59,14 @@ func ExampleClient_Ensure() {
 	cloud.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
 	vpcID, subnets := exampleNetwork(ctx, ec2.NewFromConfig(cloud.Config()))
 
-	client := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
+	client, err := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
 		o.Certificates = acm.NewFromConfig(cloud.Config())
 		o.Clock = cloud.Clock()
 	})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	spec := elb.Spec{
 		LoadBalancer: elb.LoadBalancerSpec{Name: "portal", Subnets: subnets},
 		TargetGroup:  elb.TargetGroupSpec{Name: "portal-web", VPCID: vpcID, HealthCheck: elb.HealthCheck{Path: "/health"}},
@@ -99,7 +103,11 @@ func ExampleRoll() {
 	ctx := context.Background()
 	ec2Client := ec2.NewFromConfig(cloud.Config())
 	vpcID, subnets := exampleNetwork(ctx, ec2Client)
-	client := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) { o.Clock = cloud.Clock() })
+	client, err := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) { o.Clock = cloud.Clock() })
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	stack, err := client.Ensure(ctx, elb.Spec{
 		LoadBalancer: elb.LoadBalancerSpec{Name: "portal", Subnets: subnets},
 		TargetGroup:  elb.TargetGroupSpec{Name: "portal-web", VPCID: vpcID, HealthCheck: elb.HealthCheck{Interval: 10 * time.Second}},
@@ -119,12 +127,12 @@ func ExampleRoll() {
 		return
 	}
 
-	report, err := elb.Roll(ctx, pool, ids, elb.RollOptions{
-		MinHealthyPercent: 50,
-		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+	report, err := elb.Roll(ctx, pool, ids, func(o *elb.Options) {
+		o.MinHealthyPercent = 50
+		o.RollHook = func(ctx context.Context, batch []string) ([]string, error) {
 			fmt.Println("deploying to", len(batch), "drained instances")
 			return nil, nil // same instances, in place
-		},
+		}
 	})
 	if err != nil {
 		fmt.Println("error:", err)
@@ -146,7 +154,7 @@ func ExampleClient_WaitHealthy_failFast() {
 	ctx := context.Background()
 	ec2Client := ec2.NewFromConfig(cloud.Config())
 	vpcID, subnets := exampleNetwork(ctx, ec2Client)
-	client := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
+	client, err := elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
 		o.Clock = cloud.Clock()
 		o.OnTargetChange = func(ch elb.TargetChange) {
 			if ch.To == "unhealthy" {
@@ -154,6 +162,10 @@ func ExampleClient_WaitHealthy_failFast() {
 			}
 		}
 	})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	stack, err := client.Ensure(ctx, elb.Spec{
 		LoadBalancer: elb.LoadBalancerSpec{Name: "portal", Subnets: subnets},
 		TargetGroup:  elb.TargetGroupSpec{Name: "portal-web", VPCID: vpcID},
@@ -193,7 +205,11 @@ func ExampleClassic_WaitDrained() {
 		fmt.Println("error:", err)
 		return
 	}
-	classic := elb.NewClassic(api, func(o *elb.Options) { o.Clock = cloud.Clock() })
+	classic, err := elb.NewClassic(api, func(o *elb.Options) { o.Clock = cloud.Clock() })
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	drain := 30 * time.Second
 	if _, err := classic.Configure(ctx, "legacy", elb.ClassicSettings{
 		HealthCheck:        &elb.ClassicHealthCheck{Target: "HTTP:80/health", Interval: 10 * time.Second},

@@ -25,6 +25,7 @@ import (
 
 // fixture is a cloud with a default VPC, its subnets (one per zone) and clients.
 type fixture struct {
+	t       testing.TB
 	env     *testenv.CloudEnv
 	elbv2   *elasticloadbalancingv2.Client
 	classic *elasticloadbalancing.Client
@@ -40,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := testenv.Cloud(t)
 	f := &fixture{
-		env: env, elbv2: elasticloadbalancingv2.NewFromConfig(env.Config), classic: elasticloadbalancing.NewFromConfig(env.Config),
+		t: t, env: env, elbv2: elasticloadbalancingv2.NewFromConfig(env.Config), classic: elasticloadbalancing.NewFromConfig(env.Config),
 		ec2: ec2.NewFromConfig(env.Config), acm: acm.NewFromConfig(env.Config),
 	}
 	ctx := context.Background()
@@ -69,7 +70,9 @@ func (f *fixture) options(o *elb.Options) {
 }
 
 func (f *fixture) client(optFns ...func(*elb.Options)) *elb.Client {
-	return elb.New(f.elbv2, append([]func(*elb.Options){f.options}, optFns...)...)
+	c, err := elb.New(f.elbv2, append([]func(*elb.Options){f.options}, optFns...)...)
+	require.NoError(f.t, err)
+	return c
 }
 
 // spec is an ALB across every zone with an HTTP health check every 10 s.

@@ -97,11 +97,11 @@ func (e *ensurer) describeListeners(ctx context.Context) (map[int32]elbv2types.L
 	var marker *string
 	for {
 		var page *elasticloadbalancingv2.DescribeListenersOutput
-		err := call(ctx, e.o, "DescribeListeners", func(ctx context.Context) error {
+		err := call(ctx, e.o, "DescribeListeners", retry.Codes("LoadBalancerNotFound"), func(ctx context.Context) error {
 			var err error
 			page, err = e.c.api.DescribeListeners(ctx, &elasticloadbalancingv2.DescribeListenersInput{LoadBalancerArn: aws.String(e.st.LoadBalancerARN), Marker: marker}, e.o.ELBv2Options...)
 			return err
-		}, "LoadBalancerNotFound")
+		})
 		if err != nil {
 			return nil, fmt.Errorf("elb: describe listeners of %s: %w", e.st.LoadBalancerARN, err)
 		}
@@ -137,7 +137,7 @@ func (e *ensurer) listener(ctx context.Context, w wantListener, existing map[int
 		e.st.SSLPolicy = policy
 	}
 	var arn string
-	err := call(ctx, e.o, "CreateListener", func(ctx context.Context) error {
+	err := call(ctx, e.o, "CreateListener", retry.Codes("TargetGroupNotFound", "LoadBalancerNotFound", "CertificateNotFound"), func(ctx context.Context) error {
 		out, err := e.c.api.CreateListener(ctx, in, e.o.ELBv2Options...)
 		if err == nil && len(out.Listeners) > 0 {
 			arn = aws.ToString(out.Listeners[0].ListenerArn)
@@ -192,7 +192,7 @@ func (e *ensurer) sslPolicy(ctx context.Context) (string, error) {
 	if p := e.spec.Listeners.SSLPolicy; p != "" {
 		return p, nil
 	}
-	err := call(ctx, e.o, "DescribeSSLPolicies", func(ctx context.Context) error {
+	err := call(ctx, e.o, "DescribeSSLPolicies", retry.Throttling, func(ctx context.Context) error {
 		_, err := e.c.api.DescribeSSLPolicies(ctx, &elasticloadbalancingv2.DescribeSSLPoliciesInput{Names: []string{DefaultSSLPolicy}}, e.o.ELBv2Options...)
 		return err
 	})
@@ -261,13 +261,13 @@ func (e *ensurer) apexRule(ctx context.Context) error {
 		ListenerArn: aws.String(listenerARN), Priority: aws.Int32(l.ApexRulePriority), Actions: []elbv2types.Action{action},
 		Conditions: []elbv2types.RuleCondition{{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{l.ApexRedirect}}}},
 	}
-	err = call(ctx, e.o, "CreateRule", func(ctx context.Context) error {
+	err = call(ctx, e.o, "CreateRule", retry.Codes("ListenerNotFound"), func(ctx context.Context) error {
 		out, err := e.c.api.CreateRule(ctx, in, e.o.ELBv2Options...)
 		if err == nil && len(out.Rules) > 0 {
 			e.st.ApexRuleARN = aws.ToString(out.Rules[0].RuleArn)
 		}
 		return err
-	}, "ListenerNotFound")
+	})
 	if awserr.IsCode(err, "PriorityInUse") {
 		// CreateRule is not idempotent: a create retried after a lost response finds its own
 		// rule at the priority. Adopt it, and count it as created: the listing above did not
@@ -340,11 +340,11 @@ func (e *ensurer) rules(ctx context.Context, listenerARN string) ([]elbv2types.R
 	var marker *string
 	for {
 		var page *elasticloadbalancingv2.DescribeRulesOutput
-		err := call(ctx, e.o, "DescribeRules", func(ctx context.Context) error {
+		err := call(ctx, e.o, "DescribeRules", retry.Codes("ListenerNotFound"), func(ctx context.Context) error {
 			var err error
 			page, err = e.c.api.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN), Marker: marker}, e.o.ELBv2Options...)
 			return err
-		}, "ListenerNotFound")
+		})
 		if err != nil {
 			return nil, fmt.Errorf("elb: describe rules of %s: %w", listenerARN, err)
 		}

@@ -1,16 +1,16 @@
 package elb
 
 import (
-	"fmt"
+	"context"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Defaults for [Options]; a zero field means the matching default.
@@ -30,6 +30,9 @@ const (
 	// DefaultRetryTimeout bounds the retries of one call that fails with throttling or with an
 	// eventual-consistency error such as TargetGroupNotFound right after CreateTargetGroup.
 	DefaultRetryTimeout = 2 * time.Minute
+	// DefaultMinHealthyPercent is the share of instances a roll keeps in service, as CodeDeploy's
+	// HalfAtATime configuration does.
+	DefaultMinHealthyPercent = 50
 )
 
 // ZonePolicy says what to do when the in-service targets do not span two Availability Zones.
@@ -44,8 +47,10 @@ const (
 	ZoneIgnore
 )
 
-// Options configure a [Client] or a [Classic]. Methods take further func(*Options) that apply to a
-// copy for that call only.
+// Options configure a [Client] or a [Classic]. [New] and [NewClassic] validate them once and
+// fail with an error matching [ErrInvalidOptions] that names every invalid field. Methods, pools
+// and [Roll] take further func(*Options) that apply to a copy for that call only and are
+// validated the same way.
 type Options struct {
 	// Certificates is the ACM client used to find a certificate by domain. Nil means an HTTPS
 	// listener needs an explicit certificate ARN.
@@ -94,6 +99,19 @@ type Options struct {
 	// OnTargetChange, if not nil, is called synchronously for every target state change a wait
 	// observes, including the first observation of each target.
 	OnTargetChange func(TargetChange)
+	// MinHealthyPercent is the share of the instances, 1 to 99 and rounded up to whole instances,
+	// that [Roll] keeps in service while a batch is out. Zero means DefaultMinHealthyPercent;
+	// there is no all-at-once roll, which would take the site down.
+	MinHealthyPercent int
+	// RollBatchSize caps the instances per batch of a [Roll]. Zero means as many as
+	// MinHealthyPercent allows.
+	RollBatchSize int
+	// RollHook runs for each batch of a [Roll] after it drained and before it is registered
+	// again: the place to deploy code, or to replace the instances. It returns the instance IDs
+	// to register; nil means the same instances (an in-place deploy). Nil means nothing runs.
+	RollHook func(ctx context.Context, batch []string) ([]string, error)
+	// OnBatch, if not nil, is called synchronously as each batch of a [Roll] enters a phase.
+	OnBatch func(BatchProgress)
 	// Logger receives warnings and debug messages. Nil means discard.
 	Logger *slog.Logger
 	// Clock is the time source for waits and retries. Nil means the wall clock.
@@ -111,32 +129,44 @@ func (o Options) copy() Options {
 	return o
 }
 
-// resolve applies per-call overrides to a copy of o, validates it and fills in defaults.
-func (o Options) resolve(optFns []func(*Options)) (Options, error) {
+// with returns a copy of o with optFns applied.
+func (o Options) with(optFns []func(*Options)) Options {
 	o = o.copy()
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	var problems []string
-	if o.BatchSize < 0 {
-		problems = append(problems, fmt.Sprintf("BatchSize %d is negative", o.BatchSize))
-	}
+	return o
+}
+
+// validate returns an error matching ErrInvalidOptions that names every invalid field, or nil.
+func (o Options) validate() error {
+	var p check.Problems
+	o.check(&p)
+	return p.Err(ErrInvalidOptions)
+}
+
+// check records every invalid field in p.
+func (o Options) check(p *check.Problems) {
+	p.If(o.BatchSize < 0, "BatchSize %d is negative", o.BatchSize)
 	for _, d := range []struct {
 		name string
 		v    time.Duration
 	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"HealthyGrace", o.HealthyGrace}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}} {
-		if d.v < 0 {
-			problems = append(problems, fmt.Sprintf("%s %s is negative", d.name, d.v))
-		}
+		p.If(d.v < 0, "%s %s is negative", d.name, d.v)
 	}
-	if o.PollInterval > 0 && o.MaxPollInterval > 0 && o.MaxPollInterval < o.PollInterval {
-		problems = append(problems, fmt.Sprintf("MaxPollInterval %s is below PollInterval %s", o.MaxPollInterval, o.PollInterval))
-	}
-	if o.ZoneSpread < ZoneWarn || o.ZoneSpread > ZoneIgnore {
-		problems = append(problems, fmt.Sprintf("ZoneSpread %d is not a ZonePolicy", o.ZoneSpread))
-	}
-	if len(problems) > 0 {
-		return o, fmt.Errorf("elb: invalid options: %s", strings.Join(problems, "; "))
+	p.If(o.PollInterval > 0 && o.MaxPollInterval > 0 && o.MaxPollInterval < o.PollInterval,
+		"MaxPollInterval %s is below PollInterval %s", o.MaxPollInterval, o.PollInterval)
+	p.If(o.ZoneSpread < ZoneWarn || o.ZoneSpread > ZoneIgnore, "ZoneSpread %d is not a ZonePolicy", o.ZoneSpread)
+	p.If(o.MinHealthyPercent < 0 || o.MinHealthyPercent > 99,
+		"MinHealthyPercent %d must be 1-99 (0 means the default, %d)", o.MinHealthyPercent, DefaultMinHealthyPercent)
+	p.If(o.RollBatchSize < 0, "RollBatchSize %d is negative", o.RollBatchSize)
+}
+
+// resolve applies per-call overrides to a copy of o, validates the result and fills in defaults.
+func (o Options) resolve(optFns []func(*Options)) (Options, error) {
+	o = o.with(optFns)
+	if err := o.validate(); err != nil {
+		return o, err
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = DefaultBatchSize
@@ -149,6 +179,9 @@ func (o Options) resolve(optFns []func(*Options)) (Options, error) {
 	}
 	if o.RetryTimeout == 0 {
 		o.RetryTimeout = DefaultRetryTimeout
+	}
+	if o.MinHealthyPercent == 0 {
+		o.MinHealthyPercent = DefaultMinHealthyPercent
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

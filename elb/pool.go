@@ -21,6 +21,18 @@ type zoneChecker interface {
 	CheckZones(ctx context.Context) (*ZoneReport, error)
 }
 
+// optionedPool is a Pool of this package: it resolves its options with a roll's overrides and
+// returns itself with the overrides applied to every call.
+type optionedPool interface {
+	Pool
+	withOptions(optFns []func(*Options)) (Pool, Options, error)
+}
+
+// joinOptions returns base followed by more, in a new slice.
+func joinOptions(base, more []func(*Options)) []func(*Options) {
+	return append(append([]func(*Options){}, base...), more...)
+}
+
 // TargetGroup is a [Pool] over one target group, with instance targets on the group's port. Get
 // one from [Client.TargetGroup]. It is safe for concurrent use.
 type TargetGroup struct {
@@ -31,7 +43,13 @@ type TargetGroup struct {
 
 // TargetGroup returns the target group with the ARN as a [Pool]; optFns apply to every call.
 func (c *Client) TargetGroup(arn string, optFns ...func(*Options)) *TargetGroup {
-	return &TargetGroup{c: c, arn: arn, optFns: append([]func(*Options){}, optFns...)}
+	return &TargetGroup{c: c, arn: arn, optFns: joinOptions(nil, optFns)}
+}
+
+func (g *TargetGroup) withOptions(optFns []func(*Options)) (Pool, Options, error) {
+	fns := joinOptions(g.optFns, optFns)
+	o, err := g.c.opts.resolve(fns)
+	return &TargetGroup{c: g.c, arn: g.arn, optFns: fns}, o, err
 }
 
 // ARN returns the target group's ARN.
@@ -64,6 +82,6 @@ func (g *TargetGroup) CheckZones(ctx context.Context) (*ZoneReport, error) {
 }
 
 var (
-	_ Pool        = (*TargetGroup)(nil)
-	_ zoneChecker = (*TargetGroup)(nil)
+	_ optionedPool = (*TargetGroup)(nil)
+	_ zoneChecker  = (*TargetGroup)(nil)
 )

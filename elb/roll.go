@@ -7,10 +7,6 @@ import (
 	"strings"
 )
 
-// DefaultMinHealthyPercent is the share of instances a roll keeps in service, as CodeDeploy's
-// HalfAtATime configuration does.
-const DefaultMinHealthyPercent = 50
-
 // Roll phases, as reported in [BatchProgress] and [RollError].
 const (
 	// PhaseCheck confirms, before the first batch, that every instance is in service, so that
@@ -20,29 +16,13 @@ const (
 	PhaseDeregister = "deregister"
 	// PhaseDrain waits until the batch drained.
 	PhaseDrain = "drain"
-	// PhaseHook runs RollOptions.Hook.
+	// PhaseHook runs Options.RollHook.
 	PhaseHook = "hook"
 	// PhaseRegister puts the batch (or its replacements) back.
 	PhaseRegister = "register"
 	// PhaseHealthy waits until they are healthy.
 	PhaseHealthy = "healthy"
 )
-
-// RollOptions configure [Roll].
-type RollOptions struct {
-	// MinHealthyPercent is the share of the instances, 1 to 99 and rounded up to whole instances,
-	// that stays in service while a batch is out. Zero means DefaultMinHealthyPercent; there is
-	// no all-at-once roll, which would take the site down.
-	MinHealthyPercent int
-	// BatchSize caps the instances per batch. Zero means as many as MinHealthyPercent allows.
-	BatchSize int
-	// Hook runs for each batch after it drained and before it is registered again: the place to
-	// deploy code, or to replace the instances. It returns the instance IDs to register; nil
-	// means the same instances (an in-place deploy). Nil Hook means nothing runs.
-	Hook func(ctx context.Context, batch []string) ([]string, error)
-	// OnBatch, if not nil, is called synchronously as each batch enters a phase.
-	OnBatch func(BatchProgress)
-}
 
 // BatchProgress reports a batch entering a phase of a roll.
 type BatchProgress struct {
@@ -97,26 +77,25 @@ func (e *RollError) Error() string {
 func (e *RollError) Unwrap() error { return e.Err }
 
 // BatchPlan returns the batch size a roll of n instances uses: the largest that keeps
-// minHealthyPercent of n (rounded up) in service, capped by batchSize when positive. It fails
-// with ErrInvalidSpec when no batch fits, as CodeDeploy fails a deployment whose minimum healthy
-// hosts is not below the total.
+// minHealthyPercent of n (rounded up) in service, capped by batchSize when positive; zero
+// minHealthyPercent means DefaultMinHealthyPercent. Settings out of range fail with
+// ErrInvalidOptions, as [Options] would; no instances, or no batch that fits, fail with
+// ErrInvalidSpec, as CodeDeploy fails a deployment whose minimum healthy hosts is not below the
+// total.
 func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
-	if minHealthyPercent == 0 {
-		minHealthyPercent = DefaultMinHealthyPercent
+	o, err := Options{MinHealthyPercent: minHealthyPercent, RollBatchSize: batchSize}.resolve(nil)
+	if err != nil {
+		return 0, err
 	}
-	var p []string
+	return batchPlan(n, o)
+}
+
+// batchPlan is BatchPlan over resolved options.
+func batchPlan(n int, o Options) (int, error) {
 	if n < 1 {
-		p = append(p, "no instances to roll")
+		return 0, invalidSpec([]string{"no instances to roll"})
 	}
-	if minHealthyPercent < 0 || minHealthyPercent > 99 {
-		p = append(p, fmt.Sprintf("MinHealthyPercent %d must be 1-99 (0 means the default, %d)", minHealthyPercent, DefaultMinHealthyPercent))
-	}
-	if batchSize < 0 {
-		p = append(p, fmt.Sprintf("BatchSize %d is negative", batchSize))
-	}
-	if len(p) > 0 {
-		return 0, invalidSpec(p)
-	}
+	minHealthyPercent, batchSize := o.MinHealthyPercent, o.RollBatchSize
 	minHealthy := (n*minHealthyPercent + 99) / 100
 	size := n - minHealthy
 	if size < 1 {
@@ -131,7 +110,14 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 // Roll replaces the instances in pool batch by batch, in the order of CodeDeploy's in-place
 // deployment with a load balancer: deregister the batch, wait until it drained, run the hook,
 // register (the replacements), wait until healthy; then the next batch. Each batch is small
-// enough to keep MinHealthyPercent of the instances in service.
+// enough to keep Options.MinHealthyPercent of the instances in service, and at most
+// Options.RollBatchSize; Options.RollHook runs between drain and register, and Options.OnBatch
+// hears each phase.
+//
+// optFns set these per roll. On a [TargetGroup] or [ClassicPool] they apply to a copy of the
+// pool's options (its client's, then the pool's overrides) and to every call the roll makes, so
+// a roll can also set, for example, HealthyTimeout; on any other Pool they apply to zero
+// Options. Invalid options fail with [ErrInvalidOptions] before any call.
 //
 // Before the first batch Roll waits until every instance is in service (PhaseCheck, usually one
 // health poll): the minimum-healthy share counts instances, so an instance that is already
@@ -149,9 +135,19 @@ func BatchPlan(n, minHealthyPercent, batchSize int) (int, error) {
 // group attached to the target group (or Classic Load Balancer): the group registers and
 // deregisters them itself, and may replace a deregistered one that fails its ELB health check.
 // Put such instances in Standby, or use the group's instance refresh, instead.
-func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions) (*RollReport, error) {
+func Roll(ctx context.Context, pool Pool, instanceIDs []string, optFns ...func(*Options)) (*RollReport, error) {
+	var opts Options
+	var err error
+	if op, ok := pool.(optionedPool); ok {
+		pool, opts, err = op.withOptions(optFns)
+	} else {
+		opts, err = Options{}.resolve(optFns)
+	}
+	if err != nil {
+		return nil, err
+	}
 	ids := distinct(instanceIDs)
-	size, err := BatchPlan(len(ids), opts.MinHealthyPercent, opts.BatchSize)
+	size, err := batchPlan(len(ids), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -188,9 +184,9 @@ func Roll(ctx context.Context, pool Pool, instanceIDs []string, opts RollOptions
 			return rep, fail(PhaseDrain, err)
 		}
 		next := batch
-		if opts.Hook != nil {
+		if opts.RollHook != nil {
 			progress(PhaseHook, batch)
-			repl, err := opts.Hook(ctx, append([]string(nil), batch...))
+			repl, err := opts.RollHook(ctx, append([]string(nil), batch...))
 			if err != nil {
 				return rep, fail(PhaseHook, err)
 			}

@@ -19,19 +19,23 @@ import (
 func TestBatchPlan(t *testing.T) {
 	cases := []struct {
 		n, minHealthy, batch, want int
-		invalid                    bool
+		invalid, badOptions        bool
 	}{
 		{n: 100, minHealthy: 0, batch: 0, want: 50},
 		{n: 100, minHealthy: 90, batch: 0, want: 10},
 		{n: 100, minHealthy: 50, batch: 7, want: 7},
 		{n: 3, minHealthy: 50, batch: 0, want: 1}, // 50% of 3 rounds up to 2 in service
 		{n: 1, minHealthy: 50, invalid: true},     // nothing can leave
-		{n: 10, minHealthy: 100, invalid: true},
+		{n: 10, minHealthy: 100, badOptions: true},
 		{n: 0, invalid: true},
-		{n: 10, batch: -1, invalid: true},
+		{n: 10, batch: -1, badOptions: true},
 	}
 	for _, tc := range cases {
 		got, err := elb.BatchPlan(tc.n, tc.minHealthy, tc.batch)
+		if tc.badOptions {
+			assert.ErrorIs(t, err, elb.ErrInvalidOptions, "BatchPlan(%d, %d, %d)", tc.n, tc.minHealthy, tc.batch)
+			continue
+		}
 		if tc.invalid {
 			assert.ErrorIs(t, err, elb.ErrInvalidSpec, "BatchPlan(%d, %d, %d)", tc.n, tc.minHealthy, tc.batch)
 			continue
@@ -53,10 +57,13 @@ func TestRoll100(t *testing.T) {
 
 	var phases []string
 	var hooked [][]string
+	changes := 0
 	sim.ResetCalls()
-	rep, err := elb.Roll(ctx, tg, ids, elb.RollOptions{
-		MinHealthyPercent: 90,
-		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+	rep, err := elb.Roll(ctx, tg, ids, func(o *elb.Options) {
+		o.MinHealthyPercent = 90
+		// The roll's overrides reach every call it makes, not only its own settings.
+		o.OnTargetChange = func(elb.TargetChange) { changes++ }
+		o.RollHook = func(ctx context.Context, batch []string) ([]string, error) {
 			// The batch is out of service while the hook runs.
 			out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(st.TargetGroupARN)})
 			if err != nil {
@@ -67,16 +74,17 @@ func TestRoll100(t *testing.T) {
 			}
 			hooked = append(hooked, batch)
 			return nil, nil
-		},
-		OnBatch: func(p elb.BatchProgress) {
+		}
+		o.OnBatch = func(p elb.BatchProgress) {
 			if p.Batch == 1 {
 				phases = append(phases, p.Phase)
 			}
-		},
+		}
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 10, rep.Batches)
 	assert.Len(t, hooked, 10)
+	assert.Greater(t, changes, 200, "every wait of the roll reported to the roll's OnTargetChange")
 	assert.ElementsMatch(t, ids, rep.InService)
 	assert.Equal(t, []string{elb.PhaseDeregister, elb.PhaseDrain, elb.PhaseHook, elb.PhaseRegister, elb.PhaseHealthy}, phases)
 	require.NotNil(t, rep.Zones)
@@ -131,13 +139,13 @@ func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
 	sim.FailInstance(replacements[5]) // batches of 3: the second batch gets replacements[3:6]
 
 	used := 0
-	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
-		MinHealthyPercent: 75, // batches of 3
-		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, func(o *elb.Options) {
+		o.MinHealthyPercent = 75 // batches of 3
+		o.RollHook = func(ctx context.Context, batch []string) ([]string, error) {
 			next := replacements[used : used+len(batch)]
 			used += len(batch)
 			return next, nil
-		},
+		}
 	})
 	var re *elb.RollError
 	require.True(t, errors.As(err, &re), "got %v", err)
@@ -176,8 +184,8 @@ func TestRollRefusesToStartBelowMinimumHealthy(t *testing.T) {
 
 	var phases []string
 	sim.ResetCalls()
-	rep, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
-		OnBatch: func(p elb.BatchProgress) { phases = append(phases, p.Phase) },
+	rep, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, func(o *elb.Options) {
+		o.OnBatch = func(p elb.BatchProgress) { phases = append(phases, p.Phase) }
 	})
 	var re *elb.RollError
 	require.True(t, errors.As(err, &re), "got %v", err)
@@ -204,14 +212,14 @@ func TestRollHookFailureKeepsTheBatchOut(t *testing.T) {
 	boom := errors.New("deploy failed")
 	batches := 0
 	sim.ResetCalls()
-	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, elb.RollOptions{
-		BatchSize: 2,
-		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+	_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN), ids, func(o *elb.Options) {
+		o.RollBatchSize = 2
+		o.RollHook = func(ctx context.Context, batch []string) ([]string, error) {
 			if batches++; batches == 2 {
 				return nil, boom
 			}
 			return nil, nil
-		},
+		}
 	})
 	var re *elb.RollError
 	require.True(t, errors.As(err, &re), "got %v", err)

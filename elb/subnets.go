@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // checkSubnets looks the load balancer's subnets up in EC2, when o.Instances is set, and refuses
@@ -26,7 +28,7 @@ func checkSubnets(ctx context.Context, o Options, spec Spec) error {
 	var token *string
 	for {
 		var out *ec2.DescribeSubnetsOutput
-		err := call(ctx, o, "DescribeSubnets", func(ctx context.Context) error {
+		err := call(ctx, o, "DescribeSubnets", retry.Throttling, func(ctx context.Context) error {
 			var err error
 			out, err = o.Instances.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids, NextToken: token})
 			return err

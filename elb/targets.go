@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Target is one target of a target group: an instance ID (or IP address) and a port.
@@ -93,7 +95,7 @@ func descriptions(targets []Target) []elbv2types.TargetDescription {
 // target group or instance is not yet visible (TargetGroupNotFound, InvalidTarget). Registering a
 // registered target changes nothing. On failure the error says how many targets were registered.
 func (c *Client) Register(ctx context.Context, targetGroupARN string, targets []Target, optFns ...func(*Options)) error {
-	return c.batch(ctx, "RegisterTargets", targetGroupARN, targets, optFns, func(ctx context.Context, o Options, chunk []Target) error {
+	return inBatches(ctx, c.opts, optFns, "RegisterTargets", targetGroupARN, targets, retry.Codes("TargetGroupNotFound", "InvalidTarget"), func(ctx context.Context, o Options, chunk []Target) error {
 		_, err := c.api.RegisterTargets(ctx, &elasticloadbalancingv2.RegisterTargetsInput{TargetGroupArn: aws.String(targetGroupARN), Targets: descriptions(chunk)}, o.ELBv2Options...)
 		return err
 	})
@@ -103,21 +105,24 @@ func (c *Client) Register(ctx context.Context, targetGroupARN string, targets []
 // drain for the group's deregistration delay; [Client.WaitDrained] waits for that. Deregistering
 // a target that is not registered succeeds, so the call is idempotent.
 func (c *Client) Deregister(ctx context.Context, targetGroupARN string, targets []Target, optFns ...func(*Options)) error {
-	return c.batch(ctx, "DeregisterTargets", targetGroupARN, targets, optFns, func(ctx context.Context, o Options, chunk []Target) error {
+	return inBatches(ctx, c.opts, optFns, "DeregisterTargets", targetGroupARN, targets, retry.Codes("TargetGroupNotFound"), func(ctx context.Context, o Options, chunk []Target) error {
 		_, err := c.api.DeregisterTargets(ctx, &elasticloadbalancingv2.DeregisterTargetsInput{TargetGroupArn: aws.String(targetGroupARN), Targets: descriptions(chunk)}, o.ELBv2Options...)
 		return err
 	})
 }
 
-func (c *Client) batch(ctx context.Context, op, arn string, targets []Target, optFns []func(*Options), fn func(context.Context, Options, []Target) error) error {
-	o, err := c.opts.resolve(optFns)
+// inBatches resolves base with optFns and calls fn for items in chunks of Options.BatchSize, each
+// chunk retried as retryable allows. On failure the error names the operation, the group and how
+// many items were done.
+func inBatches[T any](ctx context.Context, base Options, optFns []func(*Options), op, group string, items []T, retryable retry.Classifier, fn func(context.Context, Options, []T) error) error {
+	o, err := base.resolve(optFns)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(targets); start += o.BatchSize {
-		chunk := targets[start:min(start+o.BatchSize, len(targets))]
-		if err := call(ctx, o, op, func(ctx context.Context) error { return fn(ctx, o, chunk) }); err != nil {
-			return fmt.Errorf("elb: %s on %s (%d of %d done): %w", op, arn, start, len(targets), err)
+	for start := 0; start < len(items); start += o.BatchSize {
+		chunk := items[start:min(start+o.BatchSize, len(items))]
+		if err := call(ctx, o, op, retryable, func(ctx context.Context) error { return fn(ctx, o, chunk) }); err != nil {
+			return fmt.Errorf("elb: %s on %s (%d of %d done): %w", op, group, start, len(items), err)
 		}
 	}
 	return nil

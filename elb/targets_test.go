@@ -15,6 +15,7 @@ import (
 
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/wait"
 )
 
 func TestRegisterInBatches(t *testing.T) {
@@ -142,7 +143,12 @@ func TestWaitHealthyTimesOutNamingState(t *testing.T) {
 	// Health checks every 10 s cannot pass within 8 s.
 	_, err = c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...), func(o *elb.Options) { o.HealthyTimeout = 8 * time.Second })
 	require.ErrorIs(t, err, elb.ErrTimeout)
-	assert.Contains(t, err.Error(), `last state "initial 2"`)
+	require.ErrorIs(t, err, wait.ErrTimeout, "the shared timeout sentinel too")
+	assert.Regexp(t, `^elb: timed out after \S+ waiting for 2 target\(s\) healthy in \S+: last state "initial 2"$`, err.Error())
+	var te *wait.TimeoutError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "elb", te.Package)
+	assert.Equal(t, "initial 2", te.LastState, "the last state is reachable without parsing the message")
 }
 
 func TestWaitHealthyStopsOnCancel(t *testing.T) {
@@ -217,7 +223,7 @@ func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
 		}},
 		// Waits through the 30 s deregistration delay of the first batch.
 		{"Roll", func(ctx context.Context, o func(*elb.Options)) error {
-			_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN, o), ids, elb.RollOptions{})
+			_, err := elb.Roll(ctx, c.TargetGroup(st.TargetGroupARN, o), ids)
 			return err
 		}},
 	}

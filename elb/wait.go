@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/internal/poll"
+	"github.com/portalkit/portalkit/wait"
 )
 
 // waitSpec is one wait over a group of targets: how to observe them and how to judge what was
@@ -29,9 +30,9 @@ type waitSpec struct {
 	transient func(error) bool
 }
 
-// wait polls ws.observe through internal/poll until ws.judge says Done or Failed, reporting every
+// waitTargets polls ws.observe through internal/poll until ws.judge says Done or Failed, reporting every
 // per-target state change to Options.OnTargetChange.
-func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
+func waitTargets(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 	start := o.Clock.Now()
 	last := map[Target]TargetState{}
 	var order []Target
@@ -64,27 +65,38 @@ func wait(ctx context.Context, o Options, ws waitSpec) (*WaitReport, error) {
 			r.Reason = bad[0].Reason
 		}
 		return r, nil
-	}, poll.Options{
-		What: ws.what, MinDelay: o.PollInterval, MaxDelay: o.MaxPollInterval, MaxWait: ws.budget,
-		Clock: o.Clock,
-		Transient: func(err error) bool {
-			// A miss that outlasts RetryTimeout is no longer eventual consistency (a deleted
-			// group, an instance never registered): report it rather than wait out the budget.
-			return ws.transient != nil && ws.transient(err) && o.Clock.Now().Sub(start) < o.RetryTimeout
-		},
-	})
+	}, o.pollOptions(ws.what, ws.budget, func(err error) bool {
+		// A miss that outlasts RetryTimeout is no longer eventual consistency (a deleted group,
+		// an instance never registered): report it rather than wait out the budget.
+		return ws.transient != nil && ws.transient(err) && o.Clock.Now().Sub(start) < o.RetryTimeout
+	}))
 	rep := &WaitReport{Group: ws.group, Elapsed: o.Clock.Now().Sub(start), Polls: polls}
 	for _, t := range order {
 		rep.Targets = append(rep.Targets, last[t])
 	}
-	var fe *poll.FailedError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, new(*wait.FailedError)) {
 		return rep, &TargetError{Group: ws.group, Targets: failing}
-	case err != nil:
-		return rep, fmt.Errorf("elb: %w", err)
 	}
-	return rep, nil
+	return rep, waitError(ctx, ws.what, err)
+}
+
+// pollOptions are the options of every wait of the package: its poll intervals and clock,
+// timeouts that name the package and match ErrTimeout, and transient errors tolerated.
+func (o Options) pollOptions(what string, budget time.Duration, transient func(error) bool) poll.Options {
+	return poll.Options{
+		What: what, MinDelay: o.PollInterval, MaxDelay: o.MaxPollInterval, MaxWait: budget,
+		Clock: o.Clock, Transient: transient, Package: "elb", ErrTimeout: ErrTimeout,
+	}
+}
+
+// waitError returns what a wait of the package returns for poll.Wait's err: nil, the
+// *wait.TimeoutError or *wait.FailedError as they are (their messages start with "elb: "), and
+// the context's error wrapped with what was awaited.
+func waitError(ctx context.Context, what string, err error) error {
+	if err != nil && errors.Is(err, ctx.Err()) && !errors.As(err, new(*wait.TimeoutError)) {
+		return fmt.Errorf("elb: waiting for %s: %w", what, err)
+	}
+	return err
 }
 
 // summarize renders target states as counts, for example "healthy 3, initial 1", so that the

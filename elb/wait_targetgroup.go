@@ -12,6 +12,7 @@ import (
 
 	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/poll"
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // failingReasons are the reason codes that mean a target failed its health checks. A wait for
@@ -48,7 +49,7 @@ func (c *Client) WaitHealthy(ctx context.Context, targetGroupARN string, targets
 			return nil, err
 		}
 	}
-	return wait(ctx, o, waitSpec{
+	return waitTargets(ctx, o, waitSpec{
 		group: targetGroupARN, what: fmt.Sprintf("%d target(s) healthy in %s", len(targets), targetGroupARN), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			return c.targetHealth(ctx, o, targetGroupARN, targets)
@@ -110,7 +111,7 @@ func (c *Client) WaitDrained(ctx context.Context, targetGroupARN string, targets
 			return nil, err
 		}
 	}
-	return wait(ctx, o, waitSpec{
+	return waitTargets(ctx, o, waitSpec{
 		group: targetGroupARN, what: fmt.Sprintf("%d target(s) drained from %s", len(targets), targetGroupARN), budget: budget,
 		observe: func(ctx context.Context) ([]TargetState, error) {
 			all, err := c.targetHealth(ctx, o, targetGroupARN, nil)
@@ -188,13 +189,13 @@ func (c *Client) targetHealth(ctx context.Context, o Options, arn string, target
 // unhealthy target needs to come back, plus two poll intervals.
 func (c *Client) healthyBudget(ctx context.Context, o Options, arn string) (time.Duration, error) {
 	var tg elbv2types.TargetGroup
-	err := call(ctx, o, "DescribeTargetGroups", func(ctx context.Context) error {
+	err := call(ctx, o, "DescribeTargetGroups", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 		out, err := c.api.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{TargetGroupArns: []string{arn}}, o.ELBv2Options...)
 		if err == nil && len(out.TargetGroups) > 0 {
 			tg = out.TargetGroups[0]
 		}
 		return err
-	}, "TargetGroupNotFound")
+	})
 	if err != nil {
 		return 0, fmt.Errorf("elb: describe target group %s: %w", arn, err)
 	}
@@ -206,13 +207,13 @@ func (c *Client) healthyBudget(ctx context.Context, o Options, arn string) (time
 // intervals.
 func (c *Client) drainBudget(ctx context.Context, o Options, arn string) (time.Duration, error) {
 	var attrs map[string]string
-	err := call(ctx, o, "DescribeTargetGroupAttributes", func(ctx context.Context) error {
+	err := call(ctx, o, "DescribeTargetGroupAttributes", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 		out, err := c.api.DescribeTargetGroupAttributes(ctx, &elasticloadbalancingv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)}, o.ELBv2Options...)
 		if err == nil {
 			attrs = attributeMap(out.Attributes)
 		}
 		return err
-	}, "TargetGroupNotFound")
+	})
 	if err != nil {
 		return 0, fmt.Errorf("elb: describe attributes of target group %s: %w", arn, err)
 	}

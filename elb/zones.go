@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // ZoneReport is the Availability Zone spread of in-service instances.
@@ -33,7 +35,7 @@ func (c *Client) CheckZones(ctx context.Context, targetGroupARN string, optFns .
 		return &ZoneReport{}, nil
 	}
 	var states []TargetState
-	err = call(ctx, o, "DescribeTargetHealth", func(ctx context.Context) error {
+	err = call(ctx, o, "DescribeTargetHealth", retry.Codes("TargetGroupNotFound"), func(ctx context.Context) error {
 		var err error
 		states, err = c.targetHealth(ctx, o, targetGroupARN, nil)
 		return err
@@ -66,7 +68,7 @@ func checkZones(ctx context.Context, o Options, group string, ids []string) (*Zo
 		var token *string
 		for {
 			var out *ec2.DescribeInstancesOutput
-			err := call(ctx, o, "DescribeInstances", func(ctx context.Context) error {
+			err := call(ctx, o, "DescribeInstances", retry.Codes("InvalidInstanceID.NotFound"), func(ctx context.Context) error {
 				var err error
 				out, err = o.Instances.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: chunk, NextToken: token})
 				return err

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (`make test`): installs what the tests need, starts a throwaway MariaDB,
-# then runs the format check, go vet, staticcheck and the race-enabled test suite.
+# then runs the format check, go vet, staticcheck, the public-API check (no internal types in an
+# exported identifier, internal/apicheck) and the race-enabled test suite.
 #
 # Environment:
 #   TEST_MYSQL_DSN   use this MySQL server instead of starting one (nothing is started)
@@ -38,6 +39,11 @@ go vet ./...
 go vet -tags integration ./...
 step "staticcheck $STATICCHECK_VERSION"
 go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
+
+step "public API: no internal types"
+# Every exported identifier of a public package must use types users can name (also part of the
+# test run below; here first, so that a leak is reported before the long run).
+go test -count=1 -run 'TestPublicAPIHasNoInternalTypes|TestLeaksFindsInternalTypes' ./internal/apicheck
 
 # 3. Tests.
 step "go test -race"

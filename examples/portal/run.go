@@ -57,13 +57,16 @@ func run(ctx context.Context, w io.Writer, instances int, workdir, mysqlDSN stri
 	cloud.AddCertificate(awstest.Certificate{DomainName: domain, SubjectAlternativeNames: []string{"www." + domain}})
 
 	d := &demo{cloud: cloud, ec2: ec2.NewFromConfig(cloud.Config()), out: newPrinter(w, cloud.Clock()), workdir: workdir}
-	d.lb = elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
+	d.lb, err = elb.New(elasticloadbalancingv2.NewFromConfig(cloud.Config()), func(o *elb.Options) {
 		o.Certificates = acm.NewFromConfig(cloud.Config())
 		o.Instances = d.ec2
 		o.Clock = cloud.Clock()
 		o.PollInterval = 5 * time.Second
 		o.MaxPollInterval = 10 * time.Second
 	})
+	if err != nil {
+		return err
+	}
 
 	steps := []struct {
 		title string
@@ -157,23 +160,23 @@ func (d *demo) rollOut(ctx context.Context) error {
 		return err
 	}
 	pool := d.lb.TargetGroup(d.stack.TargetGroupARN)
-	report, err := elb.Roll(ctx, pool, d.fleet.ids, elb.RollOptions{
-		MinHealthyPercent: 66,
-		OnBatch: func(p elb.BatchProgress) {
+	report, err := elb.Roll(ctx, pool, d.fleet.ids, func(o *elb.Options) {
+		o.MinHealthyPercent = 66
+		o.OnBatch = func(p elb.BatchProgress) {
 			if p.Phase == elb.PhaseCheck {
 				d.out.line("checking that all %d instances are in service before %d batches", len(p.Instances), p.Batches)
 				return
 			}
 			d.out.line("batch %d/%d %-10s %s", p.Batch, p.Batches, p.Phase, strings.Join(p.Instances, " "))
-		},
-		Hook: func(ctx context.Context, batch []string) ([]string, error) {
+		}
+		o.RollHook = func(ctx context.Context, batch []string) ([]string, error) {
 			for _, id := range batch {
 				if _, err := d.install(ctx, id, "v2"); err != nil {
 					return nil, err
 				}
 			}
 			return nil, nil // in place: the same instances go back into service
-		},
+		}
 	})
 	if err != nil {
 		return err

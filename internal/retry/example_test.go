@@ -22,7 +22,7 @@ func ExampleDo() {
 		return nil
 	}
 	err := retry.Do(context.Background(), register, retry.Options{
-		Retryable: retry.ForOperation("RegisterTargets"),
+		Retryable: retry.Codes("TargetGroupNotFound", "InvalidTarget"),
 		Clock:     clock.NewFake(time.Time{}),
 	})
 	fmt.Println(calls, err)

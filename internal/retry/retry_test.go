@@ -111,36 +111,39 @@ func TestDoCancelDuringSleep(t *testing.T) {
 	assert.Equal(t, 1, calls)
 }
 
-func TestForOperation(t *testing.T) {
+func TestClassifiers(t *testing.T) {
+	profile := apiErr("InvalidParameterValue", "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
+	launch := Any(Throttling, InstanceProfileNotPropagated)
 	tests := []struct {
-		op   string
+		name string
+		c    Classifier
 		err  error
 		want bool
 	}{
-		{"DescribeInstances", apiErr("InvalidInstanceID.NotFound", ""), true},
-		{"DescribeInstances", apiErr("Throttling", ""), true},
-		{"DescribeInstances", apiErr("UnauthorizedOperation", ""), false},
-		{"DescribeTargetHealth", apiErr("TargetGroupNotFound", ""), true},
-		{"RegisterTargets", apiErr("InvalidTarget", ""), true},
-		{"DescribeLoadBalancers", apiErr("TargetGroupNotFound", ""), false},
-		{"RunInstances", apiErr("InvalidParameterValue", "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name"), true},
-		{"RunInstances", apiErr("InvalidParameterValue", "Invalid instance type"), false},
-		{"CreateAutoScalingGroup", apiErr("ValidationError", "Invalid IamInstanceProfile: web"), true},
-		{"Unknown", errors.New("plain"), false},
+		{"codes: named code", Codes("InvalidInstanceID.NotFound"), apiErr("InvalidInstanceID.NotFound", ""), true},
+		{"codes: throttling", Codes("InvalidInstanceID.NotFound"), apiErr("Throttling", ""), true},
+		{"codes: other code", Codes("InvalidInstanceID.NotFound"), apiErr("UnauthorizedOperation", ""), false},
+		{"codes: several", Codes("TargetGroupNotFound", "InvalidTarget"), apiErr("InvalidTarget", ""), true},
+		{"throttling: NotFound is an answer", Throttling, apiErr("LoadBalancerNotFound", ""), false},
+		{"throttling: throttled", Throttling, apiErr("RequestLimitExceeded", ""), true},
+		{"profile not propagated", launch, profile, true},
+		{"profile (Auto Scaling wording)", launch, apiErr("ValidationError", "Invalid IamInstanceProfile: web"), true},
+		{"other invalid parameter", launch, apiErr("InvalidParameterValue", "Invalid instance type"), false},
+		{"plain error", Codes("X"), errors.New("plain"), false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.op+"/"+tt.err.Error(), func(t *testing.T) {
-			assert.Equal(t, tt.want, ForOperation(tt.op)(tt.err))
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.c(tt.err))
 		})
 	}
 }
 
-func TestDoRetriesEventualConsistencyForOperation(t *testing.T) {
+func TestDoRetriesDeclaredCodes(t *testing.T) {
 	fc := clock.NewFake(t0)
 	var calls int
 	err := Do(context.Background(), failing(&calls,
 		apiErr("TargetGroupNotFound", ""), apiErr("TargetGroupNotFound", ""),
-	), Options{Clock: fc, Retryable: ForOperation("DescribeTargetHealth")})
+	), Options{Clock: fc, Retryable: Codes("TargetGroupNotFound")})
 	require.NoError(t, err)
 	assert.Equal(t, 3, calls)
 }
