@@ -16,9 +16,8 @@ import (
 // rolls back on failure. Launch does that at first boot and answers the launching lifecycle hook;
 // Deploy does it on a running instance. An Agent is safe for use by one deploy at a time.
 type Agent struct {
-	cfg    Config
-	opts   Options
-	appDir string
+	cfg  Config
+	opts Options
 }
 
 // NewAgent returns an agent for cfg. It validates the config and the options once; the error
@@ -34,10 +33,6 @@ func NewAgent(cfg Config, optFns ...func(*Options)) (*Agent, error) {
 		return nil, err
 	}
 	a.opts = o
-	a.appDir = cfg.AppDir
-	if cfg.InstanceStore != "" && isMountPoint(cfg.InstanceStore) {
-		a.appDir = filepath.Join(cfg.InstanceStore, "app")
-	}
 	return a, nil
 }
 
@@ -84,12 +79,17 @@ func (a *Agent) buildSources(o Options) ([]Source, error) {
 	return srcs, nil
 }
 
-// AppDir returns the application root the agent uses: InstanceStore/app when an instance store
-// is mounted, else Config.AppDir.
-func (a *Agent) AppDir() string { return a.appDir }
+// AppDir returns the application root the agent uses: InstanceStore/app when a file system is
+// mounted at Config.InstanceStore (checked at each call), else Config.AppDir.
+func (a *Agent) AppDir() string {
+	if a.cfg.InstanceStore != "" && isMountPoint(a.cfg.InstanceStore) {
+		return filepath.Join(a.cfg.InstanceStore, "app")
+	}
+	return a.cfg.AppDir
+}
 
 // Releases returns the release log, oldest first.
-func (a *Agent) Releases() ([]Release, error) { return layout{a.appDir}.readState() }
+func (a *Agent) Releases() ([]Release, error) { return layout{a.AppDir()}.readState() }
 
 // Result is what a deploy did.
 type Result struct {
@@ -138,7 +138,7 @@ func (a *Agent) Deploy(ctx context.Context, optFns ...func(*Options)) (*Result, 
 }
 
 func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, error) {
-	l := layout{a.appDir}
+	l := layout{a.AppDir()}
 	res := &Result{Identity: id}
 	if err := l.init(); err != nil {
 		return res, err
@@ -200,7 +200,7 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 	} else {
 		rollbackTo = previousGood(rs, m.Version)
 	}
-	env := hookEnv{version: m.Version, previous: rollbackTo, releaseDir: final, appDir: a.appDir, identity: id, parameters: a.cfg.Parameters}
+	env := hookEnv{version: m.Version, previous: rollbackTo, releaseDir: final, appDir: l.root, identity: id, parameters: a.cfg.Parameters}
 
 	switched := false
 	fail := func(err error) (*Result, error) {
@@ -385,7 +385,7 @@ func (a *Agent) rollbackTo(ctx context.Context, o Options, l layout, version str
 	if err := l.switchTo(version); err != nil {
 		return err
 	}
-	env := hookEnv{version: version, releaseDir: l.releaseDir(version), appDir: a.appDir, identity: id, parameters: a.cfg.Parameters}
+	env := hookEnv{version: version, releaseDir: l.releaseDir(version), appDir: l.root, identity: id, parameters: a.cfg.Parameters}
 	if err := a.runHooks(ctx, o, EventApplicationStart, env); err != nil {
 		return fmt.Errorf("bootstrap: rolled back to %s but its application-start failed: %w", version, err)
 	}
@@ -400,7 +400,7 @@ func (a *Agent) Rollback(ctx context.Context, optFns ...func(*Options)) (*Result
 	if err != nil {
 		return nil, err
 	}
-	l := layout{a.appDir}
+	l := layout{a.AppDir()}
 	cur, err := l.currentVersion()
 	if err != nil {
 		return nil, err

@@ -3,14 +3,12 @@ package bootstrap
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -394,5 +392,16 @@ func TestNewAgentValidatesEverything(t *testing.T) {
 	assert.Contains(t, err.Error(), "HealthInterval")
 }
 
-var _ = errors.Is
-var _ = strings.Contains
+func TestAppDirOnInstanceStoreWhenMounted(t *testing.T) {
+	srv := testenv.S3(t)
+	notMounted := t.TempDir()
+	a, err := NewAgent(Config{Bucket: "releases", AppDir: "/srv/app", InstanceStore: notMounted}, func(o *Options) { o.S3 = srv.Client })
+	require.NoError(t, err)
+	assert.Equal(t, "/srv/app", a.AppDir(), "no file system mounted there: the configured app dir")
+	if !isMountPoint("/proc") {
+		t.Skip("/proc is not a mount point here")
+	}
+	a, err = NewAgent(Config{Bucket: "releases", AppDir: "/srv/app", InstanceStore: "/proc"}, func(o *Options) { o.S3 = srv.Client })
+	require.NoError(t, err)
+	assert.Equal(t, "/proc/app", a.AppDir())
+}
