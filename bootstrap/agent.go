@@ -143,6 +143,11 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 	if err := l.init(); err != nil {
 		return res, err
 	}
+	unlock, err := lockDir(l.root)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	cur, err := l.currentVersion()
 	if err != nil {
 		return res, err
@@ -401,6 +406,11 @@ func (a *Agent) Rollback(ctx context.Context, optFns ...func(*Options)) (*Result
 		return nil, err
 	}
 	l := layout{a.AppDir()}
+	unlock, err := lockDir(l.root)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	cur, err := l.currentVersion()
 	if err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func TestDeploySwitchesCurrentAtomically(t *testing.T) {
 	}
 	assert.Equal(t, []string{"v1", "v2"}, names)
 	top, _ := filepath.Glob(filepath.Join(a.AppDir(), ".*"))
-	assert.Empty(t, top)
+	assert.Equal(t, []string{filepath.Join(a.AppDir(), ".lock")}, top, "no temporary link is left")
 
 	// A second deploy of the same release changes nothing.
 	res, err = a.Deploy(context.Background())
@@ -404,4 +404,18 @@ func TestAppDirOnInstanceStoreWhenMounted(t *testing.T) {
 	a, err = NewAgent(Config{Bucket: "releases", AppDir: "/srv/app", InstanceStore: "/proc"}, func(o *Options) { o.S3 = srv.Client })
 	require.NoError(t, err)
 	assert.Equal(t, "/proc/app", a.AppDir())
+}
+
+func TestConcurrentDeployIsRefused(t *testing.T) {
+	f := newS3Fixture(t)
+	f.publish(t, "v1", 1)
+	a := f.agent(t, Config{})
+	require.NoError(t, os.MkdirAll(a.AppDir(), 0o755))
+	unlock, err := lockDir(a.AppDir())
+	require.NoError(t, err)
+	_, err = a.Deploy(context.Background())
+	require.ErrorIs(t, err, ErrBusy)
+	unlock()
+	_, err = a.Deploy(context.Background())
+	require.NoError(t, err)
 }

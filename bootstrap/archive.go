@@ -57,7 +57,7 @@ func extractTar(r io.Reader, dir string) error {
 			if err := mkdirAllRoot(root, name); err != nil {
 				return err
 			}
-		case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // TypeRegA appears in old archives
+		case tar.TypeReg: // the reader reports old-style TypeRegA entries as TypeReg
 			if err := mkdirAllRoot(root, path.Dir(name)); err != nil {
 				return err
 			}

@@ -35,6 +35,9 @@ var (
 	ErrNoRelease = errors.New("bootstrap: no release")
 	// ErrNoRollback matches a rollback with no previous good release to go back to.
 	ErrNoRollback = errors.New("bootstrap: no previous good release")
+	// ErrBusy matches a deploy or rollback refused because another one holds the application
+	// root's lock.
+	ErrBusy = errors.New("bootstrap: another deploy is running")
 	// ErrIdentity matches a failure to read the instance identity from IMDSv2 (for example a
 	// token endpoint that does not answer: there is no IMDSv1 fallback).
 	ErrIdentity = errors.New("bootstrap: instance identity unavailable")

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/s3sync"
 )
 
@@ -235,6 +234,3 @@ func putObject(ctx context.Context, api S3API, bucket, key string, body []byte) 
 	}
 	return nil
 }
-
-// notFound reports whether err is S3's "no such key".
-func notFound(err error) bool { return awserr.IsNotFound(err) }

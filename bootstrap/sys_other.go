@@ -10,3 +10,6 @@ func setProcessGroup(*exec.Cmd) {}
 
 // isMountPoint reports false where it cannot be told.
 func isMountPoint(string) bool { return false }
+
+// lockDir does not lock where flock does not exist.
+func lockDir(string) (func(), error) { return func() {}, nil }
