@@ -33,13 +33,14 @@ func ExampleRenderUserData() {
 	// #!/bin/sh
 	// # portalkit bootstrap: write the release agent's config, run it.
 	// set -eu
-	// umask 077
+	// umask 077 # the config and the download are root's alone; releases get 022 below
 	// agent='/usr/local/bin/portalkit-agent'
 	// config='/etc/portalkit/agent.json'
 	// log='/var/log/portalkit-agent.log'
 	// mkdir -p "$(dirname "$agent")" "$(dirname "$config")" "$(dirname "$log")"
 	// printf '%s\n' '{"bucket":"shop-releases","prefix":"web","healthURL":"http://127.0.0.1/health","autoScalingGroup":"web","lifecycleHook":"launching","parameters":{"DB_PASSWORD_PARAM":"/shop/db-password"}}' >"$config.tmp"
 	// mv -f "$config.tmp" "$config"
+	// umask 022
 	// exec "$agent" 'launch' -config "$config" -log "$log"
 }
 

@@ -63,6 +63,8 @@ func NewS3Source(api S3API, bucket, prefix, pointer string, syncOpts ...func(*s3
 	if api == nil {
 		return nil, fmt.Errorf("%w: nil S3 client", ErrInvalidOptions)
 	}
+	// Releases are written to stable storage before the switch can point at them.
+	syncOpts = append([]func(*s3sync.Options){func(o *s3sync.Options) { o.Fsync = true }}, syncOpts...)
 	syncer, err := s3sync.New(api, syncOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)

@@ -186,7 +186,7 @@ func shellQuote(s string) string {
 var shellTemplate = template.Must(template.New("sh").Funcs(template.FuncMap{"q": shellQuote}).Parse(`#!/bin/sh
 # portalkit bootstrap: {{if .WriteConfig}}write the release agent's config, {{end}}{{if .Agent}}install the agent, {{end}}run it.
 set -eu
-umask 077
+umask 077 # the config and the download are root's alone; releases get 022 below
 agent={{q .AgentPath}}
 config={{q .ConfigPath}}
 log={{q .LogPath}}
@@ -201,6 +201,7 @@ printf '%s  %s\n' {{q .Agent.SHA256}} "$agent.tmp" | sha256sum -c --quiet -
 chmod 0755 "$agent.tmp"
 mv -f "$agent.tmp" "$agent"
 {{- end}}
+umask 022
 exec "$agent" {{q .Mode}} -config "$config" -log "$log"
 `))
 
@@ -259,6 +260,7 @@ if [ "$#" -ge 6 ]; then
   chmod 0755 "$agent.tmp"
   mv -f "$agent.tmp" "$agent"
 fi
+umask 022
 exec "$agent" "$mode" -config "$config" -log "$log"`
 
 func configFile(u UserData, configJSON string) cloudFile {

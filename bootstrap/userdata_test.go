@@ -52,7 +52,7 @@ func newStubEnv(t *testing.T) stubEnv {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	require.NoError(t, os.MkdirAll(bin, 0o755))
-	agent := "#!/bin/sh\nout=\"$(dirname \"$0\")/agent-ran\"\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >\"$out\"\ncp \"$3\" \"$(dirname \"$0\")/config-seen.json\"\n"
+	agent := "#!/bin/sh\numask >\"$(dirname \"$0\")/umask\"\nout=\"$(dirname \"$0\")/agent-ran\"\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >\"$out\"\ncp \"$3\" \"$(dirname \"$0\")/config-seen.json\"\n"
 	agentSrc := filepath.Join(dir, "agent-src")
 	require.NoError(t, os.WriteFile(agentSrc, []byte(agent), 0o644))
 	sum := sha256.Sum256([]byte(agent))
@@ -95,6 +95,9 @@ func (s stubEnv) checkRan(t *testing.T, u UserData) {
 	awsArgs, err := os.ReadFile(filepath.Join(s.dir, "aws-args"))
 	require.NoError(t, err)
 	assert.Equal(t, "s3\ncp\n--only-show-errors\ns3://tools-bucket/agent/"+hostile+"\n"+u.AgentPath+".tmp\n", string(awsArgs))
+	mask, err := os.ReadFile(filepath.Join(filepath.Dir(u.AgentPath), "umask"))
+	require.NoError(t, err)
+	assert.Equal(t, "0022", strings.TrimSpace(string(mask)), "the agent runs with umask 022 so the web server can read releases")
 	fi, err := os.Stat(u.AgentPath)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm())
