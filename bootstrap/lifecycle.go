@@ -76,8 +76,10 @@ func (a *Agent) Launch(ctx context.Context, optFns ...func(*Options)) (res *Resu
 			o.Logger.Debug("bootstrap: lifecycle heartbeat", "hook", a.cfg.LifecycleHook)
 		}
 	})
-	if err := hb.Start(ctx); err != nil {
-		return nil, fmt.Errorf("bootstrap: %w", err)
+	if o.HeartbeatInterval > 0 {
+		if err := hb.Start(ctx); err != nil {
+			return nil, fmt.Errorf("bootstrap: %w", err)
+		}
 	}
 	res, derr := a.deploy(ctx, o, id)
 	hb.Stop()
