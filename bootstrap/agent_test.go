@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -101,15 +102,35 @@ func TestDeploySwitchesCurrentAtomically(t *testing.T) {
 			mu.Unlock()
 		}
 	}()
-	res, err = a.Deploy(context.Background())
+	// waitReads blocks until the reader has made n more reads, so reads surely overlap the
+	// moment of the switch on both sides.
+	waitReads := func(n int64) {
+		target := reads.Load() + n
+		for reads.Load() < target {
+			select {
+			case <-done:
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}
+	res, err = a.Deploy(context.Background(), func(o *Options) {
+		o.OnStep = func(s Step) {
+			if s.Name == "switch" {
+				waitReads(200)
+			}
+		}
+	})
+	waitReads(200)
 	stop.Store(true)
 	<-done
 	require.NoError(t, err)
 	assert.Equal(t, "v2", res.Version)
 	assert.Equal(t, "v1", res.Previous)
 	assert.Empty(t, problems, "the reader saw a missing or half-populated release")
-	assert.True(t, reads.Load() > 0)
-	assert.True(t, seen["v1"] || seen["v2"])
+	assert.True(t, seen["v1"] && seen["v2"], "the reader ran before and after the switch")
+	t.Logf("%d reads of current during the deploy, none failed", reads.Load())
 	assert.Equal(t, filepath.Join(ReleasesDir, "v2"), currentTarget(t, a.AppDir()))
 	v, err := os.ReadFile(filepath.Join(a.AppDir(), CurrentLink, "VERSION"))
 	require.NoError(t, err)
