@@ -219,7 +219,8 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 		if rollbackTo == "" {
 			return res, errors.Join(err, fmt.Errorf("%w: release %s stays current", ErrNoRollback, m.Version))
 		}
-		if rerr := a.rollbackTo(ctx, o, l, rollbackTo, id); rerr != nil {
+		// A deploy cancelled after the switch (the agent was told to stop) still rolls back.
+		if rerr := a.rollbackTo(context.WithoutCancel(ctx), o, l, rollbackTo, id); rerr != nil {
 			return res, errors.Join(err, rerr)
 		}
 		res.RolledBack, res.RolledBackTo = true, rollbackTo
