@@ -440,3 +440,32 @@ func TestConcurrentDeployIsRefused(t *testing.T) {
 	_, err = a.Deploy(context.Background())
 	require.NoError(t, err)
 }
+
+func TestDeployCancelledAfterSwitchStillRollsBack(t *testing.T) {
+	f := newS3Fixture(t)
+	hooks := t.TempDir()
+	started := filepath.Join(hooks, "started.log")
+	start := hookScript(t, hooks, "start.sh", `echo "$PORTALKIT_VERSION" >>`+shellQuote(started))
+	validate := hookScript(t, hooks, "validate.sh", `true`)
+	a := f.agent(t, Config{Hooks: []Hook{{Event: EventApplicationStart, Command: start}, {Event: EventValidateService, Command: validate}}})
+	f.publish(t, "v1", 1)
+	_, err := a.Deploy(context.Background())
+	require.NoError(t, err)
+
+	f.publish(t, "v2", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := a.Deploy(ctx, func(o *Options) {
+		o.OnStep = func(s Step) {
+			if s.Name == string(EventValidateService) {
+				cancel() // the agent is told to stop while v2 is being validated
+			}
+		}
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, res.RolledBack)
+	assert.Equal(t, filepath.Join(ReleasesDir, "v1"), currentTarget(t, a.AppDir()))
+	log, err := os.ReadFile(started)
+	require.NoError(t, err)
+	assert.Equal(t, "v1\nv2\nv1\n", string(log))
+}
