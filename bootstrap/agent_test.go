@@ -68,69 +68,22 @@ func TestDeploySwitchesCurrentAtomically(t *testing.T) {
 	// A reader loops on current while v2 is deployed and switched: every read must find a
 	// complete release, and current must never be missing.
 	f.publish(t, "v2", 50)
-	var stop atomic.Bool
-	var reads atomic.Int64
-	var mu sync.Mutex
-	var problems []string
-	seen := map[string]bool{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cur := filepath.Join(a.AppDir(), CurrentLink)
-		for !stop.Load() || reads.Load() == 0 {
-			reads.Add(1)
-			v, err := os.ReadFile(filepath.Join(cur, "VERSION"))
-			if err != nil {
-				mu.Lock()
-				problems = append(problems, "read current/VERSION: "+err.Error())
-				mu.Unlock()
-				continue
-			}
-			target, err := os.Readlink(cur)
-			if err != nil {
-				mu.Lock()
-				problems = append(problems, "readlink current: "+err.Error())
-				mu.Unlock()
-				continue
-			}
-			entries, err := os.ReadDir(filepath.Join(a.AppDir(), target, "app"))
-			mu.Lock()
-			seen[string(v)] = true
-			if err != nil || len(entries) != 50 {
-				problems = append(problems, fmt.Sprintf("%s: %d files, err %v", target, len(entries), err))
-			}
-			mu.Unlock()
-		}
-	}()
-	// waitReads blocks until the reader has made n more reads, so reads surely overlap the
-	// moment of the switch on both sides.
-	waitReads := func(n int64) {
-		target := reads.Load() + n
-		for reads.Load() < target {
-			select {
-			case <-done:
-				return
-			default:
-				runtime.Gosched()
-			}
-		}
-	}
+	r := startCurrentReader(a.AppDir(), 50)
 	res, err = a.Deploy(context.Background(), func(o *Options) {
 		o.OnStep = func(s Step) {
 			if s.Name == "switch" {
-				waitReads(200)
+				r.waitReads(200)
 			}
 		}
 	})
-	waitReads(200)
-	stop.Store(true)
-	<-done
+	r.waitReads(200)
+	problems, seen, reads := r.stop()
 	require.NoError(t, err)
 	assert.Equal(t, "v2", res.Version)
 	assert.Equal(t, "v1", res.Previous)
 	assert.Empty(t, problems, "the reader saw a missing or half-populated release")
 	assert.True(t, seen["v1"] && seen["v2"], "the reader ran before and after the switch")
-	t.Logf("%d reads of current during the deploy, none failed", reads.Load())
+	t.Logf("%d reads of current during the deploy, none failed", reads)
 	assert.Equal(t, filepath.Join(ReleasesDir, "v2"), currentTarget(t, a.AppDir()))
 	v, err := os.ReadFile(filepath.Join(a.AppDir(), CurrentLink, "VERSION"))
 	require.NoError(t, err)
@@ -468,4 +421,100 @@ func TestDeployCancelledAfterSwitchStillRollsBack(t *testing.T) {
 	log, err := os.ReadFile(started)
 	require.NoError(t, err)
 	assert.Equal(t, "v1\nv2\nv1\n", string(log))
+}
+
+// currentReader reads through current in a loop, as a web server would, and records every read
+// that finds current missing or its release incomplete.
+type currentReader struct {
+	appDir   string
+	files    int
+	halt     atomic.Bool
+	reads    atomic.Int64
+	done     chan struct{}
+	mu       sync.Mutex
+	problems []string
+	seen     map[string]bool
+}
+
+func startCurrentReader(appDir string, files int) *currentReader {
+	r := &currentReader{appDir: appDir, files: files, done: make(chan struct{}), seen: map[string]bool{}}
+	go r.loop()
+	return r
+}
+
+func (r *currentReader) problem(format string, args ...any) {
+	r.mu.Lock()
+	r.problems = append(r.problems, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+}
+
+func (r *currentReader) loop() {
+	defer close(r.done)
+	cur := filepath.Join(r.appDir, CurrentLink)
+	for !r.halt.Load() || r.reads.Load() == 0 {
+		v, err := os.ReadFile(filepath.Join(cur, "VERSION"))
+		if err != nil {
+			r.problem("read current/VERSION: %v", err)
+			r.reads.Add(1)
+			continue
+		}
+		target, err := os.Readlink(cur)
+		if err != nil {
+			r.problem("readlink current: %v", err)
+			r.reads.Add(1)
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(r.appDir, target, "app"))
+		if err != nil || len(entries) != r.files {
+			r.problem("%s: %d files, err %v", target, len(entries), err)
+		}
+		r.mu.Lock()
+		r.seen[string(v)] = true
+		r.mu.Unlock()
+		r.reads.Add(1)
+	}
+}
+
+// waitReads blocks until the reader has finished n more reads.
+func (r *currentReader) waitReads(n int64) {
+	target := r.reads.Load() + n
+	for r.reads.Load() < target {
+		select {
+		case <-r.done:
+			return
+		default:
+			runtime.Gosched()
+		}
+	}
+}
+
+func (r *currentReader) stop() (problems []string, seen map[string]bool, reads int64) {
+	r.halt.Store(true)
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.problems, r.seen, r.reads.Load()
+}
+
+// TestCurrentReaderCatchesRemoveThenLink shows the reader above has teeth: the rm + ln switch
+// that the agent never does leaves a moment without current, and a read in that moment fails.
+func TestCurrentReaderCatchesRemoveThenLink(t *testing.T) {
+	app := t.TempDir()
+	for _, v := range []string{"v1", "v2"} {
+		dir := filepath.Join(app, ReleasesDir, v, "app")
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(app, ReleasesDir, v, "VERSION"), []byte(v), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "f.txt"), []byte(v), 0o644))
+	}
+	cur := filepath.Join(app, CurrentLink)
+	require.NoError(t, os.Symlink(filepath.Join(ReleasesDir, "v1"), cur))
+	r := startCurrentReader(app, 1)
+	r.waitReads(10)
+	require.NoError(t, os.Remove(cur))
+	r.waitReads(2) // at least one whole read happens while current is missing
+	require.NoError(t, os.Symlink(filepath.Join(ReleasesDir, "v2"), cur))
+	r.waitReads(10)
+	problems, _, _ := r.stop()
+	require.NotEmpty(t, problems)
+	assert.Contains(t, problems[0], "no such file or directory")
 }
