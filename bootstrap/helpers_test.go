@@ -20,6 +20,11 @@ import (
 // fakeIMDS is an in-process IMDSv2-only metadata service: GETs need the token from PUT
 // /latest/api/token.
 func fakeIMDS(t *testing.T, instanceID string) string {
+	return fakeIMDSState(t, instanceID, "InService")
+}
+
+// fakeIMDSState is fakeIMDS with a target lifecycle state ("" serves 404: not in a group).
+func fakeIMDSState(t *testing.T, instanceID, lifecycleState string) string {
 	const token = "test-token"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/latest/api/token" && r.Method == http.MethodPut {
@@ -39,7 +44,11 @@ func fakeIMDS(t *testing.T, instanceID string) string {
 		case "placement/region":
 			w.Write([]byte("us-east-1"))
 		case "autoscaling/target-lifecycle-state":
-			w.Write([]byte("InService"))
+			if lifecycleState == "" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(lifecycleState))
 		default:
 			http.NotFound(w, r)
 		}

@@ -2,8 +2,10 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,4 +111,37 @@ func TestIdentityMockTokenEndpointDown(t *testing.T) {
 	_, err := FetchIdentity(context.Background(), NewIMDSClient(proxy.URL))
 	require.ErrorIs(t, err, ErrIdentity)
 	assert.Contains(t, err.Error(), "instance-id")
+}
+
+func TestIdentityOutsideAutoScaling(t *testing.T) {
+	id, err := FetchIdentity(context.Background(), NewIMDSClient(fakeIMDSState(t, "i-0solo", "")))
+	require.NoError(t, err)
+	assert.Equal(t, Identity{InstanceID: "i-0solo", AvailabilityZone: "us-east-1a", Region: "us-east-1"}, id)
+}
+
+func TestLaunchOnTerminatingInstanceDeploysNothing(t *testing.T) {
+	lc := &recordingLifecycle{}
+	app := filepath.Join(t.TempDir(), "app")
+	a, err := NewAgent(Config{Bucket: "releases", AppDir: app, AutoScalingGroup: "web", LifecycleHook: "launching"}, func(o *Options) {
+		o.Sources = []Source{failingSource{}}
+		o.Metadata = NewIMDSClient(fakeIMDSState(t, "i-0bye", "Terminated"))
+		o.Lifecycle = lc
+	})
+	require.NoError(t, err)
+	res, err := a.Launch(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "Terminated", res.Identity.TargetLifecycleState)
+	assert.Empty(t, lc.completes())
+	assert.NoDirExists(t, app)
+}
+
+// failingSource fails every call: a test that reaches it did something it should not have.
+type failingSource struct{}
+
+func (failingSource) Name() string { return "failing" }
+func (failingSource) Resolve(context.Context, string) (*Manifest, error) {
+	return nil, errors.New("resolve called")
+}
+func (failingSource) Fetch(context.Context, *Manifest, string) error {
+	return errors.New("fetch called")
 }
