@@ -31,7 +31,9 @@ func noActiveAction(err error) bool {
 // Deploy while recording lifecycle heartbeats, then completes the launching lifecycle action
 // (when the Config names one) with CONTINUE on success and ABANDON on any failure, including a
 // panic, so Auto Scaling replaces the instance rather than waiting out the heartbeat timeout. An
-// instance whose target lifecycle state is Terminated deploys nothing.
+// instance whose target lifecycle state is Terminated deploys nothing. When the identity cannot be
+// read there is no instance id to answer with: the hook's DefaultResult applies at its heartbeat
+// timeout, so give launching hooks DefaultResult ABANDON.
 func (a *Agent) Launch(ctx context.Context, optFns ...func(*Options)) (res *Result, err error) {
 	o, err := a.resolveOptions(a.opts, optFns)
 	if err != nil {
