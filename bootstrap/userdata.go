@@ -301,7 +301,7 @@ func renderMultipart(u UserData, configJSON string) ([]byte, error) {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Type", part.ctype+`; charset="utf-8"`)
 		h.Set("MIME-Version", "1.0")
-		h.Set("Content-Transfer-Encoding", "7bit")
+		h.Set("Content-Transfer-Encoding", transferEncoding(part.data))
 		h.Set("Content-Disposition", `attachment; filename="`+part.name+`"`)
 		w, err := mw.CreatePart(h)
 		if err != nil {
@@ -316,4 +316,15 @@ func renderMultipart(u UserData, configJSON string) ([]byte, error) {
 	fmt.Fprintf(&doc, "Content-Type: multipart/mixed; boundary=\"%s\"\nMIME-Version: 1.0\n\n", mw.Boundary())
 	doc.Write(body.Bytes())
 	return doc.Bytes(), nil
+}
+
+// transferEncoding is "7bit" for ASCII content and "8bit" when a value (a key, a path) holds
+// UTF-8.
+func transferEncoding(b []byte) string {
+	for _, c := range b {
+		if c >= 0x80 {
+			return "8bit"
+		}
+	}
+	return "7bit"
 }
