@@ -22,6 +22,10 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newIAMModel,
+		newRoute53Model,
+		newAutoScalingModel,
+		newSSMModel,
 	} {
 		c.register(newModel(c))
 	}
