@@ -196,6 +196,9 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 	if err := os.Rename(stage, final); err != nil {
 		return res, fmt.Errorf("bootstrap: install release %s: %w", m.Version, err)
 	}
+	if err := syncDir(l.releasesDir()); err != nil {
+		return res, err
+	}
 	if err := l.record(Release{Version: m.Version, Status: StatusPending, Source: src, Commit: m.Commit, DeployedAt: o.Clock.Now().UTC()}, true); err != nil {
 		return res, err
 	}

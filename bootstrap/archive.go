@@ -66,6 +66,9 @@ func extractTar(r io.Reader, dir string) error {
 				return fmt.Errorf("%w: archive entry %q: %v", ErrUnsafePath, hdr.Name, err)
 			}
 			_, err = io.Copy(f, tr)
+			if err == nil {
+				err = f.Sync() // on disk before current can point at it
+			}
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
