@@ -32,7 +32,9 @@
 // releases/<version>. The switch is atomic: a new symlink is made under a temporary name next to
 // current and renamed over it (rename(2)), so a reader always finds the old or the new release,
 // never a missing or half-filled one. The agent refuses to replace a current that is a real
-// directory.
+// directory. Files are synced to disk before the switch. One deploy at a time works on an
+// application root: a second one fails with [ErrBusy] (an flock on .lock, released when the
+// process ends, however it ends).
 //
 // # Sources
 //
