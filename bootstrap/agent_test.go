@@ -518,3 +518,41 @@ func TestCurrentReaderCatchesRemoveThenLink(t *testing.T) {
 	require.NotEmpty(t, problems)
 	assert.Contains(t, problems[0], "no such file or directory")
 }
+
+func TestLaunchFreshInstanceBadReleaseAbandons(t *testing.T) {
+	f := newS3Fixture(t)
+	hooks := t.TempDir()
+	validate := hookScript(t, hooks, "validate.sh", `exit 1`)
+	lc := &recordingLifecycle{}
+	a := f.agent(t, Config{AutoScalingGroup: "web", LifecycleHook: "launching", Hooks: []Hook{{Event: EventValidateService, Command: validate}}}, func(o *Options) {
+		o.Metadata = NewIMDSClient(fakeIMDS(t, "i-0new"))
+		o.Lifecycle = lc
+	})
+	f.publish(t, "v1", 1)
+	res, err := a.Launch(context.Background())
+	require.ErrorIs(t, err, ErrHook)
+	require.ErrorIs(t, err, ErrNoRollback, "a fresh instance has nothing to roll back to")
+	assert.False(t, res.RolledBack)
+	assert.Equal(t, LifecycleAbandon, res.LifecycleResult)
+	assert.Equal(t, []lifecycleCall{{"Complete", "web", "launching", "i-0new", "ABANDON"}}, lc.completes())
+}
+
+// panickingSource panics in Fetch, like a bug in a custom source.
+type panickingSource struct{ failingSource }
+
+func (panickingSource) Resolve(context.Context, string) (*Manifest, error) {
+	return &Manifest{Version: "v1"}, nil
+}
+func (panickingSource) Fetch(context.Context, *Manifest, string) error { panic("boom") }
+
+func TestLaunchAbandonsOnPanic(t *testing.T) {
+	lc := &recordingLifecycle{}
+	a, err := NewAgent(Config{Bucket: "releases", AppDir: filepath.Join(t.TempDir(), "app"), AutoScalingGroup: "web", LifecycleHook: "launching"}, func(o *Options) {
+		o.Sources = []Source{panickingSource{}}
+		o.Metadata = NewIMDSClient(fakeIMDS(t, "i-0oops"))
+		o.Lifecycle = lc
+	})
+	require.NoError(t, err)
+	require.PanicsWithValue(t, "boom", func() { a.Launch(context.Background()) }) //nolint:errcheck // it panics
+	assert.Equal(t, []lifecycleCall{{"Complete", "web", "launching", "i-0oops", "ABANDON"}}, lc.completes(), "a panic still answers ABANDON")
+}

@@ -83,6 +83,7 @@ func (a *Agent) Launch(ctx context.Context, optFns ...func(*Options)) (res *Resu
 			return nil, fmt.Errorf("bootstrap: %w", err)
 		}
 	}
+	defer hb.Stop() // also on a panic, before the ABANDON above
 	res, derr := a.deploy(ctx, o, id)
 	hb.Stop()
 	if res == nil {
