@@ -45,6 +45,8 @@ type acmCert struct {
 	notBefore time.Time
 	notAfter  time.Time
 	seq       int // creation order, for listings
+	imported  bool
+	tags      map[string]string
 }
 
 // acmModel is AWS Certificate Manager, enough to look certificates up: ListCertificates and
@@ -53,6 +55,7 @@ type acmModel struct {
 	cloud *Cloud
 	svc   *service
 	certs []*acmCert
+	made  int // certificates ever added, for IDs and listing order (deletes leave gaps)
 }
 
 func newACMModel(c *Cloud) model {
@@ -60,6 +63,7 @@ func newACMModel(c *Cloud) model {
 	m.svc.newError = acmError
 	handle(m.svc, "ListCertificates", m.listCertificates)
 	handle(m.svc, "DescribeCertificate", m.describeCertificate)
+	m.registerImport()
 	return m
 }
 
@@ -73,15 +77,20 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.clock.Now()
-	m := c.acm()
-	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d", len(m.certs)+1)))
+	return c.acm().add(cert, c.clock.Now()).arn
+}
+
+// add stores a certificate and returns it. Called with c.mu held.
+func (m *acmModel) add(cert Certificate, now time.Time) *acmCert {
+	c := m.cloud
+	m.made++
+	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d", m.made)))
 	h := hex.EncodeToString(sum[:16])
 	id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 	ac := &acmCert{
 		arn:    fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", c.opts.Region, c.opts.AccountID, id),
 		domain: cert.DomainName, sans: []string{cert.DomainName}, status: cert.Status, key: cert.KeyAlgorithm,
-		created: now, notBefore: now, notAfter: cert.NotAfter,
+		created: now, notBefore: now, notAfter: cert.NotAfter, tags: map[string]string{},
 	}
 	for _, s := range cert.SubjectAlternativeNames {
 		if !contains(ac.sans, s) {
@@ -97,9 +106,9 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	if ac.notAfter.IsZero() {
 		ac.notAfter = now.Add(DefaultCertificateValidity)
 	}
-	ac.seq = len(m.certs) + 1
+	ac.seq = m.made
 	m.certs = append(m.certs, ac)
-	return ac.arn
+	return ac
 }
 
 // issued reports whether arn names an issued certificate a listener can use. Called with c.mu held.
@@ -143,10 +152,10 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 	for _, c := range pg {
 		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{
 			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
-			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
 			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
-			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
+			Type: c.certType(), InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
 		})
+		m.summarizeNames(&out.CertificateSummaryList[len(out.CertificateSummaryList)-1], c)
 	}
 	if next != "" {
 		out.NextToken = aws.String(next)
@@ -166,7 +175,7 @@ func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateIn
 		return &acm.DescribeCertificateOutput{Certificate: &acmtypes.CertificateDetail{
 			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
 			SubjectAlternativeNames: append([]string(nil), c.sans...), CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created),
-			NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter), Type: acmtypes.CertificateTypeAmazonIssued,
+			NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter), Type: c.certType(),
 			Subject: aws.String("CN=" + c.domain), InUseBy: m.inUseBy(c.arn),
 		}}, nil
 	}

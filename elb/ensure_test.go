@@ -132,20 +132,20 @@ func TestEnsureReportsDrift(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, creates(sim.Calls()), "drift is reported, not fixed")
 	require.Len(t, st.Drift, 1)
-	assert.Equal(t, elb.Drift{Resource: "target group drift-web", Field: "HealthCheck.Path", Want: "/ready", Have: "/health"}, st.Drift[0])
+	assert.Equal(t, elb.Drift{Resource: "target group " + spec.TargetGroup.Name, Field: "HealthCheck.Path", Want: "/ready", Have: "/health"}, st.Drift[0])
 
 	_, err = f.client(func(o *elb.Options) { o.FailOnDrift = true }).Ensure(ctx, changed)
 	assert.ErrorIs(t, err, elb.ErrDrift)
 
 	// An adopted group of ip targets would refuse the instances Register sends: drift says so.
+	ipSpec := f.spec("ip")
 	_, err = f.elbv2.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{
-		Name: aws.String("ip-web"), TargetType: elbv2types.TargetTypeEnumIp, Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+		Name: aws.String(ipSpec.TargetGroup.Name), TargetType: elbv2types.TargetTypeEnumIp, Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
 	})
 	require.NoError(t, err)
-	ipSpec := f.spec("ip")
 	st, err = f.client().Ensure(ctx, ipSpec)
 	require.NoError(t, err)
-	assert.Contains(t, st.Drift, elb.Drift{Resource: "target group ip-web", Field: "TargetType", Want: "instance", Have: "ip"})
+	assert.Contains(t, st.Drift, elb.Drift{Resource: "target group " + ipSpec.TargetGroup.Name, Field: "TargetType", Want: "instance", Have: "ip"})
 }
 
 func TestEnsureRefusesOneZone(t *testing.T) {
