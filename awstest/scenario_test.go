@@ -48,6 +48,7 @@ func waitStates(ctx context.Context, t *testing.T, env *testenv.CloudEnv, client
 
 func TestScenarioFleetAcrossZones(t *testing.T) {
 	env := testenv.Cloud(t)
+	env.RequireServices(t, "ec2")
 	ctx := context.Background()
 	client := ec2.NewFromConfig(env.Config)
 
@@ -66,7 +67,7 @@ func TestScenarioFleetAcrossZones(t *testing.T) {
 			ImageId: images.Images[0].ImageId, InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 			SubnetId: sn.SubnetId,
 			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
-				Tags: []ec2types.Tag{{Key: aws.String("Fleet"), Value: aws.String(tag)}}}},
+				Tags: []ec2types.Tag{{Key: aws.String("Fleet"), Value: aws.String(tag)}, {Key: aws.String(testenv.TagRun), Value: aws.String(env.Tags()[testenv.TagRun])}}}},
 		})
 		require.NoError(t, err)
 		for _, i := range out.Instances {

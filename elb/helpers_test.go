@@ -47,6 +47,7 @@ func newFixture(t testing.TB) *fixture {
 // newFixtureOn is a fixture on env, for tests that share one cloud between scopes.
 func newFixtureOn(t testing.TB, env *testenv.CloudEnv) *fixture {
 	t.Helper()
+	env.RequireServices(t, "ec2", "elbv2", "elb", "acm")
 	f := &fixture{
 		t: t, env: env, elbv2: elasticloadbalancingv2.NewFromConfig(env.Config), classic: elasticloadbalancing.NewFromConfig(env.Config),
 		ec2: ec2.NewFromConfig(env.Config), acm: acm.NewFromConfig(env.Config),

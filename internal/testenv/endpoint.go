@@ -3,6 +3,7 @@ package testenv
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,4 +80,36 @@ func LoadEndpointConfig() (aws.Config, error) {
 		return aws.Config{}, errors.New("testenv: " + problem)
 	}
 	return cfg, nil
+}
+
+// EnvServices names the environment variable listing the services an endpoint offers, comma
+// separated, from ec2, elbv2, elb, acm and s3 (for example "s3" for an S3-only server such as
+// gofakes3 or MinIO). Unset means all of them. Sweeps skip the others, and tests that need them
+// skip ([CloudEnv.RequireServices]).
+const EnvServices = "PORTALKIT_INTEGRATION_SERVICES"
+
+// Offers reports whether the endpoint offers service (see EnvServices); the simulated cloud
+// offers every one.
+func Offers(service string) bool {
+	list := os.Getenv(EnvServices)
+	if list == "" || Endpoint() == "" {
+		return true
+	}
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == service {
+			return true
+		}
+	}
+	return false
+}
+
+// RequireServices skips the test with a message when the endpoint does not offer one of services
+// (see EnvServices).
+func (e *CloudEnv) RequireServices(t testing.TB, services ...string) {
+	t.Helper()
+	for _, s := range services {
+		if e.Sim == nil && !Offers(s) {
+			t.Skipf("needs %s, which %s does not list for %s", s, EnvServices, e.Endpoint)
+		}
+	}
 }

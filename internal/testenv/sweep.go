@@ -71,7 +71,8 @@ type SweepOptions struct {
 // still reports them in use), emptied buckets, and last a wait until the instances are terminated.
 // Every wait is bounded by MaxWait. It returns what it found (sorted), and every error it met.
 //
-// A new package's integration tests that create other kinds of resource add a lister and a
+// Services the endpoint does not offer (EnvServices) are not listed. A new package's integration
+// tests that create other kinds of resource add a lister and a
 // deleter here, in dependency order.
 func Sweep(ctx context.Context, cfg aws.Config, o SweepOptions) ([]Leftover, error) {
 	if o.Clock == nil {
@@ -87,8 +88,14 @@ func Sweep(ctx context.Context, cfg aws.Config, o SweepOptions) ([]Leftover, err
 		ec2: ec2.NewFromConfig(cfg), acm: acm.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })}
 	var found []Leftover
 	var errs []error
-	for _, list := range []func(context.Context) ([]Leftover, error){s.loadBalancers, s.classicLoadBalancers, s.targetGroups, s.instances, s.certificates, s.buckets} {
-		l, err := list(ctx)
+	for _, l := range []struct {
+		service string
+		list    func(context.Context) ([]Leftover, error)
+	}{{"elbv2", s.loadBalancers}, {"elb", s.classicLoadBalancers}, {"elbv2", s.targetGroups}, {"ec2", s.instances}, {"acm", s.certificates}, {"s3", s.buckets}} {
+		if !Offers(l.service) {
+			continue
+		}
+		l, err := l.list(ctx)
 		found = append(found, l...)
 		errs = append(errs, err)
 	}
