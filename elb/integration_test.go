@@ -4,21 +4,12 @@ package elb_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/acm"
-	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,39 +39,6 @@ func integrationOptions(o *elb.Options) {
 	o.HealthyTimeout = 5 * time.Minute
 	o.DrainTimeout = 3 * time.Minute
 	o.RetryTimeout = time.Minute
-}
-
-// selfSigned returns a PEM certificate for names (the first is the subject) valid for 30 days from
-// now on the environment's clock, and its PEM private key.
-func selfSigned(t testing.TB, now time.Time, names ...string) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: pkix.Name{CommonName: names[0]}, DNSNames: names,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(30 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
-}
-
-// importCertificate imports a self-signed certificate for names into ACM, tagged with the run id.
-func (f *fixture) importCertificate(t testing.TB, names ...string) string {
-	t.Helper()
-	cert, key := selfSigned(t, f.env.Clock.Now(), names...)
-	var tags []acmtypes.Tag
-	for k, v := range f.env.Tags() {
-		tags = append(tags, acmtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	out, err := f.acm.ImportCertificate(context.Background(), &acm.ImportCertificateInput{Certificate: cert, PrivateKey: key, Tags: tags})
-	require.NoError(t, err)
-	return aws.ToString(out.CertificateArn)
 }
 
 // domain is a domain name unique to the scope (under the reserved .test TLD), so lookups by
@@ -276,6 +234,7 @@ func TestIntegrationTwoRunsOnOneCloud(t *testing.T) {
 // nothing behind, because its scope's cleanup runs after the failure.
 func TestIntegrationFailureLeavesNothing(t *testing.T) {
 	env := testenv.Cloud(t)
+	env.RequireServices(t, "ec2", "elbv2", "elb", "acm")
 	res := testenv.RunFailing(t, func(tb testing.TB) {
 		f := newFixtureOn(tb, env.Scope(tb))
 		ctx := context.Background()
