@@ -382,6 +382,6 @@ func (e *ensurer) waitActive(ctx context.Context) error {
 			return poll.Result{Status: poll.Failed, State: string(st.Code), Reason: aws.ToString(st.Reason)}, nil
 		}
 		return poll.Result{Status: poll.Pending, State: string(st.Code)}, nil
-	}, e.o.pollOptions(what, DefaultActiveTimeout, func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") }))
+	}, e.o.pollOptions(what, e.o.ActiveTimeout, func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") }))
 	return waitError(ctx, what, err)
 }

@@ -96,6 +96,18 @@ func (f *fixture) options(o *elb.Options) {
 	o.Instances = f.ec2
 	o.PollInterval = 5 * time.Second
 	o.MaxPollInterval = 15 * time.Second
+	if f.env.Sim == nil {
+		integrationOptions(o)
+	}
+}
+
+// integrationOptions bound every wait to a few minutes on any endpoint, where health checks and
+// provisioning take real time and an emulator may never report what AWS would.
+func integrationOptions(o *elb.Options) {
+	o.ActiveTimeout = 5 * time.Minute
+	o.HealthyTimeout = 5 * time.Minute
+	o.DrainTimeout = 3 * time.Minute
+	o.RetryTimeout = time.Minute
 }
 
 func (f *fixture) client(optFns ...func(*elb.Options)) *elb.Client {

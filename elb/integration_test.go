@@ -34,13 +34,6 @@ var scenarios = []struct {
 	{"ChecksBeforeCreating", scenarioChecksFirst},
 }
 
-// integrationOptions bound every wait of a scenario to a few minutes on any endpoint.
-func integrationOptions(o *elb.Options) {
-	o.HealthyTimeout = 5 * time.Minute
-	o.DrainTimeout = 3 * time.Minute
-	o.RetryTimeout = time.Minute
-}
-
 // domain is a domain name unique to the scope (under the reserved .test TLD), so lookups by
 // domain find this scope's certificate only.
 func (f *fixture) domain() string { return f.name("d") + ".test" }
