@@ -103,7 +103,7 @@ func TestScenarioFleetAcrossZones(t *testing.T) {
 
 func TestScenarioThrottledPollingSucceeds(t *testing.T) {
 	env := testenv.Cloud(t)
-	sim := env.RequireSim(t)
+	sim := env.RequireSim(t, "injects faults (DelayVisibility, ThrottleFraction); asserts the call log")
 	ctx := context.Background()
 	client := ec2.NewFromConfig(env.Config)
 	img := baseImage(t, client)

@@ -61,7 +61,7 @@ func (f *fixture) importCertificate(t testing.TB, names ...string) string {
 // names (as some emulators answer) still finds the certificate, through DescribeCertificate.
 func TestFindCertificateWithoutSummaryNames(t *testing.T) {
 	f := newFixtureOn(t, testenv.Cloud(t, func(o *awstest.Options) { o.ACM.OmitSummaryNames = true }))
-	f.env.RequireSim(t)
+	f.env.RequireSim(t, "configures how ListCertificates answers")
 	arn := f.importCertificate(t, "example.com", "www.example.com")
 	got, err := f.client().FindCertificate(context.Background(), []string{"example.com", "www.example.com"})
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestFindCertificateWithoutSummaryNames(t *testing.T) {
 // more; a name past them is found through DescribeCertificate.
 func TestFindCertificateManyNames(t *testing.T) {
 	f := newFixture(t)
-	f.env.RequireSim(t)
+	f.env.RequireSim(t, "asserts ACM's summary truncation, which the simulated cloud models")
 	names := []string{"example.com"}
 	for i := 1; i <= 120; i++ {
 		names = append(names, fmt.Sprintf("host%d.example.com", i))
@@ -94,7 +94,7 @@ func TestFindCertificateManyNames(t *testing.T) {
 // whose TLS policy the region does not offer fails before it creates anything.
 func TestEnsureChecksBeforeCreating(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates in states only the simulated cloud can set")
 	ctx := context.Background()
 	pending := sim.AddCertificate(awstest.Certificate{DomainName: "pending.example", Status: acmtypes.CertificateStatusPendingValidation})
 	issued := f.importCertificate(t, "issued.example")

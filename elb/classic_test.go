@@ -42,7 +42,7 @@ func (f *fixture) classicClient(optFns ...func(*elb.Options)) *elb.Classic {
 
 func TestClassicConfigureIsIdempotent(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	legacy := f.classicLB(t, "legacy")
 	c := f.classicClient()
@@ -89,7 +89,7 @@ func TestClassicConfigureIsIdempotent(t *testing.T) {
 // DescribeInstanceHealth says InService for a deregistered instance.
 func TestClassicDrainingIsNotInService(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock")
 	ctx := context.Background()
 	legacy := f.classicLB(t, "legacy")
 	c := f.classicClient()
@@ -125,7 +125,7 @@ func TestClassicDrainingIsNotInService(t *testing.T) {
 
 func TestClassicFailsFastAndRolls(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance); asserts the call log")
 	ctx := context.Background()
 	legacy := f.classicLB(t, "legacy")
 	c := f.classicClient()

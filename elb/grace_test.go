@@ -17,7 +17,7 @@ import (
 // the next poll.
 func TestWaitHealthyGrace(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance, RecoverInstance); asserts times on the virtual clock")
 	ctx := context.Background()
 	c := f.client()
 	st, err := c.Ensure(ctx, f.spec("grace"))
@@ -61,7 +61,7 @@ func TestWaitHealthyGrace(t *testing.T) {
 // TestClassicWaitInServiceGrace: the same grace applies to Classic Load Balancers.
 func TestClassicWaitInServiceGrace(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance, RecoverInstance)")
 	ctx := context.Background()
 	legacy := f.classicLB(t, "legacygrace")
 	c := f.classicClient()

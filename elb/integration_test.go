@@ -210,7 +210,7 @@ func TestIntegrationScenarios(t *testing.T) {
 // twice (its last step lists what is left by tag).
 func TestIntegrationTwoRunsOnOneCloud(t *testing.T) {
 	env := testenv.Cloud(t)
-	env.RequireSim(t)
+	env.RequireSim(t, "owns one cloud for two runs; against an endpoint, run make integration twice")
 	var results [2][]string
 	for i := range results {
 		t.Run(fmt.Sprintf("run%d", i+1), func(t *testing.T) {

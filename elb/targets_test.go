@@ -20,7 +20,7 @@ import (
 
 func TestRegisterInBatches(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	st, err := f.client().Ensure(ctx, f.spec("batches"))
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestRegisterInBatches(t *testing.T) {
 // model records; the wait may exceed it by at most one (maximum) poll interval.
 func TestTimeToHealthy(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; asserts the call log")
 	ctx := context.Background()
 	for _, interval := range []time.Duration{5 * time.Second, 10 * time.Second, 30 * time.Second} {
 		t.Run(interval.String(), func(t *testing.T) {
@@ -91,7 +91,7 @@ func TestWaitHealthyFailsFastWithReason(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			sim := f.env.RequireSim(t)
+			sim := f.env.RequireSim(t, "injects faults (FailInstance, FailZone); asserts times on the virtual clock")
 			ctx := context.Background()
 			c := f.client()
 			st, err := c.Ensure(ctx, f.spec("failfast"))
@@ -153,7 +153,7 @@ func TestWaitHealthyTimesOutNamingState(t *testing.T) {
 
 func TestWaitHealthyStopsOnCancel(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailZone); asserts the call log")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := f.client()
@@ -202,7 +202,7 @@ func (c *cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
 // calls: each returns context.Canceled and makes no call after the cancel.
 func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; asserts the call log")
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "backoff", 4)
 	missing := strings.Replace(st.TargetGroupARN, "backoff-web", "missing", 1)
@@ -244,7 +244,7 @@ func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
 
 func TestWaitDrainedBoundedByDeregistrationDelay(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "drain", 4)
@@ -324,7 +324,7 @@ func TestTargetsInUseOnlyBehindListener(t *testing.T) {
 // judge targets it was not asked about.
 func TestWaitsWithoutTargets(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "none", 2)

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -106,13 +107,17 @@ func Cloud(t testing.TB, optFns ...func(*awstest.Options)) *CloudEnv {
 	return newCloudEnv(t, optFns)
 }
 
-// RequireSim returns the simulated cloud, or skips the test with a message when it runs against a
-// real endpoint: tests that need the virtual clock, fault injection or the call log are
-// simulated-cloud only.
-func (e *CloudEnv) RequireSim(t testing.TB) *awstest.Cloud {
+// RequireSim returns the simulated cloud, or skips the test against a real endpoint: tests that
+// need the virtual clock, fault injection, the call log or other simulated semantics (automatic
+// health) are simulated-cloud only. why says which, once, in the skip message.
+func (e *CloudEnv) RequireSim(t testing.TB, why ...string) *awstest.Cloud {
 	t.Helper()
 	if e.Sim == nil {
-		t.Skip("needs the simulated cloud (virtual clock, fault injection or call log): skipped against " + e.Endpoint)
+		reason := "needs the simulated cloud (virtual clock, fault injection or call log)"
+		if len(why) > 0 {
+			reason = "simulated cloud only: " + strings.Join(why, "; ")
+		}
+		t.Skip(reason + ": skipped against " + e.Endpoint)
 	}
 	return e.Sim
 }
