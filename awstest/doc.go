@@ -118,6 +118,7 @@
 //     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
 //     predefined ELBSecurityPolicy names).
+//   - Tags: DescribeTags for load balancers and target groups (the tags they were created with).
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
 //     DescribeTargetHealth. Health checks run every interval after registration on the virtual
 //     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
@@ -141,12 +142,17 @@
 // HealthyThreshold passes; a deregistered instance stays InService with
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
 // DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
-// SetLoadBalancerPoliciesOfListener.
+// SetLoadBalancerPoliciesOfListener, DescribeTags (the tags given at creation).
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
-// as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
-// load balancers of both ELB APIs whose listeners use it), over certificates added with
-// [Cloud.AddCertificate].
+// as in ACM; statuses; MaxItems/NextToken; InUse; the first [ACMOptions].SummaryNames names,
+// 100 as in ACM, then HasAdditionalSubjectAlternativeNames; none with OmitSummaryNames, as some
+// emulators answer) and DescribeCertificate (InUseBy lists the load balancers of both ELB APIs
+// whose listeners use it), over certificates added with [Cloud.AddCertificate] or imported with
+// ImportCertificate (a PEM certificate and its matching key: the domain is the subject's common
+// name, the names its DNS names, validity and key algorithm the certificate's; tags; re-import
+// into an existing ARN is not modeled), DeleteCertificate (ResourceInUseException while a
+// listener uses it) and ListTagsForCertificate.
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

@@ -52,7 +52,8 @@ func TestScenarioFleetAcrossZones(t *testing.T) {
 	ctx := context.Background()
 	client := ec2.NewFromConfig(env.Config)
 
-	images, err := client.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}})
+	images, err := client.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}, Filters: []ec2types.Filter{
+		{Name: aws.String("architecture"), Values: []string{"x86_64"}}, {Name: aws.String("name"), Values: []string{"al2023-ami-2023*"}}}})
 	require.NoError(t, err)
 	require.NotEmpty(t, images.Images)
 	subnets, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
