@@ -1,228 +1,254 @@
 package awstest
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
+	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 )
 
-// DefaultACMSummaryNames is how many names ACM's ListCertificates puts in a summary's
-// SubjectAlternativeNameSummaries: the first 100, with HasAdditionalSubjectAlternativeNames set
-// when the certificate has more (ACM API reference, CertificateSummary).
-const DefaultACMSummaryNames = 100
+// maxImportKeySize is ACM's limit on an imported private key: 5 KB (5,120 bytes), unencrypted
+// (ACM User Guide, "Prerequisites for importing ACM certificates").
+const maxImportKeySize = 5120
 
-// ACMOptions configure the ACM model.
-type ACMOptions struct {
-	// SummaryNames is how many names a ListCertificates summary lists before it sets
-	// HasAdditionalSubjectAlternativeNames. Zero means DefaultACMSummaryNames.
-	SummaryNames int
-	// OmitSummaryNames leaves SubjectAlternativeNameSummaries and
-	// HasAdditionalSubjectAlternativeNames out of ListCertificates summaries, as some AWS emulators
-	// do; DescribeCertificate still lists every name. False (the default) answers as ACM does.
-	OmitSummaryNames bool
-}
-
-func (o ACMOptions) withDefaults() ACMOptions {
-	if o.SummaryNames == 0 {
-		o.SummaryNames = DefaultACMSummaryNames
-	}
-	return o
-}
-
-func (o ACMOptions) problems() []string {
-	if o.SummaryNames < 0 {
-		return []string{fmt.Sprintf("ACM.SummaryNames %d is negative", o.SummaryNames)}
-	}
-	return nil
+// importedCert is what ACM keeps of an imported certificate.
+type importedCert struct {
+	leaf       *pemCert
+	chain      string
+	importedAt time.Time
 }
 
 func (m *acmModel) registerImport() {
 	handle(m.svc, "ImportCertificate", m.importCertificate)
+	handle(m.svc, "GetCertificate", m.getCertificate)
 	handle(m.svc, "DeleteCertificate", m.deleteCertificate)
+	handle(m.svc, "AddTagsToCertificate", m.addTags)
 	handle(m.svc, "ListTagsForCertificate", m.listTags)
 }
 
-func (c *acmCert) certType() acmtypes.CertificateType {
-	if c.imported {
-		return acmtypes.CertificateTypeImported
-	}
-	return acmtypes.CertificateTypeAmazonIssued
-}
-
-// summarizeNames fills a ListCertificates summary's names as ACM does: the first SummaryNames,
-// and HasAdditionalSubjectAlternativeNames when there are more.
-func (m *acmModel) summarizeNames(s *acmtypes.CertificateSummary, c *acmCert) {
-	o := m.cloud.opts.ACM
-	if o.OmitSummaryNames {
-		return
-	}
-	names := c.sans
-	more := len(names) > o.SummaryNames
-	if more {
-		names = names[:o.SummaryNames]
-	}
-	s.SubjectAlternativeNameSummaries = append([]string(nil), names...)
-	s.HasAdditionalSubjectAlternativeNames = aws.Bool(more)
-}
-
-// importCertificate imports a PEM certificate and its private key. The certificate's subject
-// common name is the domain name (its first DNS name when it has no common name), its DNS names
-// the subject alternative names, its validity the certificate's. Re-importing into an existing
-// ARN is not modeled.
+// importCertificate imports a certificate, or re-imports one into the same ARN when CertificateArn
+// is set, with ACM's checks: one PEM certificate, a matching unencrypted key of a supported type no
+// larger than 5 KB, a certificate valid now, and for a re-import the same key type and no tags.
 func (m *acmModel) importCertificate(r *request, in *acm.ImportCertificateInput) (*acm.ImportCertificateOutput, error) {
-	if in.CertificateArn != nil {
-		return nil, r.unmodeled("re-import into an existing certificate (CertificateArn)")
-	}
 	if len(in.Certificate) == 0 || len(in.PrivateKey) == 0 {
-		return nil, m.svc.errorf("ValidationException", "1 validation error detected: Certificate and PrivateKey must not be empty")
+		return nil, m.svc.errorf("ValidationException", "1 validation error detected: Value null at 'certificate' failed to satisfy constraint: Member must not be null")
 	}
-	block, _ := pem.Decode(in.Certificate)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, m.svc.errorf("ValidationException", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	if len(in.PrivateKey) > maxImportKeySize {
+		return nil, m.svc.errorf("ValidationException", "The private key length %d is greater than the maximum of %d.", len(in.PrivateKey), maxImportKeySize)
 	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	pc, err := parseUpload(in.Certificate, in.PrivateKey)
 	if err != nil {
-		return nil, m.svc.errorf("ValidationException", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+		return nil, m.importError(err)
 	}
-	key, err := parsePrivateKey(in.PrivateKey)
-	if err != nil {
-		return nil, m.svc.errorf("ValidationException", "Unable to parse key. Please ensure the key is in PEM format.")
+	if now := r.now; now.Before(pc.leaf.NotBefore) || !now.Before(pc.leaf.NotAfter) {
+		return nil, m.svc.errorf("ValidationException", "The certificate is not valid at this time: it is valid from %s to %s.",
+			pc.leaf.NotBefore.UTC().Format(time.RFC3339), pc.leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
-	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
-		return nil, m.svc.errorf("ValidationException", "The private key does not match the public key in the certificate.")
+	if len(in.CertificateChain) > 0 {
+		if err := verifyChain(pc.leaf, in.CertificateChain); err != nil {
+			return nil, m.svc.errorf("ValidationException", "Could not validate the certificate with the certificate chain.")
+		}
 	}
-	alg, ok := keyAlgorithm(cert.PublicKey)
-	if !ok {
-		return nil, m.svc.errorf("ValidationException", "The certificate's key algorithm is not supported.")
+	im := &importedCert{leaf: pc, chain: string(in.CertificateChain), importedAt: r.now}
+	if arn := aws.ToString(in.CertificateArn); arn != "" {
+		return m.reimport(r, arn, im, in.Tags)
 	}
-	domain := cert.Subject.CommonName
-	if domain == "" && len(cert.DNSNames) > 0 {
-		domain = cert.DNSNames[0]
-	}
-	if domain == "" {
-		return nil, m.svc.errorf("ValidationException", "The certificate has no domain name (no subject common name and no DNS names).")
-	}
-	tags, err := m.tagMap(in.Tags)
+	tags, err := m.checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	status := acmtypes.CertificateStatusIssued
-	if !cert.NotAfter.After(r.now) {
-		status = acmtypes.CertificateStatusExpired
-	}
-	ac := m.add(Certificate{DomainName: domain, SubjectAlternativeNames: cert.DNSNames, Status: status, KeyAlgorithm: alg, NotAfter: cert.NotAfter}, r.now)
-	ac.notBefore, ac.imported, ac.tags = cert.NotBefore, true, tags
-	return &acm.ImportCertificateOutput{CertificateArn: aws.String(ac.arn)}, nil
+	c := m.newCert(r.now, pc.leaf.Subject.CommonName)
+	c.imported, c.tags = im, tags
+	m.applyLeaf(c, pc)
+	return &acm.ImportCertificateOutput{CertificateArn: aws.String(c.arn)}, nil
 }
 
-func parsePrivateKey(data []byte) (crypto.Signer, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("no PEM block")
+// reimport replaces the certificate behind arn, keeping the ARN so that every listener using it
+// serves the new certificate with no edit.
+func (m *acmModel) reimport(r *request, arn string, im *importedCert, tags []acmtypes.Tag) (*acm.ImportCertificateOutput, error) {
+	if !strings.HasPrefix(arn, "arn:aws:acm:") {
+		return nil, m.svc.errorf("InvalidArnException", "Invalid ARN: %s", arn)
 	}
-	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		if s, ok := k.(crypto.Signer); ok {
-			return s, nil
-		}
-		return nil, fmt.Errorf("unsupported key")
+	c := m.cert(arn)
+	if c == nil {
+		return nil, m.notFound(arn)
 	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
+	if c.imported == nil {
+		return nil, m.svc.errorf("ValidationException", "Certificate %s was not imported: only imported certificates can be reimported.", arn)
 	}
-	return x509.ParseECPrivateKey(block.Bytes)
+	if len(tags) > 0 {
+		return nil, m.svc.errorf("ValidationException", "Tags cannot be applied when reimporting a certificate.")
+	}
+	if acmtypes.KeyAlgorithm(im.leaf.keyAlg) != c.key {
+		return nil, m.svc.errorf("ValidationException", "The key type and size of a reimported certificate (%s) must match the certificate it replaces (%s).", im.leaf.keyAlg, c.key)
+	}
+	c.imported = im
+	m.applyLeaf(c, im.leaf)
+	return &acm.ImportCertificateOutput{CertificateArn: aws.String(c.arn)}, nil
 }
 
-// keyAlgorithm names a public key as ACM does.
-func keyAlgorithm(pub crypto.PublicKey) (acmtypes.KeyAlgorithm, bool) {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		switch k.N.BitLen() {
-		case 1024:
-			return acmtypes.KeyAlgorithmRsa1024, true
-		case 2048:
-			return acmtypes.KeyAlgorithmRsa2048, true
-		case 3072:
-			return acmtypes.KeyAlgorithmRsa3072, true
-		case 4096:
-			return acmtypes.KeyAlgorithmRsa4096, true
-		}
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return acmtypes.KeyAlgorithmEcPrime256v1, true
-		case elliptic.P384():
-			return acmtypes.KeyAlgorithmEcSecp384r1, true
-		case elliptic.P521():
-			return acmtypes.KeyAlgorithmEcSecp521r1, true
+// applyLeaf sets the names, key type and validity ACM reads from the certificate.
+func (m *acmModel) applyLeaf(c *acmCert, pc *pemCert) {
+	c.domain = pc.leaf.Subject.CommonName
+	c.sans = nil
+	if c.domain != "" {
+		c.sans = append(c.sans, c.domain)
+	}
+	for _, n := range pc.leaf.DNSNames {
+		if !contains(c.sans, n) {
+			c.sans = append(c.sans, n)
 		}
 	}
-	return "", false
+	if c.domain == "" && len(c.sans) > 0 {
+		c.domain = c.sans[0]
+	}
+	c.key = acmtypes.KeyAlgorithm(pc.keyAlg)
+	c.status = acmtypes.CertificateStatusIssued
+	c.notBefore, c.notAfter = pc.leaf.NotBefore.UTC(), pc.leaf.NotAfter.UTC()
 }
 
-func (m *acmModel) tagMap(in []acmtypes.Tag) (map[string]string, error) {
-	out := map[string]string{}
-	for _, t := range in {
-		k := aws.ToString(t.Key)
-		if k == "" || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, m.svc.errorf("InvalidTagException", "Tag key '%s' is invalid", k)
-		}
-		out[k] = aws.ToString(t.Value)
+// newCert adds a certificate record with a fresh ARN. Called with c.mu held.
+func (m *acmModel) newCert(now time.Time, seed string) *acmCert {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d-%s", len(m.certs)+1, seed)))
+	h := hex.EncodeToString(sum[:16])
+	id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+	c := &acmCert{
+		arn:     fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", m.cloud.opts.Region, m.cloud.opts.AccountID, id),
+		created: now, seq: len(m.certs) + 1,
 	}
-	if len(out) > 50 {
-		return nil, m.svc.errorf("TooManyTagsException", "the certificate would have more than 50 tags")
+	m.certs = append(m.certs, c)
+	return c
+}
+
+func (m *acmModel) importError(err error) error {
+	switch err {
+	case errManyCertificates:
+		return m.svc.errorf("ValidationException", "The certificate field contains more than one certificate. You can specify only one certificate in this field.")
+	case errKeyMismatch:
+		return m.svc.errorf("ValidationException", "The private key does not match the public key in the certificate.")
+	case errKeyType:
+		return m.svc.errorf("ValidationException", "The certificate's key algorithm is not supported. Supported algorithms: RSA_1024, RSA_2048, RSA_3072, RSA_4096, EC_prime256v1, EC_secp384r1, EC_secp521r1.")
+	case errBadKey:
+		return m.svc.errorf("ValidationException", "The private key is not supported: it must be a PEM-encoded, unencrypted RSA or EC key.")
+	}
+	return m.svc.errorf("ValidationException", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+}
+
+// verifyChain checks that chain (PEM, issuer first) signs leaf up to its last certificate.
+func verifyChain(leaf *x509.Certificate, chain []byte) error {
+	blocks := pemBlocks(chain, "CERTIFICATE")
+	if len(blocks) == 0 {
+		return errNoCertificate
+	}
+	child := leaf
+	for _, b := range blocks {
+		parent, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return err
+		}
+		if err := child.CheckSignatureFrom(parent); err != nil {
+			return err
+		}
+		child = parent
+	}
+	return nil
+}
+
+func serialHex(c *x509.Certificate) string {
+	b := c.SerialNumber.Bytes()
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = fmt.Sprintf("%02x", x)
+	}
+	return strings.Join(parts, ":")
+}
+
+func (m *acmModel) getCertificate(r *request, in *acm.GetCertificateInput) (*acm.GetCertificateOutput, error) {
+	c := m.cert(aws.ToString(in.CertificateArn))
+	if c == nil {
+		return nil, m.notFound(aws.ToString(in.CertificateArn))
+	}
+	if c.imported == nil {
+		return nil, r.unmodeled("GetCertificate of a certificate ACM issued (the model keeps no PEM for it)")
+	}
+	out := &acm.GetCertificateOutput{Certificate: aws.String(c.imported.leaf.pem)}
+	if c.imported.chain != "" {
+		out.CertificateChain = aws.String(c.imported.chain)
 	}
 	return out, nil
 }
 
-func (m *acmModel) cert(arn string) (*acmCert, int, error) {
-	if !strings.HasPrefix(arn, "arn:aws:acm:") {
-		return nil, 0, m.svc.errorf("InvalidArnException", "Invalid ARN: %s", arn)
-	}
-	for i, c := range m.certs {
-		if c.arn == arn {
-			return c, i, nil
-		}
-	}
-	return nil, 0, m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
-}
-
-// deleteCertificate deletes a certificate no load balancer uses; one in use fails with
-// ResourceInUseException, as in ACM.
 func (m *acmModel) deleteCertificate(r *request, in *acm.DeleteCertificateInput) (*acm.DeleteCertificateOutput, error) {
-	c, i, err := m.cert(aws.ToString(in.CertificateArn))
-	if err != nil {
-		return nil, err
+	arn := aws.ToString(in.CertificateArn)
+	c := m.cert(arn)
+	if c == nil {
+		return nil, m.notFound(arn)
 	}
-	if users := m.inUseBy(c.arn); len(users) > 0 {
-		return nil, m.svc.errorf("ResourceInUseException", "Certificate %s in account %s is in use.", c.arn, m.cloud.opts.AccountID)
+	if users := m.inUseBy(arn); len(users) > 0 {
+		return nil, m.svc.errorf("ResourceInUseException", "Certificate %s in use by %s", arn, strings.Join(users, ", "))
 	}
-	m.certs = append(m.certs[:i:i], m.certs[i+1:]...)
+	c.deleted = true
 	return &acm.DeleteCertificateOutput{}, nil
 }
 
-func (m *acmModel) listTags(r *request, in *acm.ListTagsForCertificateInput) (*acm.ListTagsForCertificateOutput, error) {
-	c, _, err := m.cert(aws.ToString(in.CertificateArn))
+// checkTags applies ACM's tag rules: at most 50, keys 1-128 characters, not starting with "aws:".
+func (m *acmModel) checkTags(tags []acmtypes.Tag) ([]acmtypes.Tag, error) {
+	if len(tags) > 50 {
+		return nil, m.svc.errorf("TooManyTagsException", "the TagSet: %d tags exceed the maximum of 50", len(tags))
+	}
+	out := make([]acmtypes.Tag, 0, len(tags))
+	for _, t := range tags {
+		k := aws.ToString(t.Key)
+		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, m.svc.errorf("InvalidTagException", "the tag key %q is invalid", k)
+		}
+		out = append(out, acmtypes.Tag{Key: aws.String(k), Value: aws.String(aws.ToString(t.Value))})
+	}
+	return out, nil
+}
+
+func (m *acmModel) addTags(r *request, in *acm.AddTagsToCertificateInput) (*acm.AddTagsToCertificateOutput, error) {
+	c := m.cert(aws.ToString(in.CertificateArn))
+	if c == nil {
+		return nil, m.notFound(aws.ToString(in.CertificateArn))
+	}
+	tags, err := m.checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(c.tags))
-	for k := range c.tags {
-		keys = append(keys, k)
+	merged := append([]acmtypes.Tag(nil), c.tags...)
+	for _, t := range tags {
+		replaced := false
+		for i := range merged {
+			if aws.ToString(merged[i].Key) == aws.ToString(t.Key) {
+				merged[i], replaced = t, true
+			}
+		}
+		if !replaced {
+			merged = append(merged, t)
+		}
 	}
-	sort.Strings(keys)
+	if len(merged) > 50 {
+		return nil, m.svc.errorf("TooManyTagsException", "the TagSet: %d tags exceed the maximum of 50", len(merged))
+	}
+	c.tags = merged
+	return &acm.AddTagsToCertificateOutput{}, nil
+}
+
+func (m *acmModel) listTags(r *request, in *acm.ListTagsForCertificateInput) (*acm.ListTagsForCertificateOutput, error) {
+	c := m.cert(aws.ToString(in.CertificateArn))
+	if c == nil {
+		return nil, m.notFound(aws.ToString(in.CertificateArn))
+	}
 	out := &acm.ListTagsForCertificateOutput{Tags: []acmtypes.Tag{}}
-	for _, k := range keys {
-		out.Tags = append(out.Tags, acmtypes.Tag{Key: aws.String(k), Value: aws.String(c.tags[k])})
+	for _, t := range c.tags {
+		out.Tags = append(out.Tags, acmtypes.Tag{Key: aws.String(aws.ToString(t.Key)), Value: aws.String(aws.ToString(t.Value))})
 	}
 	return out, nil
 }
