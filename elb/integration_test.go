@@ -172,7 +172,7 @@ func scenarioChecksFirst(t testing.TB, f *fixture) string {
 
 	var lbs []string
 	for _, l := range f.env.Leftovers(t) {
-		if l.Kind != "acm certificate" {
+		if l.Kind != testenv.KindCertificate {
 			lbs = append(lbs, l.Kind)
 		}
 	}
