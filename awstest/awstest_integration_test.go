@@ -33,10 +33,8 @@ func TestIntegrationEnvironment(t *testing.T) {
 
 	ctx := context.Background()
 	client := env.S3Client()
-	bucket := aws.String(env.Name("env"))
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket})
-	require.NoError(t, err)
-	_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("v")})
+	bucket := aws.String(env.Bucket(t, "env"))
+	_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("v")})
 	require.NoError(t, err)
 	got, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("k")})
 	require.NoError(t, err)

@@ -76,11 +76,7 @@ func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, fns 
 // endpoint's S3); the scope's cleanup empties and deletes it when the test ends.
 func integrationBucket(t *testing.T) (*s3.Client, string) {
 	env := testenv.Cloud(t, func(o *awstest.Options) { o.Start = time.Now() })
-	client := env.S3Client()
-	bucket := env.Name("s3sync")
-	_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	return client, bucket
+	return env.S3Client(), env.Bucket(t, "s3sync")
 }
 
 func TestIntegrationPushPullFlows(t *testing.T) {

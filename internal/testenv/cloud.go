@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/clock"
@@ -127,4 +128,20 @@ func (e *CloudEnv) RequireSim(t testing.TB, why ...string) *awstest.Cloud {
 func (e *CloudEnv) S3Client(optFns ...func(*s3.Options)) *s3.Client {
 	fns := append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = true }}, optFns...)
 	return s3.NewFromConfig(e.Config, fns...)
+}
+
+// Bucket creates an S3 bucket named for label in this scope ([CloudEnv.Name], so the scope's
+// cleanup empties and deletes it) and returns its name. Outside us-east-1 it sets the location
+// constraint AWS requires.
+func (e *CloudEnv) Bucket(t testing.TB, label string) string {
+	t.Helper()
+	name := e.Name(label)
+	in := &s3.CreateBucketInput{Bucket: &name}
+	if r := e.Config.Region; r != "" && r != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(r)}
+	}
+	if _, err := e.S3Client().CreateBucket(context.Background(), in); err != nil {
+		t.Fatalf("testenv: create bucket %s: %v", name, err)
+	}
+	return name
 }

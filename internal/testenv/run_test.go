@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/awstest"
 )
 
 func TestNamesAreUniqueAndValid(t *testing.T) {
@@ -116,4 +118,13 @@ func TestSweepDeletesInDependencyOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rest, 1, "another run's instance stays; a bucket without the prefix is not a test bucket")
 	assert.Equal(t, other.Run, rest[0].Run)
+}
+
+func TestBucketOutsideUSEast1(t *testing.T) {
+	env := Cloud(t, func(o *awstest.Options) { o.Region = "eu-west-1" })
+	env.RequireSim(t, "sets the region")
+	name := env.Bucket(t, "eu")
+	assert.True(t, strings.HasPrefix(name, NamePrefix+"-"+env.Run+"-"))
+	_, err := env.S3Client().HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String(name)})
+	require.NoError(t, err)
 }
