@@ -55,12 +55,12 @@ func (e *CloudEnv) Scope(t testing.TB) *CloudEnv {
 // Cleanup registers a t.Cleanup that deletes everything tagged with this scope's run id (and the
 // buckets named for it), in dependency order with bounded waits ([Sweep]), logging what it
 // deletes; it runs when the test ends, also after a failure. A sweep that fails fails the test.
-// On the simulated cloud it does nothing unless the scope made a name or tags, so that tests with
-// injected faults and no tagged resources are not disturbed.
+// It does nothing when the scope made no name and no tags: nothing can carry them then (and tests
+// with injected faults and no tagged resources are not disturbed).
 func (e *CloudEnv) Cleanup(t testing.TB) {
 	t.Helper()
 	t.Cleanup(func() {
-		if e.Sim != nil && !e.used.Load() {
+		if !e.used.Load() {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
