@@ -94,7 +94,7 @@ func TestFindCertificateManyNames(t *testing.T) {
 // whose TLS policy the region does not offer fails before it creates anything.
 func TestEnsureChecksBeforeCreating(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	pending := sim.AddCertificate(awstest.Certificate{DomainName: "pending.example", Status: acmtypes.CertificateStatusPendingValidation})
 	issued := f.importCertificate(t, "issued.example")

@@ -32,7 +32,7 @@ func creates(log awstest.CallLog) []string {
 
 func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	cert := sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
 	spec := f.spec("portal")
@@ -266,7 +266,7 @@ func TestEnsureValidatesSpecUpFront(t *testing.T) {
 
 func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "injects faults (DelayVisibility, FailNext, ThrottleFraction); asserts the call log; adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility, FailNext, ThrottleFraction); asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	sim.AddCertificate(awstest.Certificate{DomainName: "*.example.com", SubjectAlternativeNames: []string{"example.com"}})
 	spec := f.spec("flaky")
@@ -307,7 +307,7 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 
 func TestEnsureSSLPolicyFallbackAndExplicit(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "injects faults (FailNext); adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "injects faults (FailNext); adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	cert := sim.AddCertificate(awstest.Certificate{DomainName: "shop.example.org"})
 
@@ -385,7 +385,7 @@ func TestEnsureMatcherRangeByType(t *testing.T) {
 
 func TestFindCertificate(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "asserts times on the virtual clock; adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	now := sim.Clock().Now()
 	sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}, NotAfter: now.Add(24 * time.Hour)})
@@ -460,7 +460,7 @@ func TestWaitsAbsorbNotYetVisibleTargetGroup(t *testing.T) {
 // error says which setting to change, and the chosen priority works.
 func TestEnsureApexRulePriorityTaken(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t, "adds ACM certificates in states only the simulated cloud can set")
+	sim := f.env.RequireSim(t, "adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	spec := f.spec("prio")
 	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
