@@ -79,11 +79,13 @@
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
-//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination; images past their
+//     [Image].DeprecationTime only with IncludeDeprecated, by ID or to their owner).
 //   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
 //     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
 //     Min/MaxVersion), both with pagination, ModifyLaunchTemplate (default version),
-//     DeleteLaunchTemplate.
+//     DeleteLaunchTemplate, DeleteLaunchTemplateVersions (never the default version; numbers are
+//     not reused).
 //   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
 //     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
 //     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
@@ -91,8 +93,15 @@
 //     TerminateInstances. States: pending for Options.InstancePending, running, then after
 //     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
 //     Options.TerminatedRetention.
-//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
-//     launch templates.
+//   - EBS (ec2_volumes.go): CreateVolume (zone, size or snapshot, type limits, tags),
+//     DescribeVolumes and DescribeSnapshots (ids; filters volume-id, status, tag:Key and more;
+//     pagination), DeleteVolume, CreateSnapshot (tags), DeleteSnapshot. A volume is creating for
+//     Options.VolumeCreating, then available; a snapshot is pending (Progress grows) for
+//     Options.SnapshotDuration, then completed, or error when [Cloud.FailSnapshots] was in force
+//     for its volume when it started. Codes: InvalidVolume.NotFound, InvalidSnapshot.NotFound,
+//     InvalidZone.NotFound, IncorrectState.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs,
+//     launch templates, volumes and snapshots.
 //
 // Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
 // MissingParameter, InvalidParameterCombination, InvalidSubnet.Range, InvalidSubnet.Conflict,
@@ -117,7 +126,14 @@
 //     SslPolicy they get the API's [DefaultSSLPolicy]; idempotent for the same settings,
 //     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
-//     predefined ELBSecurityPolicy names).
+//     predefined ELBSecurityPolicy names). CreateListener takes exactly one (default)
+//     certificate and DescribeListeners names only it, as in ELB. ModifyListener changes the
+//     default certificate, SSL policy or default actions (port, protocol, ALPN and mutual TLS
+//     changes are unmodeled); AddListenerCertificates (SNI; one already listed is not added
+//     again; at most 25), RemoveListenerCertificates (not the default) and
+//     DescribeListenerCertificates (IsDefault marks the default). Certificates may be ACM or IAM
+//     server certificates.
+//   - Tags: DescribeTags for load balancers and target groups (the tags they were created with).
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
 //     DescribeTargetHealth. Health checks run every interval after registration on the virtual
 //     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
@@ -141,14 +157,129 @@
 // HealthyThreshold passes; a deregistered instance stays InService with
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
 // DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
-// SetLoadBalancerPoliciesOfListener.
+// SetLoadBalancerPoliciesOfListener, SetLoadBalancerListenerSSLCertificate (HTTPS and SSL
+// listeners; an ACM certificate or an IAM server certificate), DescribeTags (the tags given at
+// creation).
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
-// as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
+// as in ACM; statuses; MaxItems/NextToken; InUse; the first [ACMOptions].SummaryNames names,
+// 100 as in ACM, then HasAdditionalSubjectAlternativeNames; none with OmitSummaryNames, as some
+// emulators answer) and DescribeCertificate (InUseBy lists the
 // load balancers of both ELB APIs whose listeners use it), over certificates added with
-// [Cloud.AddCertificate].
+// [Cloud.AddCertificate] or imported: ImportCertificate (one PEM certificate, a matching
+// unencrypted RSA or EC key of at most 5 KB, valid at the time of import, an optional chain that
+// signs it; with CertificateArn a re-import into the same ARN, keeping the key type and refusing
+// tags; names, key algorithm, serial and validity are read from the PEM; an imported certificate
+// reads EXPIRED after NotAfter), GetCertificate (imported ones), DeleteCertificate
+// (ResourceInUseException while a listener uses it), AddTagsToCertificate and
+// ListTagsForCertificate.
 //
-// S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
+// IAM (service ID "IAM"): server certificates only: UploadServerCertificate (names unique
+// regardless of case, EntityAlreadyExists; KeyPairMismatch; MalformedCertificate for unparsable
+// or expired certificates and chains that do not sign them), GetServerCertificate,
+// DeleteServerCertificate (DeleteConflict while a Classic listener uses it) and
+// ListServerCertificates (PathPrefix, Marker/MaxItems).
+//
+// Route 53 (service ID "Route 53"), a global service: CreateHostedZone (public, or private with a
+// VPC; CallerReference is unique, HostedZoneAlreadyExists otherwise; NS and SOA records),
+// GetHostedZone, DeleteHostedZone (HostedZoneNotEmpty while other records remain),
+// ListHostedZonesByName (ordered by name with labels reversed, then ID; DNSName/HostedZoneId paging),
+// ListResourceRecordSets (same order; StartRecordName/Type/Identifier paging; names lowercase with
+// a trailing dot, a wildcard's "*" as "\052"),
+// ChangeResourceRecordSets and GetChange. A change batch is atomic and checked change by change
+// against the zone as the earlier changes left it: simple, alias, failover and weighted record
+// sets are stored; InvalidChangeBatch carries Route 53's messages (a missing delete, a delete whose
+// values differ, a duplicate create, a CNAME at the apex or next to other records, a name outside
+// the zone, an alias whose target is not found or does not lie in the alias's hosted zone, more than
+// 1,000 records or 32,000 characters of values with UPSERT counting twice), one in Message or
+// several in Messages as the SDK reports them. Aliases may target record sets of the account's
+// zones and this cloud's load balancers, with the canonical hosted zone IDs both ELB APIs report
+// for the region (AWS's values). A change is PENDING for Route53Options.ChangePropagation of
+// virtual time, then INSYNC ([Cloud.Route53ChangeInSync] tells when); with
+// Route53Options.PriorRequestNotComplete a zone refuses changes
+// with PriorRequestNotComplete while its previous change is PENDING. Health checks:
+// CreateHealthCheck (idempotent by CallerReference: the same settings return the existing check,
+// other settings or a deleted check's reference give HealthCheckAlreadyExists), GetHealthCheck,
+// ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Tags on
+// hosted zones and health checks: ChangeTagsForResource, ListTagsForResource. Throttled calls get
+// Throttling ("Rate exceeded", HTTP 400).
+//
+// Auto Scaling (service ID "Auto Scaling"), groups from launch templates whose state advances on
+// the virtual clock every [AutoScalingOptions].Tick (computed when read, no goroutines):
+//   - Groups: CreateAutoScalingGroup (launch template, AvailabilityZones or VPCZoneIdentifier,
+//     TargetGroupARNs, EC2 or ELB health checks with a grace period, default instance warmup,
+//     termination policies Default, OldestInstance, NewestInstance and OldestLaunchTemplate,
+//     tags, capacity rebalance), UpdateAutoScalingGroup, SetDesiredCapacity,
+//     DescribeAutoScalingGroups, DescribeAutoScalingInstances, DeleteAutoScalingGroup
+//     (ResourceInUse with instances unless ForceDelete), Attach/DetachLoadBalancerTargetGroups,
+//     CreateOrUpdateTags, DeleteTags; LifecycleHookSpecificationList at creation. A group launches instances through the EC2 model in the
+//     zone with the fewest, trying the others when EC2 has no capacity (a failed zone), and
+//     scales in from the zone with the most. Instances go Pending, then (with a launching hook)
+//     Pending:Wait, InService (registered with the group's target groups, so ELBv2 health checks
+//     apply), Terminating (deregistered; draining for the target group's deregistration delay),
+//     Terminating:Wait (terminating hook), Terminating:Proceed, Terminated. An instance that
+//     stops running, whose zone failed, or (health check type ELB, after the grace period) that a
+//     target group reports unhealthy, is replaced. [Cloud.AutoScalingTransitions] lists every
+//     lifecycle state change with its virtual time.
+//   - DescribeScalingActivities: a launch that fails in every zone is a Failed activity whose
+//     StatusMessage is EC2's error plus "Launching EC2 instance failed." (a template whose AMI
+//     does not exist, say); the group retries after [AutoScalingOptions].LaunchRetry.
+//   - Lifecycle hooks: PutLifecycleHook (launching and terminating, heartbeat 30-7200 s, default
+//     result), DescribeLifecycleHooks, DeleteLifecycleHook, CompleteLifecycleAction and
+//     RecordLifecycleActionHeartbeat by instance ID or token (ValidationError "No active
+//     Lifecycle Action found with instance ID ..." / "... with token ..." otherwise). An action
+//     that times out applies the default result; ABANDON on launch terminates the instance.
+//     [Cloud.LifecycleActionToken] gives the token a notification would carry;
+//     [Cloud.DelayVisibility] hides new actions for a while, as AWS's eventual consistency does.
+//   - Instance refresh: StartInstanceRefresh (Rolling; min and max healthy percentage, instance
+//     warmup, checkpoints with their delay, skip matching, auto rollback, desired configuration;
+//     InstanceRefreshInProgress while one is active), DescribeInstanceRefreshes (status,
+//     PercentageComplete, InstancesToUpdate, StatusReason), CancelInstanceRefresh and
+//     RollbackInstanceRefresh (ActiveInstanceRefreshNotFound, IrreversibleInstanceRefresh).
+//     Instances are replaced in batches that keep the minimum healthy percentage of the desired
+//     capacity in service and healthy in the target groups (a new instance counts once its warmup
+//     has passed), with at most the maximum healthy percentage running; repeated launch
+//     failures fail the refresh, or roll it back under AutoRollback.
+//   - Scaling policies: PutScalingPolicy (target tracking on predefined metrics, including
+//     ALBRequestCountPerTarget with a checked resource label, or a customized metric; step and
+//     simple scaling), DescribePolicies, DeletePolicy. Policies are stored, not evaluated.
+//
+// SSM (service ID "SSM"): GetParameter and GetParameters over the public Amazon Linux 2023 AMI
+// parameters under [AmazonLinuxParameterPrefix] (the newest matching image of the EC2 model) and
+// parameters set with [Cloud.SetParameter]; ParameterNotFound otherwise.
+//
+// S3 (service ID "S3"): every operation gofakes3 implements, over the wire, plus the bucket
+// configuration a backup bucket needs, answered by a layer in front of gofakes3 with S3's XML,
+// codes and statuses (s3_bucketconfig.go): Put/Get/DeleteBucketLifecycle(Configuration),
+// Put/Get/DeletePublicAccessBlock, Put/GetObjectLockConfiguration and CreateBucket with Object
+// Lock (which enables versioning). Other bucket subresources (policy, encryption, replication,
+// ...) fail with 501 NotImplemented.
+//
+// RDS (service ID "RDS"): MySQL DB instances in DB subnet groups over the EC2 model's subnets;
+// errors are the SDK's typed faults with RDS's HTTP statuses (404 for DBInstanceNotFound,
+// DBSnapshotNotFound, DBSubnetGroupNotFoundFault; 400 otherwise). Durations are [RDSOptions].
+//   - Subnet groups: CreateDBSubnetGroup (subnets of one VPC covering at least two zones, else
+//     DBSubnetGroupDoesNotCoverEnoughAZs naming the zones covered), DescribeDBSubnetGroups,
+//     DeleteDBSubnetGroup (refused while an instance uses it).
+//   - Instances: CreateDBInstance (engine mysql; identifier, storage, master user and password
+//     rules of RDS for MySQL, the password never echoed; MasterUserPassword or
+//     ManageMasterUserPassword, not both; MultiAZ picks a primary and a secondary zone from the
+//     subnet group; DBInstanceAlreadyExists), DescribeDBInstances (MaxRecords/Marker),
+//     ModifyDBInstance (DeletionProtection only), RebootDBInstance (ForceFailover on Multi-AZ
+//     instances only), DeleteDBInstance (deletion protection, final snapshot or
+//     SkipFinalSnapshot). Status: creating (plus StandbyCreating for Multi-AZ), backing-up when
+//     backups are on, available; rebooting during a reboot; a forced failover is a window on the
+//     virtual timeline at whose end AvailabilityZone and SecondaryAvailabilityZone swap;
+//     deleting, then gone. The endpoint appears once creating ends. [Cloud.FailDBInstance] puts
+//     an instance into a failure status; [Cloud.DBInstanceReachable] says whether it accepts
+//     connections (a drill's probe). Parameter groups are recorded by name, not modeled.
+//   - Snapshots: CreateDBSnapshot (the instance must be available; DBSnapshotAlreadyExists),
+//     DescribeDBSnapshots (by identifier or instance, MaxRecords/Marker; the model takes no
+//     automated snapshots), DeleteDBSnapshot (available snapshots only), CopyDBSnapshot. A
+//     snapshot or copy is creating, then available. The cloud is one region: a copy whose source
+//     is another region's snapshot ARN reads it from a cloud linked with
+//     [Cloud.LinkRDSSourceRegion] and fails as unmodeled without one; an encrypted source needs
+//     a KmsKeyId of the destination region (KMSKeyNotAccessibleFault for another region's key).
 //
 // # Adding a service model
 //

@@ -48,6 +48,7 @@ type classicLB struct {
 	created                      time.Time
 	seq                          uint64 // creation order, for listings
 	instances                    []*classicInstance
+	tags                         map[string]string
 }
 
 type classicInstance struct {
@@ -65,6 +66,7 @@ func newClassicELBModel(c *Cloud) model {
 	m.svc.newError = classicError
 	handle(m.svc, "CreateLoadBalancer", m.createLoadBalancer)
 	handle(m.svc, "DescribeLoadBalancers", m.describeLoadBalancers)
+	m.registerListenerCertificates()
 	handle(m.svc, "DeleteLoadBalancer", m.deleteLoadBalancer)
 	handle(m.svc, "RegisterInstancesWithLoadBalancer", m.registerInstances)
 	handle(m.svc, "DeregisterInstancesFromLoadBalancer", m.deregisterInstances)
@@ -74,6 +76,7 @@ func newClassicELBModel(c *Cloud) model {
 	handle(m.svc, "ModifyLoadBalancerAttributes", m.modifyAttributes)
 	handle(m.svc, "CreateLBCookieStickinessPolicy", m.createLBCookieStickinessPolicy)
 	handle(m.svc, "SetLoadBalancerPoliciesOfListener", m.setListenerPolicies)
+	handle(m.svc, "DescribeTags", m.describeTags)
 	return m
 }
 
@@ -106,7 +109,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 	lb := &classicLB{
 		name: name, scheme: "internet-facing", created: r.now, listenerPolicies: map[int32][]string{},
 		hc:           elbtypes.HealthCheck{Target: aws.String("TCP:80"), Interval: aws.Int32(30), Timeout: aws.Int32(5), HealthyThreshold: aws.Int32(10), UnhealthyThreshold: aws.Int32(2)},
-		drainTimeout: 300, idleTimeout: 60,
+		drainTimeout: 300, idleTimeout: 60, tags: classicTags(in.Tags),
 	}
 	if in.Scheme != nil {
 		lb.scheme = *in.Scheme
@@ -145,7 +148,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 			return nil, m.validation("Secure Listeners need to specify a SSLCertificateId")
 		}
 		if l.SSLCertificateId != nil {
-			if !m.cloud.acm().issued(*l.SSLCertificateId) {
+			if !m.cloud.certUsable(*l.SSLCertificateId, r.now) {
 				return nil, m.svc.errorf("CertificateNotFound", "Server Certificate not found for the key: %s", *l.SSLCertificateId)
 			}
 			lc.SSLCertificateId = aws.String(*l.SSLCertificateId)
@@ -192,7 +195,7 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 		m.advance(lb, r.now)
 		d := elbtypes.LoadBalancerDescription{
 			LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName), CanonicalHostedZoneName: aws.String(lb.dnsName),
-			CanonicalHostedZoneNameID: aws.String(albHostedZoneID), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
+			CanonicalHostedZoneNameID: aws.String(elbHostedZoneID(m.cloud.opts.Region, false)), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
 			AvailabilityZones: append([]string{}, lb.zones...), Subnets: append([]string{}, lb.subnets...),
 			SecurityGroups: append([]string{}, lb.groups...), HealthCheck: copyClassicHealthCheck(lb.hc),
 			Policies: &elbtypes.Policies{LBCookieStickinessPolicies: append([]elbtypes.LBCookieStickinessPolicy{}, lb.cookiePolicies...)},

@@ -11,6 +11,8 @@ const (
 	ServiceELB = "Elastic Load Balancing"
 	// ServiceACM is AWS Certificate Manager.
 	ServiceACM = "ACM"
+	// ServiceRDS is Amazon RDS.
+	ServiceRDS = "RDS"
 )
 
 // registerServices builds every service model, in dependency order. It is the one place a new
@@ -22,6 +24,11 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newIAMModel,
+		newRDSModel,
+		newRoute53Model,
+		newAutoScalingModel,
+		newSSMModel,
 	} {
 		c.register(newModel(c))
 	}

@@ -20,6 +20,8 @@ func TestDemoRunsTheWholeStack(t *testing.T) {
 	for _, want := range []string{
 		"created load balancer, target group, listener HTTP:80, listener HTTPS:443, apex redirect rule",
 		"second run: 0 created, 0 drifted",
+		"2 alias records to portal-",
+		"DNS second run: no change sent",
 		"push again: 0 to upload, 6 unchanged",
 		"all 6 healthy",
 		"in service in 3 zones",

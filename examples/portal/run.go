@@ -74,6 +74,7 @@ func run(ctx context.Context, w io.Writer, instances int, workdir, mysqlDSN stri
 	}{
 		{"Publish release v1 to S3", func(ctx context.Context) error { return d.publish(ctx, "v1") }},
 		{"Load balancer across zones, HTTPS, apex -> www", d.ensureLoadBalancer},
+		{"Route 53: apex and www alias records to the load balancer", d.pointDNS},
 		{"Web servers in every zone, pulling the release at boot", func(ctx context.Context) error { return d.launch(ctx, instances) }},
 		{"Publish release v2 and roll it out", d.rollOut},
 		{"Lose a zone", d.loseZone},

@@ -97,7 +97,10 @@ func app(name string) http.Handler {
 		s := session.FromContext(r.Context())
 		user := r.URL.Query().Get("user") // a real application checks a password first
 		s.RenewToken()                    // new token on login: no session fixation
-		s.SetUserID(user)
+		if err := s.SetUserID(user); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		if err := s.Put("user", user); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -15,7 +15,10 @@ import (
 )
 
 // testApp is a small application on the middleware: log in, read, change and end a session.
-func testApp(m *session.Manager) http.Handler {
+func testApp(m *session.Manager) http.Handler { return m.Handler(testMux(m)) }
+
+// testMux holds testApp's routes, for tests that add their own before wrapping it in m.Handler.
+func testMux(m *session.Manager) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
@@ -69,7 +72,7 @@ func testApp(m *session.Manager) http.Handler {
 		session.FromContext(r.Context()).Destroy()
 		fmt.Fprint(w, "bye")
 	})
-	return m.Handler(mux)
+	return mux
 }
 
 func newManager(t *testing.T, s *session.Store, fns ...func(*session.ManagerOptions)) *session.Manager {

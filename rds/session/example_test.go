@@ -70,7 +70,11 @@ func ExampleManager() {
 		user := r.FormValue("user") // after checking the password
 		s := session.FromContext(r.Context())
 		s.RenewToken() // a new token on every privilege change
-		s.SetUserID(user)
+		if err := s.SetUserID(user); err != nil {
+			// An id longer than MaxUserIDLen bytes: record a shorter key for the user.
+			http.Error(w, "cannot log in", http.StatusBadRequest)
+			return
+		}
 		if err := s.Put("user", user); err != nil {
 			http.Error(w, "cannot log in", http.StatusInternalServerError)
 			return

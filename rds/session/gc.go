@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"time"
+
+	"github.com/portalkit/portalkit/internal/check"
+	"github.com/portalkit/portalkit/internal/loop"
 )
 
 // Defaults of [CollectorOptions].
@@ -25,8 +27,9 @@ const (
 
 // CollectorOptions configures a [Collector] and [Store.DeleteExpired].
 type CollectorOptions struct {
-	// Interval is the time between two collections, with up to 10% random jitter so that instances
-	// started together do not all wake together. Zero means DefaultCollectInterval.
+	// Interval is the time between two collections. Each collector adds a random extra of up to
+	// 10%, chosen once when it is made, so that instances started together do not all wake
+	// together. Zero means DefaultCollectInterval.
 	Interval time.Duration
 	// BatchSize is the number of expired rows one DELETE removes at most (1..MaxBatchSize). Zero
 	// means DefaultBatchSize.
@@ -38,7 +41,8 @@ type CollectorOptions struct {
 	Logger *slog.Logger
 }
 
-func (o *CollectorOptions) resolve(s *Store) error {
+// resolve fills the defaults of o and records what is invalid in p.
+func (o *CollectorOptions) resolve(s *Store, p *check.Problems) {
 	if o.Interval == 0 {
 		o.Interval = DefaultCollectInterval
 	}
@@ -48,17 +52,24 @@ func (o *CollectorOptions) resolve(s *Store) error {
 	if o.BatchPause == 0 {
 		o.BatchPause = DefaultBatchPause
 	}
-	if o.Logger == nil {
+	if o.Logger == nil && s != nil {
 		o.Logger = s.opts.Logger
 	}
-	var errs []error
-	if o.Interval < 0 {
-		errs = append(errs, fmt.Errorf("CollectorOptions.Interval %v: must be positive", o.Interval))
+	p.If(o.Interval < 0, "Interval %v: must be positive", o.Interval)
+	p.If(o.BatchSize < 1 || o.BatchSize > MaxBatchSize, "BatchSize %d: want 1..%d", o.BatchSize, MaxBatchSize)
+}
+
+// collectorOptions applies optFns to a copy of the zero CollectorOptions, fills the defaults and
+// validates the result once.
+func collectorOptions(s *Store, optFns []func(*CollectorOptions)) (CollectorOptions, error) {
+	var o CollectorOptions
+	for _, fn := range optFns {
+		fn(&o)
 	}
-	if o.BatchSize < 1 || o.BatchSize > MaxBatchSize {
-		errs = append(errs, fmt.Errorf("CollectorOptions.BatchSize %d: want 1..%d", o.BatchSize, MaxBatchSize))
-	}
-	return invalid(errs)
+	var p check.Problems
+	p.If(s == nil, "store is nil")
+	o.resolve(s, &p)
+	return o, p.Err(ErrInvalidOptions)
 }
 
 // DeleteExpired removes every session that expired by now (on the store's clock), in statements of
@@ -67,11 +78,8 @@ func (o *CollectorOptions) resolve(s *Store) error {
 // (each row is deleted once) but wasteful; use a [Collector] for the periodic job. On error it
 // returns the number removed so far with the error.
 func (s *Store) DeleteExpired(ctx context.Context, optFns ...func(*CollectorOptions)) (int64, error) {
-	var o CollectorOptions
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	if err := o.resolve(s); err != nil {
+	o, err := collectorOptions(s, optFns)
+	if err != nil {
 		return 0, err
 	}
 	conn, err := s.db.Conn(ctx)
@@ -136,10 +144,7 @@ func (s *Store) deleteBatch(ctx context.Context, conn *sql.Conn, cutoff time.Tim
 type Collector struct {
 	store *Store
 	opts  CollectorOptions
-
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
+	loop  *loop.Loop
 }
 
 // CollectResult describes one collection round.
@@ -150,76 +155,50 @@ type CollectResult struct {
 	Skipped bool
 }
 
-// NewCollector returns a Collector for s. It starts nothing.
+// NewCollector returns a Collector for s. It starts nothing. Invalid options give an error
+// matching [ErrInvalidOptions] that names every invalid field.
 func NewCollector(s *Store, optFns ...func(*CollectorOptions)) (*Collector, error) {
-	var o CollectorOptions
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	if err := o.resolve(s); err != nil {
+	o, err := collectorOptions(s, optFns)
+	if err != nil {
 		return nil, err
 	}
-	return &Collector{store: s, opts: o}, nil
+	c := &Collector{store: s, opts: o}
+	jitter := time.Duration(rand.Int64N(int64(o.Interval)/10 + 1))
+	c.loop = loop.New(s.opts.Clock, o.Interval+jitter, c.round)
+	return c, nil
 }
 
-// ErrCollectorRunning is returned by [Collector.Start] when the collector is already running.
-var ErrCollectorRunning = errors.New("session: collector already running")
-
-// Start runs collections in a new goroutine, one every Interval, until ctx ends or Stop is called.
-// The first collection runs after one Interval. Errors (the database being unreachable, say) are
-// logged and that round is skipped; the next round tries again. A collector whose ctx ended may be
-// started again.
+// Start runs collections in a new goroutine, one every Interval (plus the collector's jitter),
+// until ctx ends or Stop is called. The first collection runs after one interval. Errors (the
+// database being unreachable, say) are logged and that round is skipped; the next round tries
+// again. It returns ErrCollectorRunning when the collector is running; a collector whose ctx ended
+// may be started again.
 func (c *Collector) Start(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done != nil {
-		select {
-		case <-c.done: // ended with its context
-			c.cancel()
-		default:
+	if err := c.loop.Start(ctx); err != nil {
+		if errors.Is(err, loop.ErrRunning) {
 			return ErrCollectorRunning
 		}
+		return fmt.Errorf("session: start collector: %w", err)
 	}
-	ctx, c.cancel = context.WithCancel(ctx)
-	c.done = make(chan struct{})
-	go c.run(ctx, c.done)
 	return nil
 }
 
 // Stop ends the collector started by Start and blocks until its goroutine has returned, cancelling a
 // collection in progress (the rows already deleted stay deleted). Stop on a stopped collector does
 // nothing; the collector may be started again.
-func (c *Collector) Stop() {
-	c.mu.Lock()
-	cancel, done := c.cancel, c.done
-	c.cancel, c.done = nil, nil
-	c.mu.Unlock()
-	if done == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+func (c *Collector) Stop() { c.loop.Stop() }
 
-func (c *Collector) run(ctx context.Context, done chan struct{}) {
-	defer close(done)
-	clk := c.store.opts.Clock
-	for {
-		jitter := time.Duration(rand.Int64N(int64(c.opts.Interval)/10 + 1))
-		if err := clk.Sleep(ctx, c.opts.Interval+jitter); err != nil {
-			return
-		}
-		res, err := c.RunOnce(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			c.opts.Logger.LogAttrs(ctx, slog.LevelError, "session collector: collection failed", attrErr(err), attrCount("deleted", res.Deleted))
-		case res.Skipped:
-			c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "session collector: another instance is collecting")
-		default:
-			c.opts.Logger.LogAttrs(ctx, slogInfo, "session collector: expired sessions deleted", attrCount("deleted", res.Deleted))
-		}
+// round is one tick of the loop: a collection, logged.
+func (c *Collector) round(ctx context.Context) {
+	res, err := c.RunOnce(ctx)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		c.opts.Logger.LogAttrs(ctx, slog.LevelError, "session collector: collection failed", attrErr(err), attrCount("deleted", res.Deleted))
+	case res.Skipped:
+		c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "session collector: another instance is collecting")
+	default:
+		c.opts.Logger.LogAttrs(ctx, slogInfo, "session collector: expired sessions deleted", attrCount("deleted", res.Deleted))
 	}
 }
 

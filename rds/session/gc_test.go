@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,36 +80,93 @@ func TestCollectorSkipsWhileAnotherInstanceCollects(t *testing.T) {
 	assert.Zero(t, countRows(t, db.DB, s.Table()))
 }
 
+// stepClock is a clock whose Sleep blocks until the test lets it end: each Sleep announces itself
+// on sleeping, and returns (moving the time forward) when the test sends on wake, or with the
+// context's error when the sleeper is stopped. The test decides when each collector round runs, and
+// knows when one has finished: the loop is asleep again.
+type stepClock struct {
+	mu       sync.Mutex
+	now      time.Time
+	sleeping chan time.Duration
+	wake     chan struct{}
+}
+
+func newStepClock(start time.Time) *stepClock {
+	return &stepClock{now: start, sleeping: make(chan time.Duration), wake: make(chan struct{})}
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case c.sleeping <- d:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-c.wake:
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// round lets the sleeping collector run one collection and returns once it is asleep again.
+func (c *stepClock) round(t *testing.T, interval time.Duration) {
+	t.Helper()
+	c.wake <- struct{}{}
+	d := <-c.sleeping
+	assert.GreaterOrEqual(t, d, interval)
+	assert.LessOrEqual(t, d, interval+interval/10, "at most 10% jitter")
+}
+
 func TestCollectorStartStop(t *testing.T) {
-	s, db := newStore(t)
-	seed(t, s, "old", 20, time.Now().Add(-time.Minute))
-	seed(t, s, "live", 3, time.Now().Add(time.Hour))
-	c, err := session.NewCollector(s, func(o *session.CollectorOptions) { o.Interval = 20 * time.Millisecond; o.BatchSize = 7 })
+	const interval = time.Minute
+	clk := newStepClock(t0)
+	s, db := newStore(t, withClock(clk))
+	seed(t, s, "old", 20, t0.Add(-time.Minute))
+	seed(t, s, "live", 3, t0.Add(time.Hour))
+	c, err := session.NewCollector(s, func(o *session.CollectorOptions) {
+		o.Interval = interval
+		o.BatchSize = 7
+		o.BatchPause = -1 // no pause: the clock's only sleeper is the loop
+	})
 	require.NoError(t, err)
 
 	require.NoError(t, c.Start(context.Background()))
 	assert.ErrorIs(t, c.Start(context.Background()), session.ErrCollectorRunning)
-	require.Eventually(t, func() bool { return countRows(t, db.DB, s.Table()) == 3 }, 10*time.Second, 20*time.Millisecond)
-	c.Stop()
+	<-clk.sleeping // the first round waits an interval
+	assert.Equal(t, 23, countRows(t, db.DB, s.Table()), "nothing is collected before the first interval")
+	clk.round(t, interval)
+	assert.Equal(t, 3, countRows(t, db.DB, s.Table()), "one round deletes every expired row, in batches")
+	c.Stop() // returns once the loop's goroutine has ended
 	c.Stop() // a second Stop is a no-op
 
-	// Stopped: new expired rows stay.
-	seed(t, s, "later", 2, time.Now().Add(-time.Minute))
-	time.Sleep(100 * time.Millisecond)
+	// Stopped: the goroutine is gone, so nothing can sleep or collect any more.
+	seed(t, s, "later", 2, t0.Add(-time.Minute))
+	select {
+	case <-clk.sleeping:
+		t.Fatal("a stopped collector is still running")
+	default:
+	}
 	assert.Equal(t, 5, countRows(t, db.DB, s.Table()))
 
 	// Started again, with a context that then ends: the rows are collected, and once the context
 	// has ended the collector may be started again without Stop.
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, c.Start(ctx))
-	require.Eventually(t, func() bool { return countRows(t, db.DB, s.Table()) == 3 }, 10*time.Second, 20*time.Millisecond)
+	<-clk.sleeping
+	clk.round(t, interval)
+	assert.Equal(t, 3, countRows(t, db.DB, s.Table()))
 	cancel()
-	require.Eventually(t, func() bool { return c.Start(context.Background()) == nil }, 10*time.Second, 10*time.Millisecond,
+	require.Eventually(t, func() bool { return c.Start(context.Background()) == nil }, 10*time.Second, time.Millisecond,
 		"a collector whose context ended can be started again")
 	c.Stop()
-
-	_, err = session.NewCollector(s, func(o *session.CollectorOptions) { o.Interval = -time.Second; o.BatchSize = session.MaxBatchSize + 1 })
-	require.ErrorIs(t, err, session.ErrInvalidOptions)
-	assert.Contains(t, err.Error(), "Interval")
-	assert.Contains(t, err.Error(), "BatchSize")
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Manager is the net/http middleware for applications that do not use scs: it loads the session
@@ -20,21 +22,27 @@ import (
 // tampered with gives the request a new, empty session, and a token is issued only when that session
 // is first saved with data. When the database fails (after retries), the request is answered by
 // ManagerOptions.ErrorHandler (503 by default) instead.
+//
+// Logout, renewal and [Manager.LogoutUser] are final against concurrent requests of the same
+// session: a loaded session is saved with an update that cannot re-create its row, and only tokens
+// issued by this request are inserted. A request whose session was ended while it ran drops its
+// change and expires the cookie in its response.
 type Manager struct {
 	store *Store
 	opts  ManagerOptions
 }
 
-// NewManager returns a Manager that keeps sessions in store.
+// NewManager returns a Manager that keeps sessions in store. Invalid options give an error matching
+// [ErrInvalidOptions] that names every invalid field.
 func NewManager(store *Store, optFns ...func(*ManagerOptions)) (*Manager, error) {
-	if store == nil {
-		return nil, fmt.Errorf("%w: store is nil", ErrInvalidOptions)
-	}
 	var o ManagerOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if err := o.resolve(store); err != nil {
+	var p check.Problems
+	p.If(store == nil, "store is nil")
+	o.resolve(store, &p)
+	if err := p.Err(ErrInvalidOptions); err != nil {
 		return nil, err
 	}
 	return &Manager{store: store, opts: o}, nil
@@ -43,19 +51,33 @@ func NewManager(store *Store, optFns ...func(*ManagerOptions)) (*Manager, error)
 // Store returns the manager's store.
 func (m *Manager) Store() *Store { return m.store }
 
+// CookieName returns the name of the session cookie: ManagerOptions.CookieName or its default.
+func (m *Manager) CookieName() string { return m.opts.CookieName }
+
 // LogoutUser ends every session of userID (set with [Session.SetUserID]) on every instance, and
-// returns how many it ended ("log out everywhere").
+// returns how many it ended ("log out everywhere"). It is final: a request of one of those sessions
+// that is running meanwhile cannot write its session back.
 //
-// When called from a request of that same user, the request's own session row is deleted too, but
-// the request still holds the session and would write it back if it changed. So finish with
-// [Session.Destroy] to log this browser out as well, or with [Session.RenewToken] to keep it logged
-// in under a new token ("log out my other devices").
+// When called with the context of a request of that same user, the request's own session is ended
+// too; finish with [Session.Destroy] to log this browser out as well (and expire its cookie), or
+// with [Session.RenewToken] to keep it logged in under a new token ("log out my other devices").
+// An id longer than MaxUserIDLen bytes is an error matching [ErrUserIDTooLong].
 func (m *Manager) LogoutUser(ctx context.Context, userID string) (int64, error) {
 	n, err := m.store.DeleteUserCtx(ctx, userID)
-	if err == nil {
-		m.opts.Logger.LogAttrs(ctx, slogInfo, "sessions of a user destroyed", attrCount("sessions", n))
+	if err != nil {
+		return n, err
 	}
-	return n, err
+	m.opts.Logger.LogAttrs(ctx, slogInfo, "sessions of a user destroyed", attrCount("sessions", n))
+	if s := FromContext(ctx); s != nil {
+		s.mu.Lock()
+		if s.rec.UserID == userID {
+			// This request's row is gone by its own wish: a renewal now starts the session afresh
+			// under a new token instead of finding the old row ended.
+			s.loaded = ""
+		}
+		s.mu.Unlock()
+	}
+	return n, nil
 }
 
 // Handler returns next wrapped with session loading and saving. Inside next, [FromContext] on the
@@ -78,38 +100,64 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	})
 }
 
-// load returns the request's session, a new one when the cookie names no live session, or an error
+// maxCookieLookups bounds the database lookups one request may cause with several cookies of the
+// session's name.
+const maxCookieLookups = 3
+
+// load returns the request's session, a new one when no cookie names a live session, or an error
 // when the database could not tell.
+//
+// A request may carry several cookies of the session's name: one for this host and path, and
+// others planted by a sibling subdomain or set for a longer path, which the browser sends first. So
+// each well-formed one is tried in order (malformed ones cost no lookup), and the first live session
+// wins. The cookie is expired in the response only when the request carried just one cookie of the
+// name and it named a session this store issued, which has ended: with several, expiring "the"
+// cookie would delete the browser's real one and let a planted cookie log the user out.
 func (m *Manager) load(r *http.Request) (*Session, error) {
-	c, err := r.Cookie(m.opts.CookieName)
-	if err != nil {
+	ctx := r.Context()
+	cookies := r.CookiesNamed(m.opts.CookieName)
+	if len(cookies) == 0 {
 		return &Session{}, nil
 	}
-	if !wellFormed(c.Value) {
-		m.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "malformed session cookie ignored")
-		return &Session{clearCookie: true}, nil
+	single := len(cookies) == 1
+	s := &Session{}
+	lookups := 0
+	for _, c := range cookies {
+		if !wellFormed(c.Value) {
+			m.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "malformed session cookie ignored")
+			continue
+		}
+		if lookups == maxCookieLookups {
+			break
+		}
+		lookups++
+		b, found, err := m.store.FindCtx(ctx, c.Value)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			m.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "unknown or expired session token", attrSession(c.Value))
+			s.clearCookie = single
+			continue
+		}
+		var rec record
+		if err := json.Unmarshal(b, &rec); err != nil || rec.V != recordVersion {
+			// Undecodable data cannot become decodable by retrying; failing every request that
+			// carries this cookie would lock the user out, so the session is dropped instead.
+			m.opts.Logger.LogAttrs(ctx, slogWarn, "undecodable session data; starting a new session", attrSession(c.Value))
+			s.stale = append(s.stale, c.Value)
+			s.clearCookie = single
+			continue
+		}
+		now := m.store.opts.Clock.Now()
+		if !now.Before(rec.Deadline) || (m.opts.IdleTimeout > 0 && !now.Before(rec.Touched.Add(m.opts.IdleTimeout))) {
+			s.stale = append(s.stale, c.Value)
+			s.clearCookie = single
+			continue
+		}
+		return &Session{token: c.Value, loaded: c.Value, rec: rec, stale: s.stale}, nil
 	}
-	ctx := r.Context()
-	b, found, err := m.store.FindCtx(ctx, c.Value)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		m.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "unknown or expired session token", attrSession(c.Value))
-		return &Session{clearCookie: true}, nil
-	}
-	var rec record
-	if err := json.Unmarshal(b, &rec); err != nil || rec.V != recordVersion {
-		// Undecodable data cannot become decodable by retrying; failing every request that carries
-		// this cookie would lock the user out, so the session is dropped instead.
-		m.opts.Logger.LogAttrs(ctx, slogWarn, "undecodable session data; starting a new session", attrSession(c.Value))
-		return &Session{stale: []string{c.Value}, clearCookie: true}, nil
-	}
-	now := m.store.opts.Clock.Now()
-	if !now.Before(rec.Deadline) || (m.opts.IdleTimeout > 0 && !now.Before(rec.Touched.Add(m.opts.IdleTimeout))) {
-		return &Session{stale: []string{c.Value}, clearCookie: true}, nil
-	}
-	return &Session{token: c.Value, rec: rec}, nil
+	return s, nil
 }
 
 // expiry is the row's expires_at: the earlier of the absolute and idle deadlines.
@@ -129,6 +177,11 @@ func minTime(a, b time.Time) time.Time {
 
 // save writes what changed in s and returns the cookie to send, if any. headersSent says the response
 // has started, so a new token could not reach the browser.
+//
+// A loaded session is written with an update (or, renewed, moved to its new token) that never
+// creates a row; only a token issued here is inserted. So when a concurrent request ended the
+// session (logout, renewal, LogoutUser) or it expired meanwhile, nothing is written back: the
+// change is dropped and the response expires the cookie.
 func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http.Cookie, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,31 +207,69 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "session changed after the response started and needs a new cookie; change not saved",
 			slog.Bool("old_token_invalidated", len(s.stale) > 0))
 	default:
+		if err := checkUserID(s.rec.UserID); err != nil {
+			return nil, fmt.Errorf("session: save: %w", err)
+		}
 		issued := s.token == ""
+		token := s.token
 		if issued {
-			s.token = newToken()
+			token = newToken()
 		}
-		if s.rec.Created.IsZero() {
-			s.rec.Created = now
-			s.rec.Deadline = now.Add(m.opts.Lifetime)
+		rec := s.rec
+		if rec.Created.IsZero() {
+			rec.Created = now
+			rec.Deadline = now.Add(m.opts.Lifetime)
 		}
-		s.rec.V = recordVersion
-		s.rec.Touched = now
-		b, err := json.Marshal(s.rec)
+		rec.V = recordVersion
+		rec.Touched = now
+		b, err := json.Marshal(rec)
 		if err != nil {
 			return nil, fmt.Errorf("session: encode: %w", err)
 		}
-		if err := m.store.CommitUserCtx(ctx, s.token, b, m.expiry(s.rec), s.rec.UserID); err != nil {
+		renewing := issued && s.loaded != ""
+		found := true
+		switch {
+		case renewing:
+			found, err = m.store.rekey(ctx, s.loaded, token, b, m.expiry(rec), rec.UserID)
+		case issued:
+			err = m.store.insert(ctx, token, b, m.expiry(rec), rec.UserID)
+		default:
+			found, err = m.store.update(ctx, token, b, m.expiry(rec), rec.UserID)
+		}
+		if err != nil {
 			return nil, err
 		}
+		if !found {
+			// A concurrent request ended this session (or it expired) after this one loaded it:
+			// writing it back would undo a logout or a renewal. Drop the change, end the session.
+			from := s.token
+			if renewing {
+				from = s.loaded
+			}
+			m.opts.Logger.LogAttrs(ctx, slogInfo, "session ended by a concurrent request; change dropped",
+				attrSession(from))
+			if renewing {
+				s.stale = removeToken(s.stale, s.loaded)
+			}
+			s.token, s.loaded, s.rec = "", "", record{}
+			s.clearCookie = true
+			break
+		}
+		if renewing {
+			// The row moved: the old token is gone with it.
+			m.opts.Logger.LogAttrs(ctx, slogInfo, "session token invalidated", attrSession(s.loaded))
+			s.stale = removeToken(s.stale, s.loaded)
+		}
+		s.token, s.rec = token, rec
+		s.loaded = token
 		if issued {
-			cookie = m.cookie(s.token, s.rec.Deadline, now)
-			m.opts.Logger.LogAttrs(ctx, slogInfo, "session token issued", attrSession(s.token), attrRenewed(len(s.stale) > 0))
+			cookie = m.cookie(token, rec.Deadline, now)
+			m.opts.Logger.LogAttrs(ctx, slogInfo, "session token issued", attrSession(token), attrRenewed(renewing || len(s.stale) > 0))
 		}
 	}
-	// Old tokens are deleted after the new row is written, so a failure in between leaves the user
-	// with a working session; the error still fails the request, so a renewal is never reported
-	// done while the old token remains valid.
+	// Tokens ended by Destroy (or found dead at load) are deleted after the write, so a failure in
+	// between leaves the user with a working session; the error still fails the request, so a
+	// logout is never reported done while its token remains valid.
 	for len(s.stale) > 0 {
 		if err := m.store.DeleteCtx(ctx, s.stale[0]); err != nil {
 			return nil, err
@@ -192,6 +283,16 @@ func (m *Manager) save(ctx context.Context, s *Session, headersSent bool) (*http
 	s.clearCookie = false
 	s.modified = false
 	return cookie, nil
+}
+
+func removeToken(list []string, tok string) []string {
+	out := list[:0]
+	for _, t := range list {
+		if t != tok {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func (m *Manager) cookie(token string, deadline, now time.Time) *http.Cookie {
@@ -224,6 +325,17 @@ func (m *Manager) baseCookie() *http.Cookie {
 
 // fail answers a request whose session the database could not load or save.
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if permanent(err) {
+		// Trying again cannot help: not a "try again later".
+		m.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "session not saved", attrErr(err))
+		if m.opts.ErrorHandler != nil {
+			m.opts.ErrorHandler(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
 	level := slog.LevelError
 	if r.Context().Err() != nil {
 		// The client went away (or the server is shutting down): not a store outage worth an alert.
@@ -238,6 +350,11 @@ func (m *Manager) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+}
+
+// permanent reports whether err is about the request's own session, which no retry can store.
+func permanent(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUserIDTooLong)
 }
 
 // errNotSent is returned by the response writer's Write after the session could not be saved and an

@@ -1,17 +1,27 @@
 package session
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Defaults of [ManagerOptions].
 const (
-	// DefaultCookieName is the session cookie's name.
-	DefaultCookieName = "session"
+	// DefaultCookieName is the session cookie's name when the cookie settings allow the "__Host-"
+	// prefix (Secure, Path "/", no Domain: the defaults). Browsers accept a __Host- cookie only
+	// from a secure origin for exactly that host, so a cookie planted from a sibling subdomain or
+	// over plain HTTP cannot shadow it (OWASP).
+	DefaultCookieName = HostCookiePrefix + "session"
+	// DefaultPlainCookieName is the session cookie's name when the settings rule out the
+	// "__Host-" prefix (InsecureCookie, a CookiePath other than "/", or a CookieDomain).
+	DefaultPlainCookieName = "session"
+	// HostCookiePrefix is the cookie name prefix that browsers reserve for Secure cookies with Path
+	// "/" and no Domain.
+	HostCookiePrefix = "__Host-"
 	// DefaultIdleTimeout ends a session after this long without a request (OWASP suggests 15-30
 	// minutes for low-risk applications, 2-5 for high-value ones).
 	DefaultIdleTimeout = 30 * time.Minute
@@ -26,7 +36,10 @@ const (
 // ManagerOptions configures a [Manager].
 type ManagerOptions struct {
 	// CookieName is the cookie's name. A name starting with "__Host-" requires the defaults of
-	// CookiePath, CookieDomain and InsecureCookie, as browsers do. Empty means DefaultCookieName.
+	// CookiePath, CookieDomain and InsecureCookie, as browsers do. Empty means DefaultCookieName
+	// ("__Host-session") when those settings are at their defaults, and DefaultPlainCookieName
+	// ("session") otherwise. Note that browsers refuse a Secure (and so a __Host-) cookie set over
+	// plain HTTP, except on localhost.
 	CookieName string
 	// CookiePath is the cookie's Path; keep it as narrow as the application allows. Empty means "/".
 	CookiePath string
@@ -54,10 +67,11 @@ type ManagerOptions struct {
 	// between IdleTimeout-TouchInterval and IdleTimeout after its last request. Zero means
 	// IdleTimeout/4 capped at DefaultMaxTouchInterval; negative records every request.
 	TouchInterval time.Duration
-	// ErrorHandler answers a request whose session could not be loaded or saved because the
-	// database failed (after retries). It must not call the wrapped handler. Nil means a 503 with
-	// Retry-After: the request never proceeds with a new, empty session, which would log the user
-	// out.
+	// ErrorHandler answers a request whose session could not be loaded or saved: because the
+	// database failed (after retries), or because the session cannot be stored at all (errors
+	// matching [ErrTooLarge] or [ErrUserIDTooLong]). It must not call the wrapped handler. Nil
+	// means a 503 with Retry-After for the first kind, so the request never proceeds with a new,
+	// empty session, which would log the user out; and a 500 for the second, which no retry fixes.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// RetryAfter is the Retry-After the default ErrorHandler sends, rounded up to whole seconds. Zero
 	// means DefaultRetryAfter.
@@ -68,12 +82,16 @@ type ManagerOptions struct {
 	Logger *slog.Logger
 }
 
-func (o *ManagerOptions) resolve(s *Store) error {
-	if o.CookieName == "" {
-		o.CookieName = DefaultCookieName
-	}
+// resolve fills the defaults of o and records what is invalid in p.
+func (o *ManagerOptions) resolve(s *Store, p *check.Problems) {
 	if o.CookiePath == "" {
 		o.CookiePath = "/"
+	}
+	if o.CookieName == "" {
+		o.CookieName = DefaultPlainCookieName
+		if o.CookiePath == "/" && o.CookieDomain == "" && !o.InsecureCookie {
+			o.CookieName = DefaultCookieName
+		}
 	}
 	if o.SameSite == 0 {
 		o.SameSite = http.SameSiteLaxMode
@@ -90,41 +108,23 @@ func (o *ManagerOptions) resolve(s *Store) error {
 	if o.RetryAfter == 0 {
 		o.RetryAfter = DefaultRetryAfter
 	}
-	if o.Logger == nil {
+	if o.Logger == nil && s != nil {
 		o.Logger = s.opts.Logger
 	}
-	var errs []error
-	if !validCookieName(o.CookieName) {
-		errs = append(errs, fmt.Errorf("ManagerOptions.CookieName %q: not a valid cookie name", o.CookieName))
-	}
-	if !strings.HasPrefix(o.CookiePath, "/") || strings.ContainsAny(o.CookiePath, ";\r\n") {
-		errs = append(errs, fmt.Errorf("ManagerOptions.CookiePath %q: must start with / and hold no ';'", o.CookiePath))
-	}
-	if strings.ContainsAny(o.CookieDomain, "; \r\n") {
-		errs = append(errs, fmt.Errorf("ManagerOptions.CookieDomain %q: not a domain", o.CookieDomain))
-	}
-	if strings.HasPrefix(o.CookieName, "__Host-") && (o.CookiePath != "/" || o.CookieDomain != "" || o.InsecureCookie) {
-		errs = append(errs, fmt.Errorf("ManagerOptions.CookieName %q: the __Host- prefix needs CookiePath \"/\", no CookieDomain and a Secure cookie", o.CookieName))
-	}
-	if o.SameSite < http.SameSiteDefaultMode || o.SameSite > http.SameSiteNoneMode {
-		errs = append(errs, fmt.Errorf("ManagerOptions.SameSite %d: unknown mode", o.SameSite))
-	}
-	if o.SameSite == http.SameSiteNoneMode && o.InsecureCookie {
-		errs = append(errs, fmt.Errorf("ManagerOptions.SameSite None: browsers require a Secure cookie (InsecureCookie is set)"))
-	}
-	if o.Lifetime < 0 {
-		errs = append(errs, fmt.Errorf("ManagerOptions.Lifetime %v: must be positive", o.Lifetime))
-	}
-	if o.IdleTimeout > o.Lifetime && o.Lifetime > 0 {
-		errs = append(errs, fmt.Errorf("ManagerOptions.IdleTimeout %v: must not exceed Lifetime %v", o.IdleTimeout, o.Lifetime))
-	}
-	if o.IdleTimeout > 0 && o.TouchInterval >= o.IdleTimeout {
-		errs = append(errs, fmt.Errorf("ManagerOptions.TouchInterval %v: must be below IdleTimeout %v", o.TouchInterval, o.IdleTimeout))
-	}
-	if o.RetryAfter < 0 {
-		errs = append(errs, fmt.Errorf("ManagerOptions.RetryAfter %v: must not be negative", o.RetryAfter))
-	}
-	return invalid(errs)
+	p.If(!validCookieName(o.CookieName), "CookieName %q: not a valid cookie name", o.CookieName)
+	p.If(!strings.HasPrefix(o.CookiePath, "/") || strings.ContainsAny(o.CookiePath, ";\r\n"),
+		"CookiePath %q: must start with / and hold no ';'", o.CookiePath)
+	p.If(strings.ContainsAny(o.CookieDomain, "; \r\n"), "CookieDomain %q: not a domain", o.CookieDomain)
+	p.If(strings.HasPrefix(o.CookieName, HostCookiePrefix) && (o.CookiePath != "/" || o.CookieDomain != "" || o.InsecureCookie),
+		"CookieName %q: the __Host- prefix needs CookiePath \"/\", no CookieDomain and a Secure cookie", o.CookieName)
+	p.If(o.SameSite < http.SameSiteDefaultMode || o.SameSite > http.SameSiteNoneMode, "SameSite %d: unknown mode", o.SameSite)
+	p.If(o.SameSite == http.SameSiteNoneMode && o.InsecureCookie,
+		"SameSite None: browsers require a Secure cookie (InsecureCookie is set)")
+	p.If(o.Lifetime < 0, "Lifetime %v: must be positive", o.Lifetime)
+	p.If(o.IdleTimeout > o.Lifetime && o.Lifetime > 0, "IdleTimeout %v: must not exceed Lifetime %v", o.IdleTimeout, o.Lifetime)
+	p.If(o.IdleTimeout > 0 && o.TouchInterval >= o.IdleTimeout,
+		"TouchInterval %v: must be below IdleTimeout %v", o.TouchInterval, o.IdleTimeout)
+	p.If(o.RetryAfter < 0, "RetryAfter %v: must not be negative", o.RetryAfter)
 }
 
 // validCookieName reports whether name is an RFC 6265 token.

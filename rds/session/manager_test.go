@@ -335,27 +335,6 @@ func TestManagerConcurrentRequestsOneSession(t *testing.T) {
 	}
 }
 
-func TestNewManagerValidatesOptions(t *testing.T) {
-	s, _ := newStore(t)
-	_, err := session.NewManager(s, func(o *session.ManagerOptions) {
-		o.CookieName = "__Host-sid"
-		o.CookiePath = "/app"
-		o.IdleTimeout = 2 * time.Hour
-		o.Lifetime = time.Hour
-		o.SameSite = http.SameSite(9)
-	})
-	require.ErrorIs(t, err, session.ErrInvalidOptions)
-	for _, field := range []string{"CookieName", "IdleTimeout", "SameSite"} {
-		assert.Contains(t, err.Error(), field)
-	}
-	_, err = session.NewManager(s, func(o *session.ManagerOptions) { o.CookieName = "bad name" })
-	assert.ErrorIs(t, err, session.ErrInvalidOptions)
-	_, err = session.NewManager(nil)
-	assert.ErrorIs(t, err, session.ErrInvalidOptions)
-	_, err = session.NewManager(s, func(o *session.ManagerOptions) { o.IdleTimeout = -1 })
-	assert.NoError(t, err, "a negative IdleTimeout disables it")
-}
-
 // TestManagerChangesAfterResponseStarted: the session is saved before the first byte; a change made
 // afterwards is saved when the session already has a token, and dropped (with an error logged) when
 // it would need a cookie the response can no longer carry.

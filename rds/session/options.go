@@ -1,14 +1,12 @@
 package session
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Defaults and limits of [Options].
@@ -26,6 +24,14 @@ const (
 	DefaultNoContextTimeout = 15 * time.Second
 	// MaxTableNameLen leaves room for the suffix of the schema version table within MySQL's 64.
 	MaxTableNameLen = 48
+	// DefaultMaxDataSize is the default largest encoded session the store writes: 1 MiB, far above
+	// what a session should hold and below every MySQL and MariaDB default max_allowed_packet.
+	DefaultMaxDataSize = 1 << 20
+	// MaxDataSizeLimit is the largest MaxDataSize accepted: what the MEDIUMBLOB data column holds.
+	MaxDataSizeLimit = 1<<24 - 1
+	// MaxUserIDLen is the longest user id, in bytes, that a session can record (the user_id column
+	// is VARBINARY(255)).
+	MaxUserIDLen = 255
 )
 
 var tableNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -54,6 +60,11 @@ type Options struct {
 	// NoContextTimeout bounds the scs-compatible Find, Commit and Delete methods, which take no
 	// context. Zero means DefaultNoContextTimeout.
 	NoContextTimeout time.Duration
+	// MaxDataSize is the largest session data, in bytes as encoded, that the store writes. A larger
+	// commit fails with [ErrTooLarge] before anything is sent to the database. It must not exceed
+	// MaxDataSizeLimit, and should stay well below the server's max_allowed_packet. Zero means
+	// DefaultMaxDataSize.
+	MaxDataSize int
 }
 
 func (o *Options) resolve() {
@@ -76,36 +87,18 @@ func (o *Options) resolve() {
 	if o.NoContextTimeout == 0 {
 		o.NoContextTimeout = DefaultNoContextTimeout
 	}
+	if o.MaxDataSize == 0 {
+		o.MaxDataSize = DefaultMaxDataSize
+	}
 }
 
-func (o *Options) validate() error {
-	var errs []error
-	if len(o.Table) > MaxTableNameLen || !tableNameRE.MatchString(o.Table) {
-		errs = append(errs, fmt.Errorf("Options.Table %q: want letters, digits and underscores, at most %d characters", o.Table, MaxTableNameLen))
-	}
-	if o.RetryInitialInterval < 0 {
-		errs = append(errs, fmt.Errorf("Options.RetryInitialInterval %v: must not be negative", o.RetryInitialInterval))
-	}
-	if o.RetryMaxInterval < o.RetryInitialInterval {
-		errs = append(errs, fmt.Errorf("Options.RetryMaxInterval %v: must not be below RetryInitialInterval %v", o.RetryMaxInterval, o.RetryInitialInterval))
-	}
-	if o.NoContextTimeout < 0 {
-		errs = append(errs, fmt.Errorf("Options.NoContextTimeout %v: must not be negative", o.NoContextTimeout))
-	}
-	return invalid(errs)
-}
-
-// ErrInvalidOptions is wrapped by every error about invalid [Options], [ManagerOptions] or
-// [CollectorOptions]; the message names each invalid field.
-var ErrInvalidOptions = errors.New("session: invalid options")
-
-func invalid(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	msgs := make([]string, len(errs))
-	for i, err := range errs {
-		msgs[i] = err.Error()
-	}
-	return fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(msgs, "; "))
+func (o *Options) validate(p *check.Problems) {
+	p.If(len(o.Table) > MaxTableNameLen || !tableNameRE.MatchString(o.Table),
+		"Table %q: want letters, digits and underscores, at most %d characters", o.Table, MaxTableNameLen)
+	p.If(o.RetryInitialInterval < 0, "RetryInitialInterval %v: must not be negative", o.RetryInitialInterval)
+	p.If(o.RetryMaxInterval < o.RetryInitialInterval,
+		"RetryMaxInterval %v: must not be below RetryInitialInterval %v", o.RetryMaxInterval, o.RetryInitialInterval)
+	p.If(o.NoContextTimeout < 0, "NoContextTimeout %v: must not be negative", o.NoContextTimeout)
+	p.If(o.MaxDataSize < 0 || o.MaxDataSize > MaxDataSizeLimit,
+		"MaxDataSize %d: want 1..%d bytes (the data column's size)", o.MaxDataSize, MaxDataSizeLimit)
 }

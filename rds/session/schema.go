@@ -42,7 +42,26 @@ func migrations(table string) [][]string {
 // queries are the statements of one table, built once (the table name is validated, so plain
 // concatenation is safe).
 type queries struct {
-	schemaTable, find, commit, delete, deleteUser, deleteExpired, lockName string
+	schemaTable, find, exists, commit, insert, update, delete, deleteUser, deleteExpired, lockName string
+}
+
+// strict makes a write statement run with a strict sql_mode whatever the connection's, so that a
+// value too long for its column is an error (1406) and never silently truncated. The store does not
+// own its *sql.DB's connections (the application may share them), so it sets the mode per
+// statement rather than per connection, adding STRICT_ALL_TABLES to the connection's own mode so
+// that every other flag (NO_BACKSLASH_ESCAPES for one, which client-side interpolation relies on)
+// stays as it is:
+//
+//   - MariaDB runs the executable comment /*M! ... */: SET STATEMENT ... FOR <statement>;
+//   - MySQL 8.0.3+ ignores that comment and applies the SET_VAR optimizer hint after the verb
+//     (a hint takes a literal, so there the mode is replaced by a strict one for the statement's
+//     execution; the statement is parsed under the connection's mode all the same).
+//
+// Both are comments to the other server, and both run within the one statement: no extra round
+// trip.
+func strict(verb, rest string) string {
+	return "/*M! SET STATEMENT sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES') FOR */ " +
+		verb + " /*+ SET_VAR(sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION') */ " + rest
 }
 
 func newQueries(table string) queries {
@@ -50,10 +69,15 @@ func newQueries(table string) queries {
 	return queries{
 		schemaTable: table + "_schema",
 		find:        "SELECT data FROM " + t + " WHERE id = ? AND expires_at > ?",
+		exists:      "SELECT 1 FROM " + t + " WHERE id = ? AND expires_at > ?",
 		// VALUES() in ON DUPLICATE KEY UPDATE works on every MySQL and MariaDB version (MySQL 8.0.20+
 		// deprecates it in favour of a row alias that MariaDB does not understand).
-		commit: "INSERT INTO " + t + " (id, data, expires_at, user_id) VALUES (?, ?, ?, ?) " +
-			"ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at), user_id = VALUES(user_id)",
+		commit: strict("INSERT", "INTO "+t+" (id, data, expires_at, user_id) VALUES (?, ?, ?, ?) "+
+			"ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at), user_id = VALUES(user_id)"),
+		insert: strict("INSERT", "INTO "+t+" (id, data, expires_at, user_id) VALUES (?, ?, ?, ?)"),
+		// update saves a live row in place, or moves it to a new id (a renewed token): it never
+		// creates a row, so a session that ended meanwhile stays ended.
+		update:        strict("UPDATE", t+" SET id = ?, data = ?, expires_at = ?, user_id = ? WHERE id = ? AND expires_at > ?"),
 		delete:        "DELETE FROM " + t + " WHERE id = ?",
 		deleteUser:    "DELETE FROM " + t + " WHERE user_id = ?",
 		deleteExpired: "DELETE FROM " + t + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",

@@ -3,16 +3,11 @@ package session
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
 	"time"
 )
-
-// ErrNoSession is returned by [Session.Put] and [Get] on a nil *Session, which is what [FromContext]
-// returns for a request that did not pass through [Manager.Handler].
-var ErrNoSession = errors.New("session: no session in context (is the handler wrapped by Manager.Handler?)")
 
 // recordVersion is the version of the envelope below, stored with the data so that a later release
 // can read rows written by this one.
@@ -39,10 +34,13 @@ type record struct {
 // returns, whichever comes first; a session that was not changed is not written, except to record
 // activity for the idle timeout at most once per TouchInterval. An empty session is never stored.
 type Session struct {
-	mu          sync.Mutex
-	token       string   // "" until a token is issued
-	stale       []string // tokens to delete at save (after RenewToken or Destroy)
-	rec         record
+	mu     sync.Mutex
+	token  string   // "" until a token is issued
+	stale  []string // tokens to delete at save (after RenewToken or Destroy)
+	loaded string   // the token whose row this request loaded and continues, "" for none
+	rec    record
+	// modified says the session changed; clearCookie asks the response to expire the cookie,
+	// which is done only for a cookie this store issued.
 	modified    bool
 	clearCookie bool
 }
@@ -133,10 +131,16 @@ func (s *Session) UserID() string {
 }
 
 // SetUserID records which user the session belongs to (stored in an indexed column), so that
-// [Manager.LogoutUser] can end all of that user's sessions. Call RenewToken too when the user logs in.
-func (s *Session) SetUserID(id string) {
+// [Manager.LogoutUser] can end all of that user's sessions. Call RenewToken too when the user logs
+// in. An id longer than MaxUserIDLen bytes is refused with an error matching [ErrUserIDTooLong]
+// and changes nothing (the middleware would refuse to save it too); map long ids to a shorter key,
+// such as a database id or a hash, first.
+func (s *Session) SetUserID(id string) error {
 	if s == nil {
-		return
+		return ErrNoSession
+	}
+	if err := checkUserID(id); err != nil {
+		return fmt.Errorf("session: set user id: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -144,11 +148,14 @@ func (s *Session) SetUserID(id string) {
 		s.rec.UserID = id
 		s.modified = true
 	}
+	return nil
 }
 
 // RenewToken gives the session a new token, keeping its data, and invalidates the old token when the
 // session is saved. Call it on every privilege change (log in, log out, password or role change) to
-// defeat session fixation (OWASP). It also restarts the absolute timeout.
+// defeat session fixation (OWASP). It also restarts the absolute timeout. The old token stops
+// working at the moment the new one starts (one statement moves the row); if a concurrent request
+// ended the session first (a logout), the renewal is dropped and the response ends the session.
 func (s *Session) RenewToken() {
 	if s == nil {
 		return
@@ -164,7 +171,9 @@ func (s *Session) RenewToken() {
 }
 
 // Destroy ends the session: its row is deleted when the response starts and the cookie is expired in
-// the browser. Data put afterwards starts a new session with a new token.
+// the browser. Data put afterwards starts a new session with a new token. A logout is final: a
+// concurrent request that loaded the session earlier and saves a change afterwards finds its row
+// gone, drops its change and ends the session in its own response too.
 func (s *Session) Destroy() {
 	if s == nil {
 		return
@@ -175,6 +184,7 @@ func (s *Session) Destroy() {
 		s.stale = append(s.stale, s.token)
 		s.token = ""
 	}
+	s.loaded = ""
 	s.rec = record{}
 	s.modified = true
 	s.clearCookie = true

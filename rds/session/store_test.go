@@ -181,19 +181,3 @@ func TestStoreConcurrentWriters(t *testing.T) {
 	}
 	assert.Equal(t, 1, matches, "the row holds exactly one writer's payload")
 }
-
-func TestNewValidatesOptions(t *testing.T) {
-	db := testenv.MySQL(t)
-	_, err := session.New(db.DB, func(o *session.Options) {
-		o.Table = "bad-name;"
-		o.RetryInitialInterval = 2 * time.Second
-		o.RetryMaxInterval = time.Second
-		o.NoContextTimeout = -1
-	})
-	require.ErrorIs(t, err, session.ErrInvalidOptions)
-	for _, field := range []string{"Table", "RetryMaxInterval", "NoContextTimeout"} {
-		assert.Contains(t, err.Error(), field)
-	}
-	_, err = session.New(nil)
-	assert.ErrorIs(t, err, session.ErrInvalidOptions)
-}

@@ -34,8 +34,9 @@ func wellFormed(s string) bool {
 			return false
 		}
 	}
-	// The last character carries 4 padding bits that must be zero in a canonical encoding; decoding
-	// strictly rejects non-canonical variants of an issued token.
+	// 43 characters carry 258 bits for the token's 256, so the last character holds 2 padding bits
+	// that are zero in the canonical encoding; decoding strictly rejects the 3 non-canonical
+	// variants of an issued token.
 	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil
 }
