@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,31 @@ func (b Bundle) GoString() string { return b.String() }
 
 // LogValue keeps the key out of slog output.
 func (b Bundle) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// Format renders the bundle as String does under every fmt verb, so that no verb (%d or %x, which
+// would print the key's bytes) shows the key.
+func (b Bundle) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", b.String())
+		return
+	}
+	fmt.Fprint(f, b.String())
+}
+
+// MarshalJSON encodes the certificate and the chain as encoding/json encodes byte slices and the
+// key as "[redacted]", so a configuration or a report that embeds a Bundle can be dumped as JSON
+// without the key.
+func (b Bundle) MarshalJSON() ([]byte, error) {
+	key := ""
+	if len(b.PrivateKey) > 0 {
+		key = "[redacted]"
+	}
+	return json.Marshal(struct {
+		Certificate []byte
+		PrivateKey  string
+		Chain       []byte
+	}{b.Certificate, key, b.Chain})
+}
 
 // Info is what Check learned about a certificate that passed.
 type Info struct {
