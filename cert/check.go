@@ -121,6 +121,10 @@ func checkBundle(b Bundle, domains []string, o Options) (*Info, error) {
 	sum := sha256.Sum256(leaf.Raw)
 	info.Fingerprint = hex.EncodeToString(sum[:])
 
+	if _, other := pemBlocks(b.Certificate); other > 0 {
+		add("the certificate also holds %d PEM block(s) that are not certificates (a private key?): it would be stored where "+
+			"anyone allowed to read the certificate sees it; give the server certificate alone", other)
+	}
 	alg, algOK := keyAlgorithm(leaf.PublicKey)
 	info.KeyAlgorithm = alg
 	if !algOK {
@@ -244,7 +248,16 @@ func checkNames(leaf *x509.Certificate, domains []string) []string {
 // checkChain verifies that chain lists the leaf's issuers in order and that they lead to a trusted
 // root.
 func checkChain(leaf *x509.Certificate, chainPEM []byte, roots *x509.CertPool, now time.Time) []string {
-	blocks, _ := pemBlocks(chainPEM)
+	blocks, other := pemBlocks(chainPEM)
+	switch {
+	case other > 0:
+		// Never sent: ACM and IAM store the chain and return it to anyone allowed to read the
+		// certificate.
+		return []string{fmt.Sprintf("the chain holds %d PEM block(s) that are not certificates (a private key?): "+
+			"give the intermediate certificates alone", other)}
+	case len(blocks) == 0 && len(bytes.TrimSpace(chainPEM)) > 0:
+		return []string{"the chain holds no PEM CERTIFICATE block (is it DER, or another file?)"}
+	}
 	chain := make([]*x509.Certificate, 0, len(blocks))
 	for i, b := range blocks {
 		c, err := x509.ParseCertificate(b.Bytes)

@@ -285,3 +285,28 @@ func throttledCalls(e *env, op string) int {
 	}
 	return n
 }
+
+// TestKeyInTheCertificateOrChainFileIsRefused: a private key concatenated into the certificate or
+// the chain file (a "full bundle" PEM) would be uploaded in a field ACM and IAM store and return to
+// anyone allowed acm:GetCertificate or iam:GetServerCertificate. It is refused before any call.
+func TestKeyInTheCertificateOrChainFileIsRefused(t *testing.T) {
+	e := newEnv(t)
+	good := e.pki.bundle(t, 365, shopNames...)
+	withKey := func(pem []byte) []byte { return append(append([]byte(nil), pem...), good.PrivateKey...) }
+	keyInCert, keyInChain, junkChain := good, good, good
+	keyInCert.Certificate = withKey(good.Certificate)
+	keyInChain.Chain = withKey(good.Chain)
+	junkChain.Chain = []byte("not PEM at all")
+	for name, b := range map[string]cert.Bundle{"key in certificate": keyInCert, "key in chain": keyInChain, "chain not PEM": junkChain} {
+		t.Run(name, func(t *testing.T) {
+			e.cloud.ResetCalls()
+			_, err := e.c.ImportACM(context.Background(), "shop", b, shopNames)
+			require.ErrorIs(t, err, cert.ErrInvalidCertificate)
+			assert.NotContains(t, err.Error(), "PRIVATE KEY")
+			assert.NotContains(t, err.Error(), strings.Split(string(good.PrivateKey), "\n")[1])
+			_, err = e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+			require.ErrorIs(t, err, cert.ErrInvalidCertificate)
+			assert.Empty(t, e.cloud.Calls(), "a refused bundle made calls")
+		})
+	}
+}
