@@ -69,6 +69,9 @@ func (c *Client) Failover(ctx context.Context, id string, optFns ...func(*Option
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDs("instance", id); err != nil {
+		return nil, err
+	}
 	db, err := c.describeInstance(ctx, o, id)
 	switch {
 	case err != nil:

@@ -59,6 +59,9 @@ func (c *Client) WaitAvailable(ctx context.Context, id string, optFns ...func(*O
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDs("instance", id); err != nil {
+		return nil, err
+	}
 	return c.waitAvailable(ctx, o, id)
 }
 
