@@ -68,3 +68,10 @@ func (c *Client) opts(optFns []func(*Options), need ...string) (Options, error) 
 func call(ctx context.Context, o Options, fn func(ctx context.Context) error) error {
 	return retry.Do(ctx, fn, retry.Options{Retryable: retry.Throttling, Clock: o.Clock})
 }
+
+// callUsingCertificate runs a call that points a listener at a certificate: a certificate just
+// imported into ACM or uploaded to IAM can be unknown to the load balancer APIs for a few seconds
+// (CertificateNotFound), so that is retried too, for at most retry.DefaultMaxElapsed.
+func callUsingCertificate(ctx context.Context, o Options, fn func(ctx context.Context) error) error {
+	return retry.Do(ctx, fn, retry.Options{Retryable: retry.Codes("CertificateNotFound"), Clock: o.Clock})
+}

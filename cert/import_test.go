@@ -310,3 +310,35 @@ func TestKeyInTheCertificateOrChainFileIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestListenerUpdatesWaitForANewCertificateToPropagate: right after an IAM upload (or an ACM
+// import) the load balancer APIs can answer CertificateNotFound for a few seconds; the documented
+// flow (upload, then set the listener) retries it instead of failing.
+func TestListenerUpdatesWaitForANewCertificateToPropagate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, err := e.c.UploadIAM(ctx, "shop", e.pki.bundle(t, 90, shopNames...), shopNames)
+	require.NoError(t, err)
+	e.classicHTTPS(t, "shop-classic", first.ARN)
+	renewed, err := e.c.UploadIAM(ctx, "shop", e.pki.bundle(t, 300, shopNames...), shopNames)
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELB, "SetLoadBalancerListenerSSLCertificate", 2, "CertificateNotFound")
+	changed, err := e.c.SetClassicListenerCertificate(ctx, "shop-classic", 443, renewed.ARN)
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, 3, e.calls(awstest.ServiceELB, "SetLoadBalancerListenerSSLCertificate"))
+
+	a, err := e.c.ImportACM(ctx, "shop", e.pki.bundle(t, 90, shopNames...), shopNames)
+	require.NoError(t, err)
+	_, listenerARN := e.httpsListener(t, a.ARN)
+	b, err := e.c.ImportACM(ctx, "blog", e.pki.bundle(t, 300, "blog.example.org"), []string{"blog.example.org"})
+	require.NoError(t, err)
+	c, err := e.c.ImportACM(ctx, "api", e.pki.bundle(t, 300, "api.example.org"), []string{"api.example.org"})
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELBv2, "ModifyListener", 2, "CertificateNotFound")
+	_, err = e.c.SetListenerCertificate(ctx, listenerARN, b.ARN)
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELBv2, "AddListenerCertificates", 2, "CertificateNotFound")
+	_, err = e.c.AddSNICertificates(ctx, listenerARN, []string{c.ARN})
+	require.NoError(t, err)
+}
