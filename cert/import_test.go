@@ -342,3 +342,15 @@ func TestListenerUpdatesWaitForANewCertificateToPropagate(t *testing.T) {
 	_, err = e.c.AddSNICertificates(ctx, listenerARN, []string{c.ARN})
 	require.NoError(t, err)
 }
+
+// TestReportWithoutTargetsIsRefused: a report over no load balancer (an unset variable in a
+// deploy script) would say "nothing expiring" about nothing; it is refused instead.
+func TestReportWithoutTargetsIsRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, targets := range []cert.Targets{{}, {LoadBalancerARNs: []string{""}}, {ClassicNames: []string{""}}} {
+		rep, err := e.c.Report(context.Background(), targets)
+		require.ErrorIs(t, err, cert.ErrInvalidOptions, "%+v", targets)
+		assert.Nil(t, rep)
+	}
+	assert.Empty(t, e.cloud.Calls())
+}
