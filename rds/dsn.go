@@ -37,9 +37,10 @@ func (e Endpoint) String() string { return net.JoinHostPort(e.Address, strconv.I
 const (
 	// DefaultDialTimeout bounds establishing a connection.
 	DefaultDialTimeout = 5 * time.Second
-	// DefaultReadTimeout and DefaultWriteTimeout bound each read and write on a connection, so a
-	// query on a socket to a primary that vanished fails instead of hanging.
-	DefaultReadTimeout  = 30 * time.Second
+	// DefaultReadTimeout bounds each read on a connection, so a query on a socket to a primary
+	// that vanished fails instead of hanging.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds each write on a connection, for the same reason.
 	DefaultWriteTimeout = 30 * time.Second
 	// DefaultDNSTTL is the longest a client may use a resolved endpoint address. The endpoint's
 	// record has a TTL of a few seconds, but resolvers and OS caches on the way may keep it longer;
