@@ -354,3 +354,20 @@ func TestReportWithoutTargetsIsRefused(t *testing.T) {
 	}
 	assert.Empty(t, e.cloud.Calls())
 }
+
+// TestUploadIAMAdoptsAfterALostResponse: the upload takes effect but its response is lost; the
+// SDK retries it and IAM answers EntityAlreadyExists for the name. The name holds the
+// fingerprint, so the certificate there is read back and, being the same, adopted.
+func TestUploadIAMAdoptsAfterALostResponse(t *testing.T) {
+	e := newEnv(t)
+	b := e.pki.bundle(t, 90, shopNames...)
+	e.cloud.LoseResponseNext(awstest.ServiceIAM, "UploadServerCertificate", 1)
+	res, err := e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+	require.NoError(t, err)
+	assert.Equal(t, 2, e.calls(awstest.ServiceIAM, "UploadServerCertificate"), "the SDK retried the upload")
+	assert.Contains(t, res.ARN, ":server-certificate/portalkit/"+res.Name)
+	again, err := e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+	require.NoError(t, err)
+	assert.Equal(t, cert.Unchanged, again.Action)
+	assert.Equal(t, res.ARN, again.ARN)
+}
