@@ -371,3 +371,37 @@ func TestUploadIAMAdoptsAfterALostResponse(t *testing.T) {
 	assert.Equal(t, cert.Unchanged, again.Action)
 	assert.Equal(t, res.ARN, again.ARN)
 }
+
+// TestImportACMLostResponseImportsOnce: ACM's ImportCertificate has no idempotency token, so an
+// import whose response is lost and that is sent again makes a second certificate, and with two
+// certificates carrying the name every later renewal fails. The import is checked for before it
+// is sent again.
+func TestImportACMLostResponseImportsOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	b := e.pki.bundle(t, 90, shopNames...)
+	e.cloud.LoseResponseNext(awstest.ServiceACM, "ImportCertificate", 1)
+	res, err := e.c.ImportACM(ctx, "shop", b, shopNames)
+	require.NoError(t, err)
+	list, err := e.acm.ListCertificates(ctx, &acm.ListCertificatesInput{Includes: &acmtypes.Filters{KeyTypes: acmtypes.KeyAlgorithm("").Values()}})
+	require.NoError(t, err)
+	require.Len(t, list.CertificateSummaryList, 1, "imported once")
+	assert.Equal(t, res.ARN, aws.ToString(list.CertificateSummaryList[0].CertificateArn))
+
+	e.cloud.Clock().Advance(30 * 24 * time.Hour)
+	e.pki.now = e.cloud.Clock().Now()
+	renewed, err := e.c.ImportACM(ctx, "shop", e.pki.bundle(t, 365, shopNames...), shopNames)
+	require.NoError(t, err, "the renewal finds one certificate named shop")
+	assert.Equal(t, cert.Reimported, renewed.Action)
+	assert.Equal(t, res.ARN, renewed.ARN)
+
+	// A server error on an import that did not land: looked for, then sent again.
+	e.cloud.ResetCalls()
+	e.cloud.FailNext(awstest.ServiceACM, "ImportCertificate", 1, "InternalFailure")
+	blog, err := e.c.ImportACM(ctx, "blog", e.pki.bundle(t, 365, "blog.example.org"), []string{"blog.example.org"})
+	require.NoError(t, err)
+	assert.Equal(t, cert.Imported, blog.Action)
+	imports := e.cloud.Calls().Operation(awstest.ServiceACM, "ImportCertificate")
+	assert.Len(t, imports, 2)
+	assert.Len(t, imports.Failed(), 1)
+}
