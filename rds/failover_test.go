@@ -178,3 +178,18 @@ func TestWaitAvailableEndsOnEveryTerminalStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestFailoverWhoseRebootResponseWasLost: the forced reboot takes effect but its response is
+// lost; the SDK sends it again and RDS refuses it (the instance is rebooting already) with
+// InvalidDBInstanceState. The drill goes on with the failover that is running.
+func TestFailoverWhoseRebootResponseWasLost(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	inst := f.ensure(t, f.spec("shop"))
+	sim.LoseResponseNext(awstest.ServiceRDS, "RebootDBInstance", 1)
+	rep, err := f.client(t).Failover(context.Background(), "shop")
+	require.NoError(t, err)
+	assert.Equal(t, inst.SecondaryAvailabilityZone, rep.ToAZ)
+	assert.Equal(t, 2, sim.Calls().Count(awstest.ServiceRDS, "RebootDBInstance"))
+	assert.GreaterOrEqual(t, rep.Duration, awstest.DefaultDBFailover)
+}
