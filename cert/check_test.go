@@ -149,6 +149,10 @@ func TestCheckValidatesOptions(t *testing.T) {
 	assert.Contains(t, err.Error(), `IAMPath "no-slash"`)
 	_, err = cert.New(cert.Clients{})
 	assert.ErrorIs(t, err, cert.ErrInvalidOptions)
+	_, err = cert.New(cert.Clients{}, func(o *cert.Options) { o.ExpiryMargin = -1 })
+	require.ErrorIs(t, err, cert.ErrInvalidOptions)
+	assert.Contains(t, err.Error(), "ExpiryMargin is negative")
+	assert.Contains(t, err.Error(), "no AWS client", "every problem is named at once")
 }
 
 // TestBundleNeverFormatsItsKey: every fmt verb and encoding/json render a Bundle without its key,

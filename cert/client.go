@@ -24,11 +24,14 @@ type Client struct {
 // at all, return an error matching [ErrInvalidOptions] that names every problem.
 func New(api Clients, optFns ...func(*Options)) (*Client, error) {
 	o, err := Options{}.resolve(optFns)
-	if err != nil {
-		return nil, err
-	}
-	if api.ACM == nil && api.IAM == nil && api.ELBv2 == nil && api.ELB == nil {
+	none := api.ACM == nil && api.IAM == nil && api.ELBv2 == nil && api.ELB == nil
+	switch {
+	case none && err != nil:
+		return nil, fmt.Errorf("%w; Clients has no AWS client", err)
+	case none:
 		return nil, fmt.Errorf("%w: Clients has no AWS client", ErrInvalidOptions)
+	case err != nil:
+		return nil, err
 	}
 	return &Client{api: api, o: o}, nil
 }
