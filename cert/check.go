@@ -266,6 +266,12 @@ func checkChain(leaf *x509.Certificate, chainPEM []byte, roots *x509.CertPool, n
 		}
 		chain = append(chain, c)
 	}
+	for i, c := range chain {
+		if bytes.Equal(c.Raw, leaf.Raw) {
+			return []string{fmt.Sprintf("chain certificate %d is the certificate itself (a full-chain file given as the chain?): "+
+				"give the intermediates only", i+1)}
+		}
+	}
 	var out []string
 	child := leaf
 	for i, c := range chain {

@@ -188,3 +188,16 @@ func TestBundleNeverFormatsItsKey(t *testing.T) {
 	require.NoError(t, json.Unmarshal(js, &back))
 	assert.Equal(t, b.Certificate, back.Certificate, "the certificate itself is no secret")
 }
+
+// TestCheckNamesALeafRepeatedInTheChain: certbot's fullchain.pem (the certificate, then the
+// intermediates) given as the chain is the commonest chain mistake; the error says so rather than
+// calling the chain misordered.
+func TestCheckNamesALeafRepeatedInTheChain(t *testing.T) {
+	p := newPKI(t, testNow)
+	b := p.bundle(t, 365, "example.com")
+	b.Chain = append(append([]byte(nil), b.Certificate...), b.Chain...)
+	probs := checkProblems(t, b, []string{"example.com"}, checkOpts(p))
+	require.Len(t, probs, 1)
+	assert.Contains(t, probs[0], "chain certificate 1 is the certificate itself")
+	assert.Contains(t, probs[0], "intermediates only")
+}
