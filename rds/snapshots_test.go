@@ -183,7 +183,13 @@ func TestSnapshotIdentifiersValidatedUpFront(t *testing.T) {
 		require.ErrorIs(t, err, rds.ErrInvalidSpec, "%q %q", tc.instance, tc.snapshot)
 		assert.Contains(t, err.Error(), tc.want)
 	}
-	_, err := c.PruneSnapshots(ctx, "", rds.PrunePolicy{Keep: 1})
+	_, err := c.WaitAvailable(ctx, "")
+	require.ErrorIs(t, err, rds.ErrInvalidSpec)
+	_, err = c.PruneSnapshots(ctx, "", rds.PrunePolicy{Keep: 1})
 	require.ErrorIs(t, err, rds.ErrInvalidSpec, "an empty instance would list every instance's snapshots")
 	assert.Zero(t, sim.Calls().Count(awstest.ServiceRDS, ""), "refused before any call")
+
+	// WaitAvailable, like DescribeDBInstances, takes the instance's ARN as well.
+	_, err = c.WaitAvailable(ctx, "arn:aws:rds:us-east-1:123456789012:db:shop", func(o *rds.Options) { o.RetryTimeout = time.Second })
+	assert.NotErrorIs(t, err, rds.ErrInvalidSpec)
 }

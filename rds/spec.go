@@ -117,8 +117,15 @@ func checkIDs(pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		kind, id := pairs[i], pairs[i+1]
 		pattern := identifierPattern
-		if kind == "snapshot" {
+		switch kind {
+		case "snapshot":
 			pattern = snapshotIDPattern
+		case "instance or ARN":
+			// DescribeDBInstances takes an instance's ARN too.
+			if parts := strings.Split(id, ":"); len(parts) == 7 && parts[0] == "arn" && parts[2] == "rds" && parts[5] == "db" {
+				id = parts[6]
+			}
+			kind = "instance"
 		}
 		p.If(!pattern.MatchString(id), "%s identifier %q is not an RDS identifier (letters, digits and hyphens, starting with a letter, no trailing or double hyphen)", kind, id)
 	}

@@ -59,7 +59,7 @@ func (c *Client) WaitAvailable(ctx context.Context, id string, optFns ...func(*O
 	if err != nil {
 		return nil, err
 	}
-	if err := checkIDs("instance", id); err != nil {
+	if err := checkIDs("instance or ARN", id); err != nil {
 		return nil, err
 	}
 	return c.waitAvailable(ctx, o, id)
