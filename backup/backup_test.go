@@ -510,3 +510,27 @@ func TestEveryCompressionRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+func TestMultiDatabaseRestoreRefusesNonEmptyRecordedDatabases(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	other := testenv.MySQL(t)
+	mustExec(t, other.DB, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	m := f.manager(t)
+	ctx := context.Background()
+	man, err := m.Backup(ctx, Spec{Name: "both", Databases: []string{f.db.Name, other.Name}})
+	require.NoError(t, err)
+	require.False(t, man.SingleDatabase)
+
+	// Rows written after the backup are what a restore over the live databases would destroy.
+	mustExec(t, other.DB, "INSERT INTO t VALUES (2)")
+	err = m.Restore(ctx, "both", man.ID, "", RestoreOptions{})
+	require.ErrorIs(t, err, ErrTargetNotEmpty)
+	var n int
+	require.NoError(t, other.DB.QueryRow("SELECT COUNT(*) FROM t").Scan(&n))
+	assert.Equal(t, 2, n, "the live database is untouched")
+
+	require.NoError(t, m.Restore(ctx, "both", man.ID, "", RestoreOptions{Overwrite: true}))
+	require.NoError(t, other.DB.QueryRow("SELECT COUNT(*) FROM t").Scan(&n))
+	assert.Equal(t, 1, n, "Overwrite restores the recorded state")
+}
