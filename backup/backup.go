@@ -225,14 +225,14 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 	man.DumpArgs = args
 	man.PartSize = partSizeFor(o.PartSize, spec.ExpectedSize)
 
-	cnf, removeCnf, err := m.conn.optionFile(o.TempDir)
+	cnf, cnfFiles, removeCnf, err := m.conn.clientOptions(o.TempDir)
 	if err != nil {
 		return nil, &StageError{Stage: StageDump, Err: err}
 	}
 	defer removeCnf()
 
 	log.Info("backup: starting", "id", id, "key", man.Key, "client", o.DumpCommand, "args", args, "partSize", man.PartSize)
-	if err := m.run(ctx, o, cnf, args, man); err != nil {
+	if err := m.run(ctx, o, cnf, cnfFiles, args, man); err != nil {
 		log.Error("backup: failed", "id", id, "error", err)
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func applySSE(o Options, sse *types.ServerSideEncryption, kms **string) {
 }
 
 // run streams the dump client into the upload and fills man's sizes and checksum.
-func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string, man *Manifest) error {
+func (m *Manager) run(ctx context.Context, o Options, cnf string, cnfFiles []*os.File, args []string, man *Manifest) error {
 	prog := &progress{fn: o.OnProgress}
 	create := s3.CreateMultipartUploadInput{Bucket: aws.String(o.Bucket), Key: aws.String(man.Key), ContentType: aws.String("application/octet-stream")}
 	applySSE(o, &create.ServerSideEncryption, &create.SSEKMSKeyId)
@@ -300,6 +300,7 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 	defer cancelDump()
 	cmd := exec.CommandContext(dctx, o.DumpCommand, append([]string{"--defaults-extra-file=" + cnf}, args...)...)
 	cmd.Env = clientEnv()
+	cmd.ExtraFiles = cnfFiles
 	stderr := &tailBuffer{max: 8 << 10}
 	cmd.Stderr = stderr
 	pr, pw, err := os.Pipe()

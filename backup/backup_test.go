@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -307,6 +308,10 @@ func TestPasswordNeverOnCommandLineEnvironmentOrLogs(t *testing.T) {
 		for _, a := range strings.Split(string(cmd), "\x00") {
 			if p, ok := strings.CutPrefix(a, "--defaults-extra-file="); ok {
 				s.cnf = p
+				if fd, ok := strings.CutPrefix(p, "/dev/fd/"); ok {
+					p = "/proc/" + itoa(pid) + "/fd/" + fd // the client's descriptor, not ours
+					s.cnf = ""
+				}
 				st, err := os.Stat(p)
 				require.NoError(t, err)
 				s.cnfMode = st.Mode().Perm()
@@ -323,8 +328,10 @@ func TestPasswordNeverOnCommandLineEnvironmentOrLogs(t *testing.T) {
 	assert.NotContains(t, s.environ, f.conn.Password)
 	assert.NotContains(t, s.environ, "MYSQL_PWD")
 	assert.Equal(t, os.FileMode(0o600), s.cnfMode)
-	_, err = os.Stat(s.cnf)
-	assert.True(t, errors.Is(err, os.ErrNotExist), "option file removed")
+	if s.cnf != "" {
+		_, err = os.Stat(s.cnf)
+		assert.True(t, errors.Is(err, os.ErrNotExist), "option file removed")
+	}
 	assert.NotEmpty(t, f.logs.String())
 	assert.NotContains(t, f.logs.String(), f.conn.Password)
 }
@@ -533,4 +540,39 @@ func TestMultiDatabaseRestoreRefusesNonEmptyRecordedDatabases(t *testing.T) {
 	require.NoError(t, m.Restore(ctx, "both", man.ID, "", RestoreOptions{Overwrite: true}))
 	require.NoError(t, other.DB.QueryRow("SELECT COUNT(*) FROM t").Scan(&n))
 	assert.Equal(t, 1, n, "Overwrite restores the recorded state")
+}
+
+// A process killed while its client runs (SIGKILL, or a signal nobody handles) runs no deferred
+// cleanup: on Linux the password must then not be in any file at all.
+func TestPasswordNeverWrittenToDiskWhileTheClientRuns(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the option pipe is Linux-only; elsewhere a 0600 file removed on exit is used")
+	}
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	bulk(t, f.db.DB, 2) // more than a pipe buffer: the client is alive while the hook looks
+	dir := t.TempDir()
+	var during []string
+	var fd3 string
+	testHookDumpStarted = func(pid int) {
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, e := range ents {
+			during = append(during, e.Name())
+		}
+		fd3, _ = os.Readlink("/proc/" + itoa(pid) + "/fd/3")
+	}
+	t.Cleanup(func() { testHookDumpStarted = nil })
+	m := f.manager(t, func(o *Options) { o.TempDir = dir })
+	man, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	assert.Empty(t, during, "no option file in TempDir while the dump client runs")
+	assert.True(t, strings.HasPrefix(fd3, "pipe:"), "the client reads its options from a pipe (fd 3: %q)", fd3)
+
+	// The restore client gets its options the same way.
+	target := testenv.MySQL(t)
+	require.NoError(t, m.Restore(context.Background(), f.db.Name, man.ID, target.Name, RestoreOptions{}))
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, ents)
 }

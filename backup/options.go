@@ -112,7 +112,9 @@ type Options struct {
 	// dump's snapshot, so record them on a quiescent server or a replica.
 	RecordTableStats bool
 
-	// TempDir holds the 0600 client option file while a client runs. Zero value: os.TempDir().
+	// TempDir holds the 0600 client option file while a client runs, where the platform cannot
+	// hand it over as a pipe (on Linux it is a pipe, never a file, and TempDir is unused). Zero
+	// value: os.TempDir().
 	TempDir string
 	// Clock gives backup times (IDs and retention periods). Zero value: clock.Real.
 	Clock clock.Clock

@@ -177,7 +177,7 @@ func (m *Manager) prepareTargets(ctx context.Context, databases []string, overwr
 
 // runClient feeds input to the mysql client (into database, when not empty).
 func (m *Manager) runClient(ctx context.Context, o Options, database string, input io.Reader) error {
-	cnf, removeCnf, err := m.conn.optionFile(o.TempDir)
+	cnf, cnfFiles, removeCnf, err := m.conn.clientOptions(o.TempDir)
 	if err != nil {
 		return &StageError{Stage: StageRestore, Err: err}
 	}
@@ -188,6 +188,7 @@ func (m *Manager) runClient(ctx context.Context, o Options, database string, inp
 	}
 	cmd := exec.CommandContext(ctx, o.MySQLCommand, args...)
 	cmd.Env = clientEnv()
+	cmd.ExtraFiles = cnfFiles
 	cmd.Stdin = input
 	stderr := &tailBuffer{max: 8 << 10}
 	cmd.Stderr = stderr
