@@ -150,6 +150,10 @@ func (m *Manager) List(ctx context.Context, name string) ([]Info, error) {
 		if !aws.ToBool(out.IsTruncated) {
 			break
 		}
+		if aws.ToString(out.NextContinuationToken) == "" {
+			// Starting over would loop for ever; stopping here would be a partial listing.
+			return nil, fmt.Errorf("backup: list s3://%s/%s: truncated page without a continuation token", m.opts.Bucket, prefix)
+		}
 		token = out.NextContinuationToken
 	}
 	var list []Info
