@@ -439,3 +439,37 @@ func TestFailedHeadStopsThePlan(t *testing.T) {
 	assert.Contains(t, err.Error(), "head s3://portal/r/f")
 	assert.Equal(t, 1, e.reqs.snapshot()["HEAD"])
 }
+
+// A single PUT that stored a torn object is followed by another attempt; when that attempt fails
+// for another reason (a refused request, a cancelled run), the torn object must not stay: its
+// LastModified is after the file's last change, so the next push would call it unchanged.
+func TestTornObjectRemovedWhenTheRetryFails(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	src := t.TempDir()
+	name := filepath.Join(src, "app.bin")
+	oldData, newData := randBytes(t, 2<<20), randBytes(t, 2<<20)
+	writeTree(t, src, map[string]file{"app.bin": {data: oldData, mtime: old1}})
+	edited := time.Now().Add(-time.Minute) // e.g. restored with its original mtime by cp -p or tar
+	var puts atomic.Int32
+	e.reqs.set(func(r *http.Request) bool {
+		return objectKey(r) == "r/app.bin" && isPart(r, 0) && puts.Load() > 1
+	}, func(r *http.Request) {
+		if objectKey(r) == "r/app.bin" && isPart(r, 0) && puts.Add(1) == 1 {
+			rewrite(t, name, newData, edited) // while the body is being sent
+		}
+	})
+	_, err := e.sync.Push(ctx, src, e.bucket, "r")
+	e.reqs.set(nil, nil)
+	require.Error(t, err)
+	require.EqualValues(t, 2, puts.Load(), "sent again after the change")
+
+	if slices.Contains(e.keys(t), "r/app.bin") {
+		body, err := io.ReadAll(e.get(t, "r/app.bin").Body)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(newData, body), "no torn object under the file's key")
+	}
+	plan, err := e.sync.PlanPush(ctx, src, e.bucket, "r")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"app.bin"}, paths(plan.Transfers), "the next run uploads the file")
+}
