@@ -473,3 +473,37 @@ func TestTornObjectRemovedWhenTheRetryFails(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"app.bin"}, paths(plan.Transfers), "the next run uploads the file")
 }
+
+// truncatingAPI lists one key per page and drops the continuation token while still saying the
+// page is truncated, as a broken server or proxy may.
+type truncatingAPI struct{ s3sync.API }
+
+func (a truncatingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	in2 := *in
+	in2.MaxKeys = aws.Int32(1)
+	out, err := a.API.ListObjectsV2(ctx, &in2, optFns...)
+	if err == nil && aws.ToBool(out.IsTruncated) {
+		out.NextContinuationToken = nil
+	}
+	return out, err
+}
+
+// A listing cut short must not pass for complete: a pull with Delete would remove every local
+// file past the cut.
+func TestPullDeletesNothingAfterATruncatedListingWithoutAToken(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.put(t, "r/a.txt", "a")
+	e.put(t, "r/b.txt", "b")
+	dst := t.TempDir()
+	_, err := e.sync.Pull(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	require.Equal(t, []string{"a.txt", "b.txt"}, listTree(t, dst))
+
+	s, err := s3sync.New(truncatingAPI{e.srv.Client}, testOptions, func(o *s3sync.Options) { o.Delete = true })
+	require.NoError(t, err)
+	_, err = s.Pull(ctx, dst, e.bucket, "r")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "continuation token")
+	assert.Equal(t, []string{"a.txt", "b.txt"}, listTree(t, dst), "nothing deleted")
+}
