@@ -219,8 +219,9 @@ func firstOnPath(names ...string) string {
 	return names[len(names)-1]
 }
 
-// Connection says how the dump and mysql clients reach the server. The password is written to a
-// 0600 option file for the client's lifetime (never argv, never the environment).
+// Connection says how the dump and mysql clients reach the server. The password reaches a client
+// only through its option file (a pipe on Linux, a 0600 file elsewhere, for the client's
+// lifetime): never argv, never the environment.
 type Connection struct {
 	// Host is the server host. Zero value: the client's default (localhost).
 	Host string
