@@ -576,3 +576,23 @@ func TestPasswordNeverWrittenToDiskWhileTheClientRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, ents)
 }
+
+func TestMultipartUploadFollowsS3ChecksumRules(t *testing.T) {
+	f := newFixture(t)
+	bulk(t, f.db.DB, 12)
+	f.s3.Wrap(s3PartChecksums())
+	// A client as config.LoadDefaultConfig makes it: checksums on every request that supports one.
+	cfg := f.s3.Config.Copy()
+	cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	m, err := New(client, f.conn, func(o *Options) {
+		o.Bucket = f.bucket
+		o.Compression = CompressionNone
+		o.PartSize = MinPartSize
+	})
+	require.NoError(t, err)
+	man, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	assert.Greater(t, man.Parts, 1)
+	assert.Empty(t, f.incompleteUploads(t))
+}
