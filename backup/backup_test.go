@@ -95,6 +95,14 @@ func TestBackupWithGzipAndAgeEncryptionRoundTrips(t *testing.T) {
 	// Without the key the restore is refused before anything is written.
 	plain := f.manager(t)
 	assert.ErrorIs(t, plain.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}), ErrInvalidOptions)
+	// Nor with only the public recipient (what a backup host holds): not even the database is created.
+	pub, err := AgeX25519(testAgeRecipient, "")
+	require.NoError(t, err)
+	fresh := "restore_" + randomHex(4)
+	t.Cleanup(func() { _, _ = f.db.DB.Exec("DROP DATABASE IF EXISTS " + quoteIdent(fresh)) })
+	err = f.manager(t, func(o *Options) { o.Encryption = pub }).Restore(ctx, f.db.Name, man.ID, fresh, RestoreOptions{})
+	assert.ErrorIs(t, err, ErrInvalidOptions)
+	assert.False(t, databaseExists(t, f.db.DB, fresh), "nothing written")
 
 	require.NoError(t, m.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}))
 	assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "customers"), checksums(t, f.db.DB, target.Name, "customers"))

@@ -57,6 +57,11 @@ func (m *Manager) restore(ctx context.Context, man *Manifest, database string, r
 	if man.Encryption != "" && (o.Encryption == nil || o.Encryption.Name() != man.Encryption) {
 		return fmt.Errorf("%w: backup %s/%s is encrypted with %s: set Options.Encryption to it", ErrInvalidOptions, man.Name, man.ID, man.Encryption)
 	}
+	if c, ok := o.Encryption.(interface{ canDecrypt() error }); ok && man.Encryption != "" {
+		if err := c.canDecrypt(); err != nil {
+			return fmt.Errorf("%w: backup %s/%s: %v", ErrInvalidOptions, man.Name, man.ID, err)
+		}
+	}
 	log := o.Logger.With("backup", man.Name, "id", man.ID)
 
 	// Pass 1: hash the stored object and compare with the manifest. Nothing is written.
