@@ -94,8 +94,11 @@ func (m *Manager) with(optFns []func(*Options)) (Options, error) {
 
 // Spec says what to back up.
 type Spec struct {
-	// Name is the backup set; backups are stored under Options.Prefix+Name+"/". Zero value: the
-	// database name when Databases has one entry; required otherwise.
+	// Name is the backup set; backups are stored under Options.Prefix+Name+"/", and retention
+	// (Prune) treats the backups of a set as interchangeable. Zero value: the database name when
+	// Databases has one entry and Tables is empty; required otherwise (a dump of some tables
+	// sharing the set of full dumps would count as the newest backup and let Prune delete the
+	// full ones).
 	Name string
 	// Databases to dump. Required. With exactly one, the dump has no CREATE DATABASE/USE
 	// statements and can be restored into any database; with several, it is restored into the
@@ -111,7 +114,7 @@ type Spec struct {
 }
 
 func (s Spec) withDefaults() Spec {
-	if s.Name == "" && len(s.Databases) == 1 {
+	if s.Name == "" && len(s.Databases) == 1 && len(s.Tables) == 0 {
 		s.Name = s.Databases[0]
 	}
 	return s
@@ -127,7 +130,9 @@ func (s Spec) validate() error {
 		p.If(t == "" || strings.HasPrefix(t, "-"), "table name %q is invalid", t)
 	}
 	p.If(len(s.Tables) > 0 && len(s.Databases) != 1, "Tables needs exactly one database (have %d)", len(s.Databases))
-	if err := validName(s.Name); err != nil {
+	if s.Name == "" && len(s.Tables) > 0 {
+		p.Addf("Name is required when Tables limits the dump (a partial dump must not share the retention set of full ones)")
+	} else if err := validName(s.Name); err != nil {
 		p.Addf("Name %q is invalid (non-empty, no slashes)", s.Name)
 	}
 	p.If(s.ExpectedSize < 0, "ExpectedSize is negative (%d)", s.ExpectedSize)

@@ -86,7 +86,10 @@ func TestBackupWithGzipAndAgeEncryptionRoundTrips(t *testing.T) {
 	require.NoError(t, err)
 	m := f.manager(t, func(o *Options) { o.Compression = CompressionGzip; o.Encryption = enc })
 	ctx := context.Background()
-	man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}, Tables: []string{"customers"}})
+	_, err = m.Backup(ctx, Spec{Databases: []string{f.db.Name}, Tables: []string{"customers"}})
+	require.ErrorIs(t, err, ErrInvalidSpec, "a partial dump needs a set of its own")
+	assert.Contains(t, err.Error(), "Name is required when Tables")
+	man, err := m.Backup(ctx, Spec{Name: "customers", Databases: []string{f.db.Name}, Tables: []string{"customers"}})
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(man.Key, ".sql.gz.age"), man.Key)
 	assert.Equal(t, "age-x25519", man.Encryption)
@@ -94,17 +97,17 @@ func TestBackupWithGzipAndAgeEncryptionRoundTrips(t *testing.T) {
 	target := testenv.MySQL(t)
 	// Without the key the restore is refused before anything is written.
 	plain := f.manager(t)
-	assert.ErrorIs(t, plain.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}), ErrInvalidOptions)
+	assert.ErrorIs(t, plain.Restore(ctx, "customers", man.ID, target.Name, RestoreOptions{}), ErrInvalidOptions)
 	// Nor with only the public recipient (what a backup host holds): not even the database is created.
 	pub, err := AgeX25519(testAgeRecipient, "")
 	require.NoError(t, err)
 	fresh := "restore_" + randomHex(4)
 	t.Cleanup(func() { _, _ = f.db.DB.Exec("DROP DATABASE IF EXISTS " + quoteIdent(fresh)) })
-	err = f.manager(t, func(o *Options) { o.Encryption = pub }).Restore(ctx, f.db.Name, man.ID, fresh, RestoreOptions{})
+	err = f.manager(t, func(o *Options) { o.Encryption = pub }).Restore(ctx, "customers", man.ID, fresh, RestoreOptions{})
 	assert.ErrorIs(t, err, ErrInvalidOptions)
 	assert.False(t, databaseExists(t, f.db.DB, fresh), "nothing written")
 
-	require.NoError(t, m.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}))
+	require.NoError(t, m.Restore(ctx, "customers", man.ID, target.Name, RestoreOptions{}))
 	assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "customers"), checksums(t, f.db.DB, target.Name, "customers"))
 	var n int
 	require.NoError(t, target.DB.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", target.Name).Scan(&n))
