@@ -200,7 +200,9 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 	if o.Encryption != nil {
 		man.Encryption = o.Encryption.Name()
 	}
-	man.Key = m.prefixWith(o, spec.Name, id) + "dump" + o.Compression.extension()
+	// A random part keeps two runs that start within the same millisecond (or on a clock that
+	// does not move) from writing, or on failure deleting, each other's dump object.
+	man.Key = m.prefixWith(o, spec.Name, id) + "dump-" + randomHex(4) + o.Compression.extension()
 	if o.Encryption != nil {
 		man.Key += ".age"
 	}

@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
@@ -606,4 +607,37 @@ func TestMultipartUploadFollowsS3ChecksumRules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, man.Parts, 1)
 	assert.Empty(t, f.incompleteUploads(t))
+}
+
+// Two runs with the same ID (a clock that does not move, or two hosts in the same millisecond):
+// the second, failing at its manifest, must not overwrite or delete the first one's dump.
+func TestCollidingBackupIDsDoNotDestroyTheCommittedBackup(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	clk := clock.NewFake(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
+	m := f.manager(t, func(o *Options) { o.Clock = clk })
+	ctx := context.Background()
+	spec := Spec{Databases: []string{f.db.Name}}
+	first, err := m.Backup(ctx, spec)
+	require.NoError(t, err)
+
+	mustExec(t, f.db.DB, "INSERT INTO audit (msg) VALUES ('after the first backup')")
+	f.s3.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/"+manifestName) {
+				s3Error(w, http.StatusForbidden, "AccessDenied")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	second, err := m.Backup(ctx, spec)
+	f.s3.Wrap(nil)
+	require.Nil(t, second)
+	var se *StageError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, StageManifest, se.Stage)
+
+	target := testenv.MySQL(t)
+	require.NoError(t, m.Restore(ctx, f.db.Name, first.ID, target.Name, RestoreOptions{}), "the committed backup is intact")
 }
