@@ -9,8 +9,12 @@ import (
 
 // Client manages launch templates and Auto Scaling groups. It is safe for concurrent use.
 type Client struct {
-	as   AutoScalingAPI
-	ec2  EC2API
+	as  AutoScalingAPI
+	ec2 EC2API
+	// base is the options as New's optFns left them, before defaults: per-call overrides apply
+	// to a copy of it, so a default derived from another field (MaxPollInterval from
+	// PollInterval) follows that field's per-call value.
+	base Options
 	opts Options
 }
 
@@ -20,11 +24,12 @@ func New(as AutoScalingAPI, ec2 EC2API, optFns ...func(*Options)) (*Client, erro
 	if as == nil || ec2 == nil {
 		return nil, fmt.Errorf("%w: the Auto Scaling and EC2 clients are required", ErrInvalidOptions)
 	}
-	o, err := Options{}.resolve(optFns)
+	base := Options{}.apply(optFns)
+	o, err := base.resolve(nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{as: as, ec2: ec2, opts: o}, nil
+	return &Client{as: as, ec2: ec2, base: base, opts: o}, nil
 }
 
 // options returns the client's options with per-call overrides.
@@ -32,7 +37,7 @@ func (c *Client) options(optFns []func(*Options)) (Options, error) {
 	if len(optFns) == 0 {
 		return c.opts, nil
 	}
-	return c.opts.resolve(optFns)
+	return c.base.resolve(optFns)
 }
 
 // call runs op with retries on throttling and on the given classifier, bounded by RetryTimeout.
