@@ -83,6 +83,9 @@ func (m *asModel) startInstanceRefresh(r *request, in *autoscaling.StartInstance
 			rf.minPct = *p.MinHealthyPercentage
 		}
 		if p.MaxHealthyPercentage != nil {
+			if p.MinHealthyPercentage == nil {
+				return nil, m.validation("MinHealthyPercentage must be specified when MaxHealthyPercentage is specified.")
+			}
 			rf.maxPct = *p.MaxHealthyPercentage
 		}
 		switch {
