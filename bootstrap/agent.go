@@ -16,8 +16,11 @@ import (
 // rolls back on failure. Launch does that at first boot and answers the launching lifecycle hook;
 // Deploy does it on a running instance. An Agent is safe for use by one deploy at a time.
 type Agent struct {
-	cfg  Config
-	opts Options
+	cfg Config
+	// base is the options as NewAgent's optFns left them, before sources and defaults are
+	// filled in: per-call overrides apply to a copy of it, so an override of S3, SyncOptions or
+	// GitPath reaches the sources built for that call.
+	base Options
 }
 
 // NewAgent returns an agent for cfg. It validates the config and the options once; the error
@@ -28,11 +31,14 @@ func NewAgent(cfg Config, optFns ...func(*Options)) (*Agent, error) {
 	}
 	cfg = cfg.withDefaults()
 	a := &Agent{cfg: cfg}
-	o, err := a.resolveOptions(Options{}, optFns)
-	if err != nil {
+	base := Options{}.copy()
+	for _, fn := range optFns {
+		fn(&base)
+	}
+	if _, err := a.resolveOptions(base, nil); err != nil {
 		return nil, err
 	}
-	a.opts = o
+	a.base = base
 	return a, nil
 }
 
@@ -123,7 +129,7 @@ func (a *Agent) step(o Options, name, version, detail string) {
 // running instance: the same steps as Launch, without a lifecycle action. A failure before the
 // switch leaves current unchanged; a failure after it rolls back to the previous good release.
 func (a *Agent) Deploy(ctx context.Context, optFns ...func(*Options)) (*Result, error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +411,7 @@ func (a *Agent) rollbackTo(ctx context.Context, o Options, l layout, version str
 // failed and re-runs the previous release's application-start hooks. It fails with ErrNoRollback
 // when there is no previous good release.
 func (a *Agent) Rollback(ctx context.Context, optFns ...func(*Options)) (*Result, error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func noActiveAction(err error) bool {
 // read there is no instance id to answer with: the hook's DefaultResult applies at its heartbeat
 // timeout, so give launching hooks DefaultResult ABANDON.
 func (a *Agent) Launch(ctx context.Context, optFns ...func(*Options)) (res *Result, err error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}
