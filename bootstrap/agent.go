@@ -108,7 +108,8 @@ type Result struct {
 	// Unchanged is true when the release was already current and good: nothing was done.
 	Unchanged bool
 	// RolledBack is true when a failure after the switch put RolledBackTo back as current.
-	RolledBack   bool
+	RolledBack bool
+	// RolledBackTo is the release current points to again after a rollback ("" without one).
 	RolledBackTo string
 	// Pruned lists the releases deleted by keep-N cleanup.
 	Pruned []string

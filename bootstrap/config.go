@@ -138,7 +138,8 @@ type Config struct {
 	// AutoScalingGroup and LifecycleHook name the launching lifecycle hook that Launch completes
 	// (CONTINUE on success, ABANDON on failure). Both or neither. Default: no lifecycle action.
 	AutoScalingGroup string `json:"autoScalingGroup,omitempty"`
-	LifecycleHook    string `json:"lifecycleHook,omitempty"`
+	// LifecycleHook is the name of the group's launching lifecycle hook; see AutoScalingGroup.
+	LifecycleHook string `json:"lifecycleHook,omitempty"`
 	// Parameters maps environment variable names given to hooks to SSM parameter names: the
 	// hooks read the values with the instance role, so secrets never appear in user data or in
 	// the agent's logs. Default none.

@@ -16,8 +16,10 @@ import (
 
 // Lifecycle action results.
 const (
+	// LifecycleContinue lets the launching instance go into service.
 	LifecycleContinue = "CONTINUE"
-	LifecycleAbandon  = "ABANDON"
+	// LifecycleAbandon makes Auto Scaling terminate the launching instance and launch another.
+	LifecycleAbandon = "ABANDON"
 )
 
 // noActiveAction reports Auto Scaling's answer to a lifecycle call made before the action is
