@@ -192,8 +192,8 @@ type Group struct {
 // Ensure makes the group exist as spec describes: it checks the subnets span at least two
 // Availability Zones (naming them otherwise), creates the group with its lifecycle hooks when it
 // does not exist, and otherwise adopts it: missing target groups, tags and hooks are added,
-// other differences are reported as drift. A second run with the same spec makes no call that
-// creates or changes anything.
+// other differences are reported as drift. A group being deleted is an error, not adopted. A
+// second run with the same spec makes no call that creates or changes anything.
 func (c *Client) Ensure(ctx context.Context, spec GroupSpec, optFns ...func(*Options)) (*Group, error) {
 	o, err := c.options(optFns)
 	if err != nil {
@@ -212,6 +212,10 @@ func (c *Client) Ensure(ctx context.Context, spec GroupSpec, optFns ...func(*Opt
 	}
 	if existing == nil {
 		return c.create(ctx, o, spec, zones)
+	}
+	if st := aws.ToString(existing.Status); st != "" {
+		// "Delete in progress": adopting it would report success for a group about to vanish.
+		return nil, fmt.Errorf("autoscale: group %s is being deleted (status %q): run Ensure again once it is gone", spec.Name, st)
 	}
 	g := &Group{Name: spec.Name, ARN: aws.ToString(existing.AutoScalingGroupARN), Zones: zones}
 	g.Drift = c.drift(spec, existing)
