@@ -365,12 +365,16 @@ func (a *Agent) healthGate(ctx context.Context, o Options, version string) error
 		return nil
 	}
 	a.step(o, "health", version, a.cfg.HealthURL)
+	// The gate checks this instance's server: a redirect (often to the site's canonical host,
+	// served by the other instances behind the load balancer) is an answer, not a pass.
+	hc := *o.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	check := func(ctx context.Context) (poll.Result, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.cfg.HealthURL, nil)
 		if err != nil {
 			return poll.Result{}, err
 		}
-		resp, err := o.HTTPClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return poll.Result{}, ctx.Err()

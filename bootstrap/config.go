@@ -126,7 +126,8 @@ type Config struct {
 	// within one event. Default none.
 	Hooks []Hook `json:"hooks,omitempty"`
 	// HealthURL is a loopback HTTP URL (127.0.0.1, ::1 or localhost) that must answer 2xx
-	// after validate-service before the release counts as good. Default: no health gate.
+	// itself (redirects are not followed) after validate-service before the release counts as
+	// good. Default: no health gate.
 	HealthURL string `json:"healthURL,omitempty"`
 	// HealthTimeoutSeconds bounds the health gate. Zero means DefaultHealthTimeout.
 	HealthTimeoutSeconds int `json:"healthTimeoutSeconds,omitempty"`

@@ -56,7 +56,8 @@ type Options struct {
 	// Version deploys this version instead of Config.Version or the pointer. Default: the
 	// Config's.
 	Version string
-	// HTTPClient performs the health gate's requests. Default: a client with a 5 s timeout.
+	// HTTPClient performs the health gate's requests; redirects are never followed (a 3xx is
+	// not healthy). Default: a client with a 5 s timeout.
 	HTTPClient *http.Client
 	// HealthInterval is the first delay between health checks (it grows up to 5 x). Default
 	// DefaultHealthInterval.
