@@ -275,6 +275,12 @@ func (m *asModel) stepRefresh(g *asGroup, t time.Time) {
 	}
 	minHealthy := int(math.Ceil(float64(g.desired) * float64(rf.minPct) / 100))
 	k := min(len(old), healthy-minHealthy)
+	if k <= 0 && rf.prefs.MaxHealthyPercentage == nil && inflight == 0 && len(coldOld) == 0 && len(old) > 0 && healthy >= int(g.desired) {
+		// The minimum cannot be kept while replacing even one (90% of a small group rounds up to
+		// all of it): without a maximum, AWS terminates one and launches its replacement at the
+		// same time, one instance at a time.
+		k = 1
+	}
 	cause := "an instance was taken out of service in response to an instance refresh"
 	for _, i := range coldOld {
 		m.startTerminate(g, i, t, cause)
