@@ -2,8 +2,9 @@ package autoscale
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
+	"github.com/portalkit/portalkit/internal/check"
 	"github.com/portalkit/portalkit/internal/retry"
 )
 
@@ -18,14 +19,20 @@ type Client struct {
 	opts Options
 }
 
-// New returns a Client over the Auto Scaling and EC2 clients. Invalid options return an error
-// matching ErrInvalidOptions that names every invalid field.
+// New returns a Client over the Auto Scaling and EC2 clients. A nil client or invalid options
+// return an error matching ErrInvalidOptions that names each of them.
 func New(as AutoScalingAPI, ec2 EC2API, optFns ...func(*Options)) (*Client, error) {
-	if as == nil || ec2 == nil {
-		return nil, fmt.Errorf("%w: the Auto Scaling and EC2 clients are required", ErrInvalidOptions)
-	}
+	var p check.Problems
+	p.If(as == nil, "the Auto Scaling client is nil")
+	p.If(ec2 == nil, "the EC2 client is nil")
 	base := Options{}.apply(optFns)
 	o, err := base.resolve(nil)
+	if p.Len() > 0 {
+		if err != nil {
+			p.Addf("%s", strings.TrimPrefix(err.Error(), ErrInvalidOptions.Error()+": "))
+		}
+		return nil, p.Err(ErrInvalidOptions)
+	}
 	if err != nil {
 		return nil, err
 	}

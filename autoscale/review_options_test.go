@@ -27,3 +27,12 @@ func TestPerCallPollIntervalAboveDefaultMax(t *testing.T) {
 	require.ErrorIs(t, err, autoscale.ErrInvalidOptions)
 	require.ErrorContains(t, err, "MaxPollInterval 20s is below PollInterval 30s")
 }
+
+// New names a nil client and every invalid option in one error.
+func TestNewNamesNilClientsAndInvalidOptions(t *testing.T) {
+	_, err := autoscale.New(nil, nil, func(o *autoscale.Options) { o.PollInterval = -time.Second })
+	require.ErrorIs(t, err, autoscale.ErrInvalidOptions)
+	require.ErrorContains(t, err, "Auto Scaling client is nil")
+	require.ErrorContains(t, err, "EC2 client is nil")
+	require.ErrorContains(t, err, "PollInterval -1s is negative")
+}
