@@ -26,8 +26,9 @@ const (
 
 // Step is a deploy step reported to Options.OnStep.
 type Step struct {
-	// Name is the step: "identity", "resolve", "fetch", "verify", one of the Event names,
-	// "link", "switch", "health", "rollback", "prune", "lifecycle".
+	// Name is the step: "identity", "resolve", "fetch" (which verifies every checksum), one
+	// of the Event names, "link", "switch", "health", "rollback", "prune", "done",
+	// "unchanged" (the release was already current and good), "lifecycle".
 	Name string
 	// Version is the release the step is about ("" before it is known).
 	Version string
