@@ -178,15 +178,16 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 		return res, fmt.Errorf("bootstrap: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	m, src, err := a.fetch(ctx, o, version, stage)
+	current := func(m *Manifest) bool { return m.Version == cur && status[cur] == StatusGood }
+	m, src, err := a.fetch(ctx, o, version, stage, current)
 	if m != nil {
 		res.Version = m.Version
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errUnchanged) {
 		return res, err
 	}
 	res.Source = src
-	if m.Version == cur && status[cur] == StatusGood {
+	if current(m) {
 		a.step(o, "unchanged", cur, "already current")
 		res.Unchanged = true
 		return res, nil
@@ -282,9 +283,13 @@ func orNone(s string) string {
 	return s
 }
 
+// errUnchanged is fetch's answer when the resolved release is already current and good.
+var errUnchanged = errors.New("bootstrap: release unchanged")
+
 // fetch resolves and fetches the release into stage from the first source that manages,
-// falling back to the next on failure.
-func (a *Agent) fetch(ctx context.Context, o Options, version, stage string) (*Manifest, string, error) {
+// falling back to the next on failure. When unchanged reports a resolved files or archive
+// release as the one already in place, it returns errUnchanged without fetching anything.
+func (a *Agent) fetch(ctx context.Context, o Options, version, stage string, unchanged func(*Manifest) bool) (*Manifest, string, error) {
 	if len(o.Sources) == 0 {
 		return nil, "", fmt.Errorf("%w: no release source", ErrNoRelease)
 	}
@@ -323,6 +328,11 @@ func (a *Agent) fetch(ctx context.Context, o Options, version, stage string) (*M
 		}
 		if known == nil {
 			known = m
+		}
+		// A manifest read from the store (files or an archive with their digests) says all
+		// there is to know; a git release is still fetched, so a tag that moved is noticed.
+		if (len(m.Files) > 0 || m.Archive != nil) && unchanged(m) {
+			return m, src.Name(), errUnchanged
 		}
 		a.step(o, "fetch", m.Version, src.Name())
 		if err := src.Fetch(ctx, m, stage); err != nil {
