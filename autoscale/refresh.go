@@ -33,7 +33,8 @@ type RefreshSpec struct {
 	InstanceWarmup time.Duration
 	// CheckpointPercentages pause the refresh when that share is replaced, ascending, 1 to 100.
 	CheckpointPercentages []int32
-	// CheckpointDelay is the pause at each checkpoint. Zero means AWS's default, one hour.
+	// CheckpointDelay is the pause at each checkpoint, at most 48 h; it needs
+	// CheckpointPercentages. Zero means AWS's default, one hour.
 	CheckpointDelay time.Duration
 	// SkipMatching leaves instances already on the desired template version alone.
 	SkipMatching bool
@@ -56,6 +57,8 @@ func (s RefreshSpec) validate() error {
 	}
 	p.If(s.InstanceWarmup < 0 || s.InstanceWarmup%time.Second != 0, "InstanceWarmup %s must be whole, non-negative seconds", s.InstanceWarmup)
 	p.If(s.CheckpointDelay < 0 || s.CheckpointDelay%time.Second != 0, "CheckpointDelay %s must be whole, non-negative seconds", s.CheckpointDelay)
+	p.If(s.CheckpointDelay > 48*time.Hour, "CheckpointDelay %s is over 48h", s.CheckpointDelay)
+	p.If(s.CheckpointDelay > 0 && len(s.CheckpointPercentages) == 0, "CheckpointDelay needs CheckpointPercentages (Auto Scaling refuses one without the other)")
 	prev := int32(0)
 	for _, cp := range s.CheckpointPercentages {
 		p.If(cp <= prev || cp > 100, "CheckpointPercentages %v must ascend within 1 to 100", s.CheckpointPercentages)

@@ -3,6 +3,7 @@ package autoscale_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
@@ -28,4 +29,18 @@ func TestRefreshSpecHealthyPercentagePair(t *testing.T) {
 	require.ErrorIs(t, err, autoscale.ErrInvalidSpec)
 	assert.ErrorContains(t, err, "more than 100 apart")
 	assert.Zero(t, f.cloud.Calls().Count(awstest.ServiceAutoScaling, "StartInstanceRefresh"))
+}
+
+// CheckpointDelay needs CheckpointPercentages and is at most 48 hours (RefreshPreferences in the
+// API reference): refused before any call.
+func TestRefreshSpecCheckpointDelayNeedsPercentages(t *testing.T) {
+	f := newFixture(t)
+	f.cloud.ResetCalls()
+	_, err := f.client.StartRefresh(context.Background(), "web", autoscale.RefreshSpec{CheckpointDelay: 10 * time.Minute})
+	require.ErrorIs(t, err, autoscale.ErrInvalidSpec)
+	assert.ErrorContains(t, err, "CheckpointDelay needs CheckpointPercentages")
+	_, err = f.client.StartRefresh(context.Background(), "web", autoscale.RefreshSpec{CheckpointPercentages: []int32{50, 100}, CheckpointDelay: 49 * time.Hour})
+	require.ErrorIs(t, err, autoscale.ErrInvalidSpec)
+	assert.ErrorContains(t, err, "CheckpointDelay 49h0m0s is over 48h")
+	assert.Empty(t, f.cloud.Calls())
 }

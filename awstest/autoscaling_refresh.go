@@ -114,6 +114,12 @@ func (m *asModel) startInstanceRefresh(r *request, in *autoscaling.StartInstance
 		}
 		rf.checkpoints = rf.prefs.CheckpointPercentages
 		rf.checkpointDelay = 3600
+		if p.CheckpointDelay != nil && len(p.CheckpointPercentages) == 0 {
+			return nil, m.validation("CheckpointDelay can only be specified together with CheckpointPercentages.")
+		}
+		if p.CheckpointDelay != nil && (*p.CheckpointDelay < 0 || *p.CheckpointDelay > 172800) {
+			return nil, m.validation("1 validation error detected: Value '%d' at 'preferences.checkpointDelay' failed to satisfy constraint: Member must have value between 0 and 172800", *p.CheckpointDelay)
+		}
 		if p.CheckpointDelay != nil {
 			rf.checkpointDelay = *p.CheckpointDelay
 		}

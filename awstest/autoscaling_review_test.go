@@ -61,3 +61,13 @@ func TestInstanceRefreshOfASmallGroupWithDefaultPreferences(t *testing.T) {
 	}
 	assert.Equal(t, 1, lowest)
 }
+
+// As in AWS, a CheckpointDelay needs CheckpointPercentages.
+func TestInstanceRefreshCheckpointDelayNeedsPercentages(t *testing.T) {
+	ctx := context.Background()
+	f := newASGFixture(t)
+	f.group(t, "web", 2)
+	_, err := f.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{AutoScalingGroupName: aws.String("web"),
+		Preferences: &astypes.RefreshPreferences{CheckpointDelay: aws.Int32(600)}})
+	assert.Equal(t, "ValidationError", apiError(t, err).ErrorCode())
+}
