@@ -176,7 +176,9 @@ type Drift struct {
 type Group struct {
 	// Name and ARN identify the group.
 	Name, ARN string
-	// Created reports whether Ensure created the group.
+	// Created reports whether Ensure created the group. A create that met AlreadyExists (its
+	// first attempt's response was lost, or another deploy created the group at the same time)
+	// counts as created; the group found is then checked like an existing one (Added, Drift).
 	Created bool
 	// Added lists what Ensure added to an existing group: "target group <arn>", "tag <key>",
 	// "lifecycle hook <name>".
@@ -210,14 +212,20 @@ func (c *Client) Ensure(ctx context.Context, spec GroupSpec, optFns ...func(*Opt
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if existing == nil {
-		return c.create(ctx, o, spec, zones)
+		g, found, err := c.create(ctx, o, spec, zones)
+		if err != nil || found == nil {
+			return g, err
+		}
+		// The create met AlreadyExists: check the group that is there like any existing one.
+		existing, created = found, true
 	}
 	if st := aws.ToString(existing.Status); st != "" {
 		// "Delete in progress": adopting it would report success for a group about to vanish.
 		return nil, fmt.Errorf("autoscale: group %s is being deleted (status %q): run Ensure again once it is gone", spec.Name, st)
 	}
-	g := &Group{Name: spec.Name, ARN: aws.ToString(existing.AutoScalingGroupARN), Zones: zones}
+	g := &Group{Name: spec.Name, ARN: aws.ToString(existing.AutoScalingGroupARN), Created: created, Zones: zones}
 	g.Drift = c.drift(spec, existing)
 	if err := c.adopt(ctx, o, spec, existing, g); err != nil {
 		return g, err
@@ -307,7 +315,9 @@ func hookSpec(h LifecycleHook) astypes.LifecycleHookSpecification {
 	return s
 }
 
-func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []string) (*Group, error) {
+// create creates the group. When the create meets AlreadyExists (a retry after a lost response,
+// or another deploy's create), it returns the group found instead, for Ensure to check.
+func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []string) (*Group, *astypes.AutoScalingGroup, error) {
 	in := &autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName: aws.String(spec.Name), LaunchTemplate: spec.Template.spec(),
 		VPCZoneIdentifier: aws.String(strings.Join(spec.Subnets, ",")),
@@ -327,24 +337,27 @@ func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []
 	for _, h := range spec.LifecycleHooks {
 		in.LifecycleHookSpecificationList = append(in.LifecycleHookSpecificationList, hookSpec(h))
 	}
-	// A retried create that meets AlreadyExists after a lost response adopts the group.
 	err := call(ctx, o, retry.Any(retry.Codes("InvalidLaunchTemplateId.NotFound"), retry.InstanceProfileNotPropagated), func(ctx context.Context) error {
 		_, err := c.as.CreateAutoScalingGroup(ctx, in, o.AutoScalingOptions...)
 		return err
 	})
-	if err != nil && !awserr.IsCode(err, "AlreadyExists") {
-		return nil, fmt.Errorf("autoscale: create group %s: %w", spec.Name, err)
+	exists := awserr.IsCode(err, "AlreadyExists")
+	if err != nil && !exists {
+		return nil, nil, fmt.Errorf("autoscale: create group %s: %w", spec.Name, err)
 	}
 	g, err := c.describeGroup(ctx, o, spec.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if exists && g != nil {
+		return nil, g, nil
 	}
 	out := &Group{Name: spec.Name, Created: true, Zones: zones}
 	if g != nil {
 		out.ARN = aws.ToString(g.AutoScalingGroupARN)
 	}
 	o.Logger.Info("autoscale: created group", "group", spec.Name, "zones", zones, "desired", spec.DesiredCapacity)
-	return out, nil
+	return out, nil, nil
 }
 
 // drift compares an existing group's settings with the spec.
