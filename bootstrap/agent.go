@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/portalkit/portalkit/internal/poll"
 )
@@ -47,7 +48,11 @@ func (a *Agent) resolveOptions(base Options, optFns []func(*Options)) (Options, 
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if err := o.validate(); err != nil {
+	var missing []string
+	if o.Sources == nil && o.S3 == nil && slices.Contains(a.cfg.Sources, SourceS3) {
+		missing = append(missing, "S3 is nil but the config uses the s3 source")
+	}
+	if err := o.validate(missing...); err != nil {
 		return Options{}, err
 	}
 	if o.Sources == nil {

@@ -91,8 +91,11 @@ func (o Options) copy() Options {
 	return o
 }
 
-func (o *Options) validate() error {
+func (o *Options) validate(extra ...string) error {
 	var p check.Problems
+	for _, e := range extra {
+		p.Addf("%s", e)
+	}
 	p.If(o.HealthInterval < 0, "HealthInterval is negative (%v)", o.HealthInterval)
 	p.If(o.CompleteTimeout < 0, "CompleteTimeout is negative (%v)", o.CompleteTimeout)
 	p.If(o.Version != "" && !validVersion(o.Version), "Version %q is not a version", o.Version)

@@ -29,3 +29,11 @@ func TestPerCallS3ClientIsUsed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "v1", res.Version)
 }
+
+// NewAgent names a missing S3 client and every invalid option in one error.
+func TestNewAgentNamesNilS3AndInvalidOptions(t *testing.T) {
+	_, err := NewAgent(Config{Bucket: "releases"}, func(o *Options) { o.HealthInterval = -1 })
+	require.ErrorIs(t, err, ErrInvalidOptions)
+	assert.ErrorContains(t, err, "HealthInterval is negative")
+	assert.ErrorContains(t, err, "S3 is nil")
+}
