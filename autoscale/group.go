@@ -65,7 +65,7 @@ const (
 // LifecycleHook is a lifecycle hook of a group. The default result and heartbeat timeout are
 // required: AWS's defaults (ABANDON after an hour) are rarely what a deploy wants.
 type LifecycleHook struct {
-	// Name of the hook. Required.
+	// Name of the hook: 1 to 255 letters, digits, '-', '_' and '/'. Required.
 	Name string
 	// Transition is Launching or Terminating. Required.
 	Transition Transition
@@ -75,7 +75,8 @@ type LifecycleHook struct {
 	// HeartbeatTimeout is how long an instance waits for the action to be completed or a
 	// heartbeat recorded, 30 s to 2 h, in whole seconds. Required.
 	HeartbeatTimeout time.Duration
-	// Metadata is passed along with the hook's notifications. Optional.
+	// Metadata is passed along with the hook's notifications, at most 1023 characters.
+	// Optional.
 	Metadata string
 }
 
@@ -113,7 +114,11 @@ type GroupSpec struct {
 	LifecycleHooks []LifecycleHook
 }
 
-var groupNameRE = regexp.MustCompile(`^[\x20-\x7e]{1,255}$`)
+var (
+	groupNameRE = regexp.MustCompile(`^[\x20-\x7e]{1,255}$`)
+	// hookNameRE is Auto Scaling's pattern for lifecycle hook names.
+	hookNameRE = regexp.MustCompile(`^[A-Za-z0-9\-_/]{1,255}$`)
+)
 
 func (s GroupSpec) validate() error {
 	var p check.Problems
@@ -130,7 +135,8 @@ func (s GroupSpec) validate() error {
 	p.If(s.DefaultInstanceWarmup < 0 || s.DefaultInstanceWarmup%time.Second != 0, "DefaultInstanceWarmup %s must be whole, non-negative seconds", s.DefaultInstanceWarmup)
 	seen := map[string]bool{}
 	for i, h := range s.LifecycleHooks {
-		p.If(h.Name == "", "LifecycleHooks[%d].Name is required", i)
+		p.If(!hookNameRE.MatchString(h.Name), "LifecycleHooks[%d].Name %q must be 1 to 255 letters, digits, '-', '_' and '/'", i, h.Name)
+		p.If(len(h.Metadata) > 1023, "LifecycleHooks[%d].Metadata is %d characters, over 1023", i, len(h.Metadata))
 		p.If(seen[h.Name], "LifecycleHooks[%d].Name %q appears twice", i, h.Name)
 		seen[h.Name] = true
 		p.If(h.Transition != Launching && h.Transition != Terminating, "LifecycleHooks[%d].Transition %q must be Launching or Terminating", i, h.Transition)

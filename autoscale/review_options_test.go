@@ -2,6 +2,7 @@ package autoscale_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,4 +36,21 @@ func TestNewNamesNilClientsAndInvalidOptions(t *testing.T) {
 	require.ErrorContains(t, err, "Auto Scaling client is nil")
 	require.ErrorContains(t, err, "EC2 client is nil")
 	require.ErrorContains(t, err, "PollInterval -1s is negative")
+}
+
+// Lifecycle hook names and metadata are checked as Auto Scaling checks them, before any call.
+func TestLifecycleHookNameAndMetadataValidated(t *testing.T) {
+	f := newFixture(t)
+	v := f.template(t, "")
+	spec := f.spec(v, 1, 2)
+	spec.LifecycleHooks = []autoscale.LifecycleHook{
+		{Name: "boot hook", Transition: autoscale.Launching, DefaultResult: autoscale.Abandon, HeartbeatTimeout: time.Minute},
+		{Name: "logs", Transition: autoscale.Terminating, DefaultResult: autoscale.Continue, HeartbeatTimeout: time.Minute, Metadata: strings.Repeat("x", 1024)},
+	}
+	f.cloud.ResetCalls()
+	_, err := f.client.Ensure(context.Background(), spec)
+	require.ErrorIs(t, err, autoscale.ErrInvalidSpec)
+	require.ErrorContains(t, err, `LifecycleHooks[0].Name "boot hook"`)
+	require.ErrorContains(t, err, "LifecycleHooks[1].Metadata is 1024 characters")
+	require.Empty(t, f.cloud.Calls())
 }
