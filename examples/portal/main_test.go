@@ -3,40 +3,61 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portalkit/portalkit/internal/testenv"
+	"github.com/portalkit/portalkit/examples/portal/deploy"
 )
 
-func TestDemoRunsTheWholeStack(t *testing.T) {
-	db := testenv.MySQL(t)
+// TestDemoDeploysBothEnvironments is `make demo` without the drill: both environments from
+// nothing, a second run that changes nothing, v2 shipped through staging to production, and the
+// summary table.
+func TestDemoDeploysBothEnvironments(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, 6, t.TempDir(), db.DSN), out.String())
+	err := run(context.Background(), &out, options{instances: 6, workdir: t.TempDir()})
 	got := out.String()
+	require.NoError(t, err, got)
 	for _, want := range []string{
+		"published release v1: 4 files",
+		"release v1 already published",
 		"created load balancer, target group, listener HTTP:80, listener HTTPS:443, apex redirect rule",
-		"second run: 0 created, 0 drifted",
-		"push again: 0 to upload, 6 unchanged",
-		"all 6 healthy",
-		"in service in 3 zones",
-		"rolled out in 3 batches; 6 instances in service in 3 zones",
-		"every instance serves v2 from local disk",
-		"out of service: Target.",
-		"still in service in 2 zones",
-		"hello alice, served by",
+		"second run: 0 created, 0 launched, 0 drifted",
+		"launched 6 instance(s); fleet: us-east-1a: 2, us-east-1b: 2, us-east-1c: 2",
+		"smoke test passed on staging",
+		"production: 6 servers on v2 in 3 batches, 3 zones",
+		"ENVIRONMENT  RESOURCE",
+		"production   zone spread     3 zones",
 	} {
 		assert.Contains(t, got, want)
 	}
+	assert.Equal(t, 12, bytes.Count(out.Bytes(), []byte("running, healthy, release v2")), "every instance of both environments on v2")
 	if t.Failed() {
 		t.Log(got)
 	}
 }
 
-func TestDemoRefusesTooFewInstances(t *testing.T) {
-	err := run(context.Background(), os.Stdout, 2, t.TempDir(), "")
-	assert.ErrorContains(t, err, "-instances 2")
+// TestRealAWSNeedsApply: against AWS the program prints the plan and creates nothing without
+// -apply (no credentials are loaded, no call is made).
+func TestRealAWSNeedsApply(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, options{aws: true, region: "eu-west-1", instances: 6, workdir: t.TempDir()}))
+	got := out.String()
+	assert.Contains(t, got, "Plan for the AWS account of the default credential chain, region eu-west-1")
+	assert.Contains(t, got, "+ Application Load Balancer portal-production")
+	assert.Contains(t, got, "+ 6 t3.small instances (Amazon Linux 2023, IMDSv2 required)")
+	assert.Contains(t, got, "Nothing created: run again with -apply")
+}
+
+func TestInvalidSpecsNamedTogether(t *testing.T) {
+	err := run(context.Background(), &bytes.Buffer{}, options{instances: 2, workdir: t.TempDir()})
+	assert.ErrorIs(t, err, deploy.ErrInvalidSpec)
+	assert.ErrorContains(t, err, "Instances 2: need at least 3")
+	err = deploy.Spec{Environment: "Bad Name", HealthCheckInterval: time.Second}.Validate()
+	assert.ErrorIs(t, err, deploy.ErrInvalidSpec)
+	for _, field := range []string{"Environment", "Domain", "Bucket", "HealthCheckInterval"} {
+		assert.ErrorContains(t, err, field)
+	}
 }

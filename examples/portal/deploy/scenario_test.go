@@ -1,0 +1,158 @@
+package deploy_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/examples/portal/deploy"
+	"github.com/portalkit/portalkit/internal/testenv"
+)
+
+// TestScenarioDeploy runs the deploy part of examples/portal (not the drills) on the simulated
+// cloud, and with the integration tag against AWS_ENDPOINT_URL: publish a release, point an
+// environment at it, deploy it from nothing, deploy again without creating anything. Names carry
+// a per-run suffix, instances the run id tag, and everything is deleted in t.Cleanup in
+// dependency order, also after a failure.
+func TestScenarioDeploy(t *testing.T) {
+	env := testenv.Cloud(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	run := fmt.Sprintf("%06d", time.Now().UnixNano()/1000%1000000)
+	spec := deploy.Spec{
+		Environment: "it-" + run, Domain: "it-" + run + ".example.com", Bucket: "portal-it-" + run,
+		Instances: 3, Tags: map[string]string{"portalkit:run": run},
+	}
+	d := deploy.Env{Config: env.Config, Clock: env.Clock, S3PathStyle: true}
+	t.Cleanup(func() { cleanup(t, env.Config, spec) })
+	certificate(t, ctx, env, spec.Domain)
+
+	dir := filepath.Join(t.TempDir(), "v1")
+	require.NoError(t, deploy.Build(dir, "v1"))
+	rel, err := deploy.Publish(ctx, d, spec.Bucket, dir, "v1")
+	require.NoError(t, err)
+	require.NoError(t, deploy.Promote(ctx, d, rel, spec.Environment))
+
+	site, err := deploy.Deploy(ctx, d, spec)
+	require.NoError(t, err)
+	assert.Len(t, site.Instances, 3)
+	assert.Equal(t, 3, site.Launched)
+	assert.GreaterOrEqual(t, len(site.Zones()), 2, "spread over zones")
+	for _, in := range site.Instances {
+		assert.Equal(t, "healthy", in.Health, in.ID)
+	}
+
+	again, err := deploy.Deploy(ctx, d, spec)
+	require.NoError(t, err)
+	assert.Empty(t, again.LoadBalancer.Created, "a second run creates nothing")
+	assert.Zero(t, again.Launched, "and launches nothing")
+	assert.ElementsMatch(t, site.IDs(), again.IDs())
+
+}
+
+// certificate makes an issued ACM certificate for domain and www.domain: added to the simulated
+// cloud, imported (self-signed) at an endpoint.
+func certificate(t *testing.T, ctx context.Context, env *testenv.CloudEnv, domain string) {
+	t.Helper()
+	if env.Sim != nil {
+		env.Sim.AddCertificate(awstest.Certificate{DomainName: domain, SubjectAlternativeNames: []string{"www." + domain}})
+		return
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: domain},
+		DNSNames: []string{domain, "www." + domain}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	client := acm.NewFromConfig(env.Config)
+	out, err := client.ImportCertificate(ctx, &acm.ImportCertificateInput{
+		Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		PrivateKey:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := client.DeleteCertificate(context.Background(), &acm.DeleteCertificateInput{CertificateArn: out.CertificateArn})
+		assert.NoError(t, err)
+	})
+}
+
+// cleanup deletes what the scenario created, in dependency order, each wait bounded.
+func cleanup(t *testing.T, cfg aws.Config, spec deploy.Spec) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	e := ec2.NewFromConfig(cfg)
+	out, err := e.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("tag:portalkit:run"), Values: []string{spec.Tags["portalkit:run"]}}}})
+	if assert.NoError(t, err) {
+		var ids []string
+		for _, r := range out.Reservations {
+			for _, i := range r.Instances {
+				ids = append(ids, aws.ToString(i.InstanceId))
+			}
+		}
+		if len(ids) > 0 {
+			_, err := e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
+			assert.NoError(t, err)
+		}
+	}
+	lb := elasticloadbalancingv2.NewFromConfig(cfg)
+	if out, err := lb.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{Names: []string{"portal-" + spec.Environment}}); err == nil {
+		for _, l := range out.LoadBalancers {
+			_, err := lb.DeleteLoadBalancer(ctx, &elasticloadbalancingv2.DeleteLoadBalancerInput{LoadBalancerArn: l.LoadBalancerArn})
+			assert.NoError(t, err)
+		}
+	}
+	if out, err := lb.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{Names: []string{"portal-" + spec.Environment + "-web"}}); err == nil {
+		for _, g := range out.TargetGroups {
+			// The group is in use until its load balancer's deletion completes.
+			for deadline := time.Now().Add(2 * time.Minute); ; {
+				_, err := lb.DeleteTargetGroup(ctx, &elasticloadbalancingv2.DeleteTargetGroupInput{TargetGroupArn: g.TargetGroupArn})
+				if err == nil || time.Now().After(deadline) {
+					assert.NoError(t, err)
+					break
+				}
+				time.Sleep(5 * time.Second)
+			}
+		}
+	}
+	s := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	p := s3.NewListObjectsV2Paginator(s, &s3.ListObjectsV2Input{Bucket: aws.String(spec.Bucket)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			break
+		}
+		var ids []s3types.ObjectIdentifier
+		for _, o := range page.Contents {
+			ids = append(ids, s3types.ObjectIdentifier{Key: o.Key})
+		}
+		if len(ids) > 0 {
+			_, err := s.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(spec.Bucket), Delete: &s3types.Delete{Objects: ids}})
+			assert.NoError(t, err)
+		}
+	}
+	_, err = s.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(spec.Bucket)})
+	assert.NoError(t, err)
+}

@@ -1,0 +1,66 @@
+package deploy
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Summary writes a table of what exists in each site: load balancer, target group, DNS name,
+// zone spread, and every instance with its zone, health and release.
+func Summary(w io.Writer, sites ...*Site) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENVIRONMENT\tRESOURCE\tNAME / ID\tDETAIL")
+	for _, s := range sites {
+		e, lb := s.Spec.Environment, s.LoadBalancer
+		fmt.Fprintf(tw, "%s\tload balancer\t%s\t%s\n", e, s.Spec.loadBalancerName(), lb.DNSName)
+		fmt.Fprintf(tw, "%s\ttarget group\t%s\t%s\n", e, s.Spec.targetGroupName(), shortARN(lb.TargetGroupARN))
+		fmt.Fprintf(tw, "%s\tHTTPS listener\t%s\t%s\n", e, shortARN(lb.HTTPSListenerARN), lb.SSLPolicy)
+		fmt.Fprintf(tw, "%s\tzone spread\t%d zones\t%s\n", e, len(s.Zones()), zoneSummary(s.Zones()))
+		for _, in := range s.Instances {
+			rel := in.Release
+			if rel == "" {
+				rel = "-"
+			}
+			fmt.Fprintf(tw, "%s\tinstance\t%s\t%s %s, %s, release %s\n", e, in.ID, in.Zone, in.State, in.Health, rel)
+		}
+	}
+	return tw.Flush()
+}
+
+// Releases returns "v2: 6" style counts of the releases the site's instances serve.
+func (s *Site) Releases() map[string]int {
+	m := map[string]int{}
+	for _, in := range s.Instances {
+		m[in.Release]++
+	}
+	return m
+}
+
+// ReleaseSummary renders Releases sorted: "v1: 2, v2: 4".
+func (s *Site) ReleaseSummary() string {
+	m := s.Releases()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortARN keeps the resource part of an ARN: "targetgroup/portal-web/0123".
+func shortARN(arn string) string {
+	if i := strings.Index(arn, ":loadbalancer/"); i >= 0 {
+		return arn[i+len(":loadbalancer/"):]
+	}
+	if i := strings.LastIndex(arn, ":"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}

@@ -1,0 +1,336 @@
+package main
+
+// The simulated cloud has no machines: this file gives it local ones. Each instance the deploy
+// launches gets a directory for its disk, an agent that installs releases from S3 and runs their
+// hooks, and the portal web server on a loopback port. A loopback load balancer routes requests
+// to the instances the simulated ELB considers healthy, and the ELB's health checks are the real
+// HTTP checks of each web server, mirrored into the simulated cloud.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/examples/portal/deploy"
+	"github.com/portalkit/portalkit/rds/session"
+	"github.com/portalkit/portalkit/s3sync"
+)
+
+// simHost is one simulated instance.
+type simHost struct {
+	id, zone, dir string
+	bucket        string // where its releases come from
+	srv           *httptest.Server
+	mu            sync.Mutex
+	version       string
+	partitioned   atomic.Bool // its zone is cut off: connections are reset
+	dead          atomic.Bool // its web server was killed
+}
+
+func (h *simHost) release() (string, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.version == "" {
+		return "", ""
+	}
+	return h.version, filepath.Join(h.dir, "releases", h.version)
+}
+
+// Version returns the release the host serves.
+func (h *simHost) Version() string { v, _ := h.release(); return v }
+
+// simMachines runs the simulated cloud's instances on this machine (deploy.Machines).
+type simMachines struct {
+	cloud    *awstest.Cloud
+	env      deploy.Env // S3 and EC2 access, as an instance profile would give
+	dir      string
+	sessions *session.Manager // nil: no session store
+	ec2      *ec2.Client
+
+	mu      sync.Mutex
+	hosts   map[string]*simHost
+	failing map[string]bool // instances whose health checks are mirrored as failing
+}
+
+func newSimMachines(cloud *awstest.Cloud, env deploy.Env, dir string, sessions *session.Manager) *simMachines {
+	return &simMachines{cloud: cloud, env: env, dir: dir, sessions: sessions, ec2: ec2.NewFromConfig(env.Config),
+		hosts: map[string]*simHost{}, failing: map[string]bool{}}
+}
+
+var _ deploy.Machines = (*simMachines)(nil)
+
+var userDataArgs = regexp.MustCompile(`--bucket (\S+) --pointer envs/([a-z0-9-]+)/release`)
+
+// Boot runs a new instance's user data: read the environment's release pointer, start the web
+// server, install the release.
+func (m *simMachines) Boot(ctx context.Context, id string, userData []byte) error {
+	args := userDataArgs.FindSubmatch(userData)
+	if args == nil {
+		return errors.New("user data names no release pointer")
+	}
+	version, _, err := deploy.Pointer(ctx, m.env, string(args[1]), string(args[2]))
+	if err != nil {
+		return err
+	}
+	out, err := m.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if err != nil {
+		return err
+	}
+	h := &simHost{id: id, zone: aws.ToString(out.Reservations[0].Instances[0].Placement.AvailabilityZone), dir: filepath.Join(m.dir, id), bucket: string(args[1])}
+	app := webApp(id, h.release, m.sessions)
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.partitioned.Load() {
+			resetConnection(w)
+			return
+		}
+		app.ServeHTTP(w, r)
+	}))
+	m.mu.Lock()
+	m.hosts[id] = h
+	m.mu.Unlock()
+	return m.install(ctx, h, string(args[1]), version)
+}
+
+// Deploy is the agent's deploy mode: install version, run its validate hook, switch.
+func (m *simMachines) Deploy(ctx context.Context, id, version string) error {
+	h := m.host(id)
+	if h == nil {
+		return fmt.Errorf("no machine for %s", id)
+	}
+	return m.install(ctx, h, h.bucket, version)
+}
+
+// install pulls a release to the host's disk and runs its validate hook there; only when the
+// hook passes does the host serve it. A failing hook leaves the previous release serving.
+func (m *simMachines) install(ctx context.Context, h *simHost, bucket, version string) error {
+	syncer, err := s3sync.NewFromConfig(m.env.Config, func(o *s3sync.Options) { o.UsePathStyle = true })
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(h.dir, "releases", version)
+	if _, err := syncer.Pull(ctx, dir, bucket, "releases/"+version+"/"); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "sh", "hooks/validate")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("release %s: validate hook: %v: %s", version, err, bytesTrim(out))
+	}
+	h.mu.Lock()
+	h.version = version
+	h.mu.Unlock()
+	_, err = m.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{h.id},
+		Tags: []ec2types.Tag{{Key: aws.String(deploy.TagRelease), Value: aws.String(version)}}})
+	return err
+}
+
+func bytesTrim(b []byte) string {
+	s := string(b)
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+func (m *simMachines) host(id string) *simHost {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hosts[id]
+}
+
+// Kill stops an instance's web server, as a crashed process would.
+func (m *simMachines) Kill(id string) {
+	if h := m.host(id); h != nil && !h.dead.Swap(true) {
+		h.srv.CloseClientConnections()
+		h.srv.Close()
+	}
+}
+
+// Partition cuts the instances of a zone off the network and fails the zone in the simulated
+// cloud (launches there fail for lack of capacity).
+func (m *simMachines) Partition(zone string) {
+	m.cloud.FailZone(zone)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, h := range m.hosts {
+		if h.zone == zone {
+			h.partitioned.Store(true)
+		}
+	}
+}
+
+// MirrorHealth runs the load balancer's health check against every web server (GET /health)
+// and makes the simulated ELB see the result: an instance whose check fails is failed in the
+// simulated cloud, one whose check passes again is recovered.
+func (m *simMachines) MirrorHealth(ctx context.Context) {
+	m.mu.Lock()
+	hosts := make([]*simHost, 0, len(m.hosts))
+	for _, h := range m.hosts {
+		hosts = append(hosts, h)
+	}
+	m.mu.Unlock()
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for _, h := range hosts {
+		ok := false
+		if req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.srv.URL+"/health", nil); err == nil {
+			if resp, err := client.Do(req); err == nil {
+				ok = resp.StatusCode == http.StatusOK
+				resp.Body.Close()
+			}
+		}
+		m.mu.Lock()
+		was := m.failing[h.id]
+		m.failing[h.id] = !ok
+		m.mu.Unlock()
+		switch {
+		case !ok && !was:
+			m.cloud.FailInstance(h.id)
+		case ok && was:
+			m.cloud.RecoverInstance(h.id)
+		}
+	}
+}
+
+// Close stops every web server.
+func (m *simMachines) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, h := range m.hosts {
+		if !h.dead.Swap(true) {
+			h.srv.Close()
+		}
+	}
+}
+
+// resetConnection drops the client's connection without an answer.
+func resetConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// frontDoor is a loopback load balancer standing in for the simulated ALB's data plane: each
+// request goes, round robin, to a target the simulated ELB reports healthy (DescribeTargetHealth,
+// read once per virtual second), and a request that finds no healthy target, or whose target
+// does not answer, fails with 503 or 502 as an ALB's would.
+type frontDoor struct {
+	elbv2    *elasticloadbalancingv2.Client
+	tg       string
+	machines *simMachines
+	now      func() time.Time
+	rec      *recorder // nil: not recorded
+
+	mu      sync.Mutex
+	at      time.Time
+	healthy []string
+	next    int
+	srv     *httptest.Server
+}
+
+func newFrontDoor(env deploy.Env, machines *simMachines, site *deploy.Site, rec *recorder) *frontDoor {
+	f := &frontDoor{elbv2: elasticloadbalancingv2.NewFromConfig(env.Config), tg: site.LoadBalancer.TargetGroupARN,
+		machines: machines, now: env.Clock.Now, rec: rec}
+	f.srv = httptest.NewServer(f)
+	return f
+}
+
+// URL is the load balancer's address.
+func (f *frontDoor) URL() string { return f.srv.URL }
+
+// Close stops the load balancer.
+func (f *frontDoor) Close() { f.srv.Close() }
+
+// Healthy returns the targets the load balancer routes to at the current virtual time.
+func (f *frontDoor) Healthy(ctx context.Context) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refresh(ctx)
+}
+
+func (f *frontDoor) refresh(ctx context.Context) ([]string, error) {
+	now := f.now().Truncate(time.Second)
+	if !now.Equal(f.at) || f.healthy == nil {
+		out, err := f.elbv2.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(f.tg)})
+		if err != nil {
+			return nil, err
+		}
+		healthy := []string{}
+		for _, d := range out.TargetHealthDescriptions {
+			if d.TargetHealth.State == "healthy" {
+				healthy = append(healthy, aws.ToString(d.Target.Id))
+			}
+		}
+		sort.Strings(healthy)
+		f.at, f.healthy = now, healthy
+	}
+	return append([]string(nil), f.healthy...), nil
+}
+
+func (f *frontDoor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	healthy, err := f.refresh(r.Context())
+	var target string
+	if err == nil && len(healthy) > 0 {
+		target = healthy[f.next%len(healthy)]
+		f.next++
+	}
+	f.mu.Unlock()
+	h := f.machines.host(target)
+	if h == nil {
+		f.record(target, false)
+		http.Error(w, "503 Service Unavailable: no healthy target", http.StatusServiceUnavailable)
+		return
+	}
+	u, _ := url.Parse(h.srv.URL)
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u); pr.Out.Host = r.Host },
+		ModifyResponse: func(resp *http.Response) error {
+			f.record(target, resp.StatusCode < 500)
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ error) {
+			f.record(target, false)
+			http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
+		},
+		Transport: &http.Transport{DisableKeepAlives: true},
+	}
+	proxy.ServeHTTP(w, r)
+}
+
+func (f *frontDoor) record(target string, ok bool) {
+	if f.rec == nil {
+		return
+	}
+	zone := ""
+	if h := f.machines.host(target); h != nil {
+		zone = h.zone
+	}
+	f.rec.request(f.now(), target, zone, ok)
+}
