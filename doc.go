@@ -14,14 +14,16 @@
 //
 // # Packages
 //
-// Available now: elb, rds/session, s3sync and awstest; the others are planned.
+// Available now: elb, cert, rds/session, s3sync, route53 and awstest; the others are planned.
 //
 //   - elb: load balancers, target groups, listeners, safe register / deregister / rolling swap.
+//   - cert: your own TLS certificate checked, imported into ACM (renewed in place) or IAM, set on
+//     listeners, and reported before it expires.
 //   - autoscale: AMI resolution, launch templates, Auto Scaling groups, instance refresh.
 //   - rds: the Multi-AZ MySQL instance, failover drills, snapshots.
 //   - rds/session: HTTP sessions in MySQL that survive instance loss and database failover.
 //   - s3sync: fast, safe sync of releases and logs between local disk and S3.
-//   - route53: apex and www alias records, change propagation waits.
+//   - route53: apex and www alias records in one change, INSYNC waits, failover, apex -> www redirect.
 //   - backup: mysqldump to S3 with a commit-on-success manifest, retention, restore.
 //   - bootstrap: user data and the on-instance agent that installs releases.
 //   - awstest: an in-memory AWS for tests, used through real SDK clients.

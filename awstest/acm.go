@@ -1,9 +1,6 @@
 package awstest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -45,6 +42,25 @@ type acmCert struct {
 	notBefore time.Time
 	notAfter  time.Time
 	seq       int // creation order, for listings
+	// imported is set for certificates from ImportCertificate (Type IMPORTED).
+	imported *importedCert
+	tags     []acmtypes.Tag
+	deleted  bool
+}
+
+// statusAt is the certificate's status at now: an issued certificate is EXPIRED after NotAfter.
+func (c *acmCert) statusAt(now time.Time) acmtypes.CertificateStatus {
+	if c.status == acmtypes.CertificateStatusIssued && !now.Before(c.notAfter) {
+		return acmtypes.CertificateStatusExpired
+	}
+	return c.status
+}
+
+func (c *acmCert) certType() acmtypes.CertificateType {
+	if c.imported != nil {
+		return acmtypes.CertificateTypeImported
+	}
+	return acmtypes.CertificateTypeAmazonIssued
 }
 
 // acmModel is AWS Certificate Manager, enough to look certificates up: ListCertificates and
@@ -60,6 +76,7 @@ func newACMModel(c *Cloud) model {
 	m.svc.newError = acmError
 	handle(m.svc, "ListCertificates", m.listCertificates)
 	handle(m.svc, "DescribeCertificate", m.describeCertificate)
+	m.registerImport()
 	return m
 }
 
@@ -75,14 +92,9 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	defer c.mu.Unlock()
 	now := c.clock.Now()
 	m := c.acm()
-	sum := sha256.Sum256([]byte(fmt.Sprintf("acm-%d", len(m.certs)+1)))
-	h := hex.EncodeToString(sum[:16])
-	id := fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
-	ac := &acmCert{
-		arn:    fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", c.opts.Region, c.opts.AccountID, id),
-		domain: cert.DomainName, sans: []string{cert.DomainName}, status: cert.Status, key: cert.KeyAlgorithm,
-		created: now, notBefore: now, notAfter: cert.NotAfter,
-	}
+	ac := m.newCert(now, cert.DomainName)
+	ac.domain, ac.sans, ac.status, ac.key = cert.DomainName, []string{cert.DomainName}, cert.Status, cert.KeyAlgorithm
+	ac.notBefore, ac.notAfter = now, cert.NotAfter
 	for _, s := range cert.SubjectAlternativeNames {
 		if !contains(ac.sans, s) {
 			ac.sans = append(ac.sans, s)
@@ -97,19 +109,24 @@ func (c *Cloud) AddCertificate(cert Certificate) string {
 	if ac.notAfter.IsZero() {
 		ac.notAfter = now.Add(DefaultCertificateValidity)
 	}
-	ac.seq = len(m.certs) + 1
-	m.certs = append(m.certs, ac)
 	return ac.arn
 }
 
-// issued reports whether arn names an issued certificate a listener can use. Called with c.mu held.
-func (m *acmModel) issued(arn string) bool {
+// usable reports whether arn names an issued, unexpired certificate a listener can use at now.
+// Called with c.mu held.
+func (m *acmModel) usable(arn string, now time.Time) bool {
+	c := m.cert(arn)
+	return c != nil && c.statusAt(now) == acmtypes.CertificateStatusIssued
+}
+
+// cert returns the certificate with the ARN, or nil.
+func (m *acmModel) cert(arn string) *acmCert {
 	for _, c := range m.certs {
-		if c.arn == arn {
-			return c.status == acmtypes.CertificateStatusIssued
+		if c.arn == arn && !c.deleted {
+			return c
 		}
 	}
-	return false
+	return nil
 }
 
 func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (*acm.ListCertificatesOutput, error) {
@@ -119,7 +136,7 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 	}
 	var list []*acmCert
 	for _, c := range m.certs {
-		if !contains(keyTypes, c.key) || (len(in.CertificateStatuses) > 0 && !contains(in.CertificateStatuses, c.status)) {
+		if c.deleted || !contains(keyTypes, c.key) || (len(in.CertificateStatuses) > 0 && !contains(in.CertificateStatuses, c.statusAt(r.now))) {
 			continue
 		}
 		list = append(list, c)
@@ -141,12 +158,16 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 	pg, next := pageAfter(ServiceACM+" ListCertificates", list, func(c *acmCert) string { return seqKey(uint64(c.seq)) }, after, limit)
 	out := &acm.ListCertificatesOutput{CertificateSummaryList: []acmtypes.CertificateSummary{}}
 	for _, c := range pg {
-		out.CertificateSummaryList = append(out.CertificateSummaryList, acmtypes.CertificateSummary{
-			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
+		sum := acmtypes.CertificateSummary{
+			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.statusAt(r.now), KeyAlgorithm: c.key,
 			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
 			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
-			Type: acmtypes.CertificateTypeAmazonIssued, InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
-		})
+			Type: c.certType(), InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
+		}
+		if c.imported != nil {
+			sum.IssuedAt, sum.ImportedAt = nil, aws.Time(c.imported.importedAt)
+		}
+		out.CertificateSummaryList = append(out.CertificateSummaryList, sum)
 	}
 	if next != "" {
 		out.NextToken = aws.String(next)
@@ -159,18 +180,25 @@ func (m *acmModel) describeCertificate(r *request, in *acm.DescribeCertificateIn
 	if !strings.HasPrefix(arn, "arn:aws:acm:") {
 		return nil, m.svc.errorf("InvalidArnException", "Invalid ARN: %s", arn)
 	}
-	for _, c := range m.certs {
-		if c.arn != arn {
-			continue
-		}
-		return &acm.DescribeCertificateOutput{Certificate: &acmtypes.CertificateDetail{
-			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.status, KeyAlgorithm: c.key,
-			SubjectAlternativeNames: append([]string(nil), c.sans...), CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created),
-			NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter), Type: acmtypes.CertificateTypeAmazonIssued,
-			Subject: aws.String("CN=" + c.domain), InUseBy: m.inUseBy(c.arn),
-		}}, nil
+	c := m.cert(arn)
+	if c == nil {
+		return nil, m.notFound(arn)
 	}
-	return nil, m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
+	d := &acmtypes.CertificateDetail{
+		CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.statusAt(r.now), KeyAlgorithm: c.key,
+		SubjectAlternativeNames: append([]string(nil), c.sans...), CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created),
+		NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter), Type: c.certType(),
+		Subject: aws.String("CN=" + c.domain), InUseBy: m.inUseBy(c.arn),
+	}
+	if im := c.imported; im != nil {
+		d.IssuedAt, d.ImportedAt = nil, aws.Time(im.importedAt)
+		d.Subject, d.Issuer, d.Serial = aws.String(im.leaf.leaf.Subject.String()), aws.String(im.leaf.leaf.Issuer.String()), aws.String(serialHex(im.leaf.leaf))
+	}
+	return &acm.DescribeCertificateOutput{Certificate: d}, nil
+}
+
+func (m *acmModel) notFound(arn string) error {
+	return m.svc.errorf("ResourceNotFoundException", "Could not find certificate with arn %s", arn)
 }
 
 // inUseBy lists the load balancers whose listeners use the certificate: ALBs and NLBs, and

@@ -117,7 +117,13 @@
 //     SslPolicy they get the API's [DefaultSSLPolicy]; idempotent for the same settings,
 //     DuplicateListener otherwise), DescribeListeners, CreateRule
 //     (host-header and path-pattern conditions), DescribeRules, DescribeSSLPolicies (the
-//     predefined ELBSecurityPolicy names).
+//     predefined ELBSecurityPolicy names). CreateListener takes exactly one (default)
+//     certificate and DescribeListeners names only it, as in ELB. ModifyListener changes the
+//     default certificate, SSL policy or default actions (port, protocol, ALPN and mutual TLS
+//     changes are unmodeled); AddListenerCertificates (SNI; one already listed is not added
+//     again; at most 25), RemoveListenerCertificates (not the default) and
+//     DescribeListenerCertificates (IsDefault marks the default). Certificates may be ACM or IAM
+//     server certificates.
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
 //     DescribeTargetHealth. Health checks run every interval after registration on the virtual
 //     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
@@ -141,12 +147,49 @@
 // HealthyThreshold passes; a deregistered instance stays InService with
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
 // DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
-// SetLoadBalancerPoliciesOfListener.
+// SetLoadBalancerPoliciesOfListener, SetLoadBalancerListenerSSLCertificate (HTTPS and SSL
+// listeners; an ACM certificate or an IAM server certificate).
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
 // as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
 // load balancers of both ELB APIs whose listeners use it), over certificates added with
-// [Cloud.AddCertificate].
+// [Cloud.AddCertificate] or imported: ImportCertificate (one PEM certificate, a matching
+// unencrypted RSA or EC key of at most 5 KB, valid at the time of import, an optional chain that
+// signs it; with CertificateArn a re-import into the same ARN, keeping the key type and refusing
+// tags; names, key algorithm, serial and validity are read from the PEM; an imported certificate
+// reads EXPIRED after NotAfter), GetCertificate (imported ones), DeleteCertificate
+// (ResourceInUseException while a listener uses it), AddTagsToCertificate and
+// ListTagsForCertificate.
+//
+// IAM (service ID "IAM"): server certificates only: UploadServerCertificate (names unique
+// regardless of case, EntityAlreadyExists; KeyPairMismatch; MalformedCertificate for unparsable
+// or expired certificates and chains that do not sign them), GetServerCertificate,
+// DeleteServerCertificate (DeleteConflict while a Classic listener uses it) and
+// ListServerCertificates (PathPrefix, Marker/MaxItems).
+//
+// Route 53 (service ID "Route 53"), a global service: CreateHostedZone (public, or private with a
+// VPC; CallerReference is unique, HostedZoneAlreadyExists otherwise; NS and SOA records),
+// GetHostedZone, DeleteHostedZone (HostedZoneNotEmpty while other records remain),
+// ListHostedZonesByName (ordered by name with labels reversed, then ID; DNSName/HostedZoneId paging),
+// ListResourceRecordSets (same order; StartRecordName/Type/Identifier paging; names lowercase with
+// a trailing dot, a wildcard's "*" as "\052"),
+// ChangeResourceRecordSets and GetChange. A change batch is atomic and checked change by change
+// against the zone as the earlier changes left it: simple, alias, failover and weighted record
+// sets are stored; InvalidChangeBatch carries Route 53's messages (a missing delete, a delete whose
+// values differ, a duplicate create, a CNAME at the apex or next to other records, a name outside
+// the zone, an alias whose target is not found or does not lie in the alias's hosted zone, more than
+// 1,000 records or 32,000 characters of values with UPSERT counting twice), one in Message or
+// several in Messages as the SDK reports them. Aliases may target record sets of the account's
+// zones and this cloud's load balancers, with the canonical hosted zone IDs both ELB APIs report
+// for the region (AWS's values). A change is PENDING for Route53Options.ChangePropagation of
+// virtual time, then INSYNC ([Cloud.Route53ChangeInSync] tells when); with
+// Route53Options.PriorRequestNotComplete a zone refuses changes
+// with PriorRequestNotComplete while its previous change is PENDING. Health checks:
+// CreateHealthCheck (idempotent by CallerReference: the same settings return the existing check,
+// other settings or a deleted check's reference give HealthCheckAlreadyExists), GetHealthCheck,
+// ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Tags on
+// hosted zones and health checks: ChangeTagsForResource, ListTagsForResource. Throttled calls get
+// Throttling ("Rate exceeded", HTTP 400).
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

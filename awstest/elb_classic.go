@@ -65,6 +65,7 @@ func newClassicELBModel(c *Cloud) model {
 	m.svc.newError = classicError
 	handle(m.svc, "CreateLoadBalancer", m.createLoadBalancer)
 	handle(m.svc, "DescribeLoadBalancers", m.describeLoadBalancers)
+	m.registerListenerCertificates()
 	handle(m.svc, "DeleteLoadBalancer", m.deleteLoadBalancer)
 	handle(m.svc, "RegisterInstancesWithLoadBalancer", m.registerInstances)
 	handle(m.svc, "DeregisterInstancesFromLoadBalancer", m.deregisterInstances)
@@ -145,7 +146,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 			return nil, m.validation("Secure Listeners need to specify a SSLCertificateId")
 		}
 		if l.SSLCertificateId != nil {
-			if !m.cloud.acm().issued(*l.SSLCertificateId) {
+			if !m.cloud.certUsable(*l.SSLCertificateId, r.now) {
 				return nil, m.svc.errorf("CertificateNotFound", "Server Certificate not found for the key: %s", *l.SSLCertificateId)
 			}
 			lc.SSLCertificateId = aws.String(*l.SSLCertificateId)
@@ -192,7 +193,7 @@ func (m *classicModel) describeLoadBalancers(r *request, in *elasticloadbalancin
 		m.advance(lb, r.now)
 		d := elbtypes.LoadBalancerDescription{
 			LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName), CanonicalHostedZoneName: aws.String(lb.dnsName),
-			CanonicalHostedZoneNameID: aws.String(albHostedZoneID), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
+			CanonicalHostedZoneNameID: aws.String(elbHostedZoneID(m.cloud.opts.Region, false)), CreatedTime: aws.Time(lb.created), Scheme: aws.String(lb.scheme),
 			AvailabilityZones: append([]string{}, lb.zones...), Subnets: append([]string{}, lb.subnets...),
 			SecurityGroups: append([]string{}, lb.groups...), HealthCheck: copyClassicHealthCheck(lb.hc),
 			Policies: &elbtypes.Policies{LBCookieStickinessPolicies: append([]elbtypes.LBCookieStickinessPolicy{}, lb.cookiePolicies...)},

@@ -40,6 +40,7 @@ type rule struct {
 }
 
 func (m *elbv2Model) registerListeners() {
+	m.registerListenerCertificates()
 	handle(m.svc, "CreateListener", m.createListener)
 	handle(m.svc, "DescribeListeners", m.describeListeners)
 	handle(m.svc, "CreateRule", m.createRule)
@@ -95,9 +96,12 @@ func (m *elbv2Model) createListener(r *request, in *elasticloadbalancingv2.Creat
 		if len(in.Certificates) == 0 {
 			return nil, m.validation("A certificate must be specified for %s listeners", in.Protocol)
 		}
+		if len(in.Certificates) > 1 {
+			return nil, m.validation("You must provide exactly one certificate as the listener's default; add others with AddListenerCertificates")
+		}
 		for _, c := range in.Certificates {
 			arn := aws.ToString(c.CertificateArn)
-			if !m.cloud.acm().issued(arn) {
+			if !m.cloud.certUsable(arn, r.now) {
 				return nil, m.errorf("CertificateNotFound", "Certificate '%s' not found", arn)
 			}
 			certs = append(certs, arn)
@@ -245,8 +249,8 @@ func (l *listener) output() elbv2types.Listener {
 	if l.sslPolicy != "" {
 		out.SslPolicy = aws.String(l.sslPolicy)
 	}
-	for i, c := range l.certs {
-		out.Certificates = append(out.Certificates, elbv2types.Certificate{CertificateArn: aws.String(c), IsDefault: aws.Bool(i == 0)})
+	if len(l.certs) > 0 { // DescribeListeners names only the default certificate
+		out.Certificates = []elbv2types.Certificate{{CertificateArn: aws.String(l.certs[0])}}
 	}
 	return out
 }

@@ -10,13 +10,6 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
-// Canonical hosted zone IDs of us-east-1 load balancers (AWS General Reference, "Elastic Load
-// Balancing endpoints and quotas"): Route 53 alias records name them.
-const (
-	albHostedZoneID = "Z35SXDOTRQ7X7K"
-	nlbHostedZoneID = "Z26RNL4JYFTOTI"
-)
-
 type loadBalancer struct {
 	arn, name, dnsName string
 	lbType             elbv2types.LoadBalancerTypeEnum
@@ -189,10 +182,7 @@ func (m *elbv2Model) lbOutput(lb *loadBalancer, now time.Time) elbv2types.LoadBa
 	if now.Before(lb.created.Add(LoadBalancerProvisioning)) {
 		state = elbv2types.LoadBalancerStateEnumProvisioning
 	}
-	zone := albHostedZoneID
-	if lb.lbType == elbv2types.LoadBalancerTypeEnumNetwork {
-		zone = nlbHostedZoneID
-	}
+	zone := elbHostedZoneID(m.cloud.opts.Region, lb.lbType == elbv2types.LoadBalancerTypeEnumNetwork)
 	out := elbv2types.LoadBalancer{
 		LoadBalancerArn: aws.String(lb.arn), LoadBalancerName: aws.String(lb.name), DNSName: aws.String(lb.dnsName),
 		CanonicalHostedZoneId: aws.String(zone), CreatedTime: aws.Time(lb.created), Scheme: lb.scheme, Type: lb.lbType,

@@ -84,6 +84,11 @@ var clientStatus = map[string]int{
 	"NoSuchBucket":          http.StatusNotFound,
 	"NoSuchUpload":          http.StatusNotFound,
 	"NotFound":              http.StatusNotFound,
+	// IAM
+	"NoSuchEntity":        http.StatusNotFound,
+	"EntityAlreadyExists": http.StatusConflict,
+	"DeleteConflict":      http.StatusConflict,
+	"LimitExceeded":       http.StatusConflict,
 }
 
 func statusForCode(code string) int {

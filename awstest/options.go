@@ -44,6 +44,8 @@ type Options struct {
 	Seed int64
 	// EC2 configures the EC2 model.
 	EC2 EC2Options
+	// Route53 configures the Route 53 model.
+	Route53 Route53Options
 }
 
 var (
@@ -71,6 +73,7 @@ func (o Options) withDefaults() Options {
 		o.Seed = DefaultSeed
 	}
 	o.EC2 = o.EC2.withDefaults()
+	o.Route53 = o.Route53.withDefaults()
 	return o
 }
 
@@ -100,6 +103,7 @@ func (o Options) validate() error {
 		problems = append(problems, fmt.Sprintf("AccountID %q is not 12 digits", o.AccountID))
 	}
 	problems = append(problems, o.EC2.problems()...)
+	problems = append(problems, o.Route53.problems()...)
 	if len(problems) == 0 {
 		return nil
 	}

@@ -22,6 +22,8 @@ func (c *Cloud) registerServices() {
 		newELBv2Model,
 		newClassicELBModel,
 		newACMModel,
+		newIAMModel,
+		newRoute53Model,
 	} {
 		c.register(newModel(c))
 	}
