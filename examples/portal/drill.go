@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
@@ -92,15 +93,23 @@ type watch struct {
 // Domains the simulated account holds ACM certificates for.
 var simDomains = []string{"example.com", "staging.example.com"}
 
-func newSimWorld(out io.Writer, workdir string, sessions *session.Manager) (*simWorld, error) {
+func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *session.Manager) (*simWorld, error) {
 	// Virtual time starts now: S3 stamps objects with it, and syncs compare those stamps with
 	// files' modification times.
 	cloud, err := awstest.New(func(o *awstest.Options) { o.Start = time.Now().Truncate(time.Second) })
 	if err != nil {
 		return nil, err
 	}
+	// What the account holds before any deploy: certificates for the sites, the domain's
+	// public hosted zone.
 	for _, d := range simDomains {
 		cloud.AddCertificate(awstest.Certificate{DomainName: d, SubjectAlternativeNames: []string{"www." + d}})
+	}
+	if _, err := route53.NewFromConfig(cloud.Config()).CreateHostedZone(ctx, &route53.CreateHostedZoneInput{
+		Name: aws.String(simDomains[0]), CallerReference: aws.String("portal-" + simDomains[0]),
+	}); err != nil {
+		cloud.Close()
+		return nil, err
 	}
 	w := &simWorld{cloud: cloud, clock: &drillClock{vc: cloud.Clock()}, elbv2: elasticloadbalancingv2.NewFromConfig(cloud.Config())}
 	w.rec = newRecorder(cloud.Clock().Now())

@@ -23,7 +23,7 @@ import (
 func newTestWorld(t *testing.T, withSessions bool) (*simWorld, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
-	w, err := newSimWorld(&out, filepath.Join(t.TempDir(), "instances"), nil)
+	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil)
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
 	if withSessions {

@@ -111,7 +111,7 @@ func runSim(ctx context.Context, out io.Writer, o options, staging, production d
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	fmt.Fprintln(out, "Simulated cloud (awstest, virtual time); web servers run on loopback.")
-	world, err := newSimWorld(out, filepath.Join(o.workdir, "instances"), nil)
+	world, err := newSimWorld(ctx, out, filepath.Join(o.workdir, "instances"), nil)
 	if err != nil {
 		return err
 	}

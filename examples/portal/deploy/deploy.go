@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/route53"
 )
 
 // ErrInvalidSpec is matched by the error of Deploy (and Spec.Validate) for a spec with problems;
@@ -116,6 +117,7 @@ func (s Spec) Plan() []string {
 	if s.Apex {
 		lines = append(lines, fmt.Sprintf("listener rule: %s -> https://www.%s (301)", s.Domain, s.Domain))
 	}
+	lines = append(lines, fmt.Sprintf("Route 53 alias records %s and www.%s -> the load balancer, in the existing hosted zone serving %s", s.Domain, s.Domain, s.Domain))
 	lines = append(lines,
 		fmt.Sprintf("%d t3.small instances (Amazon Linux 2023, IMDSv2 required) spread over the zones, tagged %s=%s", s.Instances, TagEnvironment, s.Environment),
 		fmt.Sprintf("release pointer s3://%s/%s", s.Bucket, PointerKey(s.Environment)))
@@ -128,6 +130,9 @@ type Site struct {
 	Spec Spec
 	// LoadBalancer is the load balancer, its target group and listeners.
 	LoadBalancer *elb.Stack
+	// DNS is the Route 53 change that made Domain and www.<Domain> alias the load balancer
+	// (no change on a second run).
+	DNS *route53.Result
 	// Instances are the environment's web servers, in zone order.
 	Instances []Instance
 	// Launched and Replaced count the instances this run launched, and the unhealthy ones it
@@ -227,6 +232,9 @@ func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 	out.line("%s in %d zones, TLS policy %s", stack.DNSName, len(stack.Zones), stack.SSLPolicy)
 
 	site := &Site{Spec: spec, LoadBalancer: stack}
+	if site.DNS, err = ensureDNS(ctx, env, c, spec, stack, out); err != nil {
+		return nil, err
+	}
 	ids, err := ensureFleet(ctx, env, c, spec, stack, site, subnets, out)
 	if err != nil {
 		return nil, err

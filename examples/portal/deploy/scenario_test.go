@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
@@ -46,6 +48,7 @@ func TestScenarioDeploy(t *testing.T) {
 	d := deploy.Env{Config: env.Config, Clock: env.Clock, S3PathStyle: true}
 	t.Cleanup(func() { cleanup(t, env.Config, spec) })
 	certificate(t, ctx, env, spec.Domain)
+	hostedZone(t, ctx, env.Config, spec.Domain)
 
 	dir := filepath.Join(t.TempDir(), "v1")
 	require.NoError(t, deploy.Build(dir, "v1"))
@@ -67,6 +70,10 @@ func TestScenarioDeploy(t *testing.T) {
 	assert.Empty(t, again.LoadBalancer.Created, "a second run creates nothing")
 	assert.Zero(t, again.Launched, "and launches nothing")
 	assert.ElementsMatch(t, site.IDs(), again.IDs())
+	require.NotNil(t, site.DNS)
+	assert.True(t, site.DNS.Changed(), "the first run creates the alias records")
+	assert.True(t, site.DNS.InSync, "and waits until they are INSYNC")
+	assert.False(t, again.DNS.Changed(), "a second run sends no change")
 
 }
 
@@ -94,6 +101,35 @@ func certificate(t *testing.T, ctx context.Context, env *testenv.CloudEnv, domai
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_, err := client.DeleteCertificate(context.Background(), &acm.DeleteCertificateInput{CertificateArn: out.CertificateArn})
+		assert.NoError(t, err)
+	})
+}
+
+// hostedZone creates a public hosted zone for domain, deleted (with its records) when the test
+// ends.
+func hostedZone(t *testing.T, ctx context.Context, cfg aws.Config, domain string) {
+	t.Helper()
+	client := route53.NewFromConfig(cfg)
+	out, err := client.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String(domain), CallerReference: aws.String(domain)})
+	require.NoError(t, err)
+	id := out.HostedZone.Id
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		sets, err := client.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: id})
+		if assert.NoError(t, err) {
+			var changes []r53types.Change
+			for _, rs := range sets.ResourceRecordSets {
+				if rs.Type != r53types.RRTypeSoa && rs.Type != r53types.RRTypeNs {
+					changes = append(changes, r53types.Change{Action: r53types.ChangeActionDelete, ResourceRecordSet: &rs})
+				}
+			}
+			if len(changes) > 0 {
+				_, err := client.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: id, ChangeBatch: &r53types.ChangeBatch{Changes: changes}})
+				assert.NoError(t, err)
+			}
+		}
+		_, err = client.DeleteHostedZone(ctx, &route53.DeleteHostedZoneInput{Id: id})
 		assert.NoError(t, err)
 	})
 }

@@ -16,6 +16,9 @@ func Summary(w io.Writer, sites ...*Site) error {
 	for _, s := range sites {
 		e, lb := s.Spec.Environment, s.LoadBalancer
 		fmt.Fprintf(tw, "%s\tload balancer\t%s\t%s\n", e, s.Spec.loadBalancerName(), lb.DNSName)
+		for _, name := range s.DNSNames() {
+			fmt.Fprintf(tw, "%s\tDNS\t%s\t%s\n", e, name, dnsSummary(s))
+		}
 		fmt.Fprintf(tw, "%s\ttarget group\t%s\t%s\n", e, s.Spec.targetGroupName(), shortARN(lb.TargetGroupARN))
 		fmt.Fprintf(tw, "%s\tHTTPS listener\t%s\t%s\n", e, shortARN(lb.HTTPSListenerARN), lb.SSLPolicy)
 		fmt.Fprintf(tw, "%s\tzone spread\t%d zones\t%s\n", e, len(s.Zones()), zoneSummary(s.Zones()))
