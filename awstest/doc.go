@@ -79,11 +79,13 @@
 //   - Security groups: CreateSecurityGroup, DescribeSecurityGroups (pagination),
 //     AuthorizeSecurityGroupIngress, DeleteSecurityGroup.
 //   - Images: DescribeImages (ImageIds, Owners incl. "self" and "amazon", filters such as name
-//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination).
+//     with * and ? wildcards, owner-id, architecture, tag:Key; pagination; images past their
+//     [Image].DeprecationTime only with IncludeDeprecated, by ID or to their owner).
 //   - Launch templates: CreateLaunchTemplate, CreateLaunchTemplateVersion (with SourceVersion),
 //     DescribeLaunchTemplates, DescribeLaunchTemplateVersions ($Latest, $Default, numbers,
 //     Min/MaxVersion), both with pagination, ModifyLaunchTemplate (default version),
-//     DeleteLaunchTemplate.
+//     DeleteLaunchTemplate, DeleteLaunchTemplateVersions (never the default version; numbers are
+//     not reused).
 //   - Instances: RunInstances (image or launch template, subnet or zone placement, MinCount and
 //     MaxCount, security groups, user data, IMDS options, tags, client token idempotency),
 //     DescribeInstances (InstanceIds; filters instance-id, instance-state-name, tag:Key,
@@ -190,6 +192,50 @@
 // ListHealthChecks, DeleteHealthCheck (HealthCheckInUse while a record set names it). Tags on
 // hosted zones and health checks: ChangeTagsForResource, ListTagsForResource. Throttled calls get
 // Throttling ("Rate exceeded", HTTP 400).
+//
+// Auto Scaling (service ID "Auto Scaling"), groups from launch templates whose state advances on
+// the virtual clock every [AutoScalingOptions].Tick (computed when read, no goroutines):
+//   - Groups: CreateAutoScalingGroup (launch template, AvailabilityZones or VPCZoneIdentifier,
+//     TargetGroupARNs, EC2 or ELB health checks with a grace period, default instance warmup,
+//     termination policies Default, OldestInstance, NewestInstance and OldestLaunchTemplate,
+//     tags, capacity rebalance), UpdateAutoScalingGroup, SetDesiredCapacity,
+//     DescribeAutoScalingGroups, DescribeAutoScalingInstances, DeleteAutoScalingGroup
+//     (ResourceInUse with instances unless ForceDelete), Attach/DetachLoadBalancerTargetGroups,
+//     CreateOrUpdateTags, DeleteTags; LifecycleHookSpecificationList at creation. A group launches instances through the EC2 model in the
+//     zone with the fewest, trying the others when EC2 has no capacity (a failed zone), and
+//     scales in from the zone with the most. Instances go Pending, then (with a launching hook)
+//     Pending:Wait, InService (registered with the group's target groups, so ELBv2 health checks
+//     apply), Terminating (deregistered; draining for the target group's deregistration delay),
+//     Terminating:Wait (terminating hook), Terminating:Proceed, Terminated. An instance that
+//     stops running, whose zone failed, or (health check type ELB, after the grace period) that a
+//     target group reports unhealthy, is replaced. [Cloud.AutoScalingTransitions] lists every
+//     lifecycle state change with its virtual time.
+//   - DescribeScalingActivities: a launch that fails in every zone is a Failed activity whose
+//     StatusMessage is EC2's error plus "Launching EC2 instance failed." (a template whose AMI
+//     does not exist, say); the group retries after [AutoScalingOptions].LaunchRetry.
+//   - Lifecycle hooks: PutLifecycleHook (launching and terminating, heartbeat 30-7200 s, default
+//     result), DescribeLifecycleHooks, DeleteLifecycleHook, CompleteLifecycleAction and
+//     RecordLifecycleActionHeartbeat by instance ID or token (ValidationError "No active
+//     Lifecycle Action found with instance ID ..." / "... with token ..." otherwise). An action
+//     that times out applies the default result; ABANDON on launch terminates the instance.
+//     [Cloud.LifecycleActionToken] gives the token a notification would carry;
+//     [Cloud.DelayVisibility] hides new actions for a while, as AWS's eventual consistency does.
+//   - Instance refresh: StartInstanceRefresh (Rolling; min and max healthy percentage, instance
+//     warmup, checkpoints with their delay, skip matching, auto rollback, desired configuration;
+//     InstanceRefreshInProgress while one is active), DescribeInstanceRefreshes (status,
+//     PercentageComplete, InstancesToUpdate, StatusReason), CancelInstanceRefresh and
+//     RollbackInstanceRefresh (ActiveInstanceRefreshNotFound, IrreversibleInstanceRefresh).
+//     Instances are replaced in batches that keep the minimum healthy percentage of the desired
+//     capacity in service and healthy in the target groups (a new instance counts once its warmup
+//     has passed), with at most the maximum healthy percentage running; repeated launch
+//     failures fail the refresh, or roll it back under AutoRollback.
+//   - Scaling policies: PutScalingPolicy (target tracking on predefined metrics, including
+//     ALBRequestCountPerTarget with a checked resource label, or a customized metric; step and
+//     simple scaling), DescribePolicies, DeletePolicy. Policies are stored, not evaluated.
+//
+// SSM (service ID "SSM"): GetParameter and GetParameters over the public Amazon Linux 2023 AMI
+// parameters under [AmazonLinuxParameterPrefix] (the newest matching image of the EC2 model) and
+// parameters set with [Cloud.SetParameter]; ParameterNotFound otherwise.
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //

@@ -50,6 +50,11 @@ func (e *ec2Model) describeImages(r *request, in *ec2.DescribeImagesInput) (*ec2
 		if len(in.Owners) > 0 && !e.ownedBy(img, in.Owners) {
 			continue
 		}
+		// Deprecated images are listed only when asked for, by ID, or to their owner.
+		if !img.DeprecationTime.IsZero() && !r.now.Before(img.DeprecationTime) && !aws.ToBool(in.IncludeDeprecated) &&
+			len(in.ImageIds) == 0 && img.OwnerID != e.cloud.opts.AccountID {
+			continue
+		}
 		ok, err := e.matchFilters(in.Filters, img.tags, func(name string) ([]string, bool) {
 			switch name {
 			case "name":
@@ -128,6 +133,9 @@ func (e *ec2Model) describeImage(img *image) ec2types.Image {
 	}
 	if img.IMDSv2Required {
 		out.ImdsSupport = ec2types.ImdsSupportValuesV20
+	}
+	if !img.DeprecationTime.IsZero() {
+		out.DeprecationTime = aws.String(isoTime(img.DeprecationTime))
 	}
 	return out
 }

@@ -27,6 +27,8 @@ type ltVersion struct {
 	description string
 	created     time.Time
 	data        ec2types.ResponseLaunchTemplateData
+	// deleted marks a version removed by DeleteLaunchTemplateVersions; numbers are never reused.
+	deleted bool
 }
 
 var (
@@ -45,6 +47,58 @@ func (e *ec2Model) registerLaunchTemplates() {
 	handle(e.svc, "DescribeLaunchTemplateVersions", e.describeLaunchTemplateVersions)
 	handle(e.svc, "ModifyLaunchTemplate", e.modifyLaunchTemplate)
 	handle(e.svc, "DeleteLaunchTemplate", e.deleteLaunchTemplate)
+	handle(e.svc, "DeleteLaunchTemplateVersions", e.deleteLaunchTemplateVersions)
+}
+
+// deleteLaunchTemplateVersions deletes numbered versions; the default version cannot be deleted.
+// Each version succeeds or fails on its own, as in EC2.
+func (e *ec2Model) deleteLaunchTemplateVersions(r *request, in *ec2.DeleteLaunchTemplateVersionsInput) (*ec2.DeleteLaunchTemplateVersionsOutput, error) {
+	lt, err := e.findTemplate(in.LaunchTemplateId, in.LaunchTemplateName)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Versions) == 0 {
+		return nil, e.errorf("MissingParameter", "The request must contain the parameter LaunchTemplateVersion")
+	}
+	if len(in.Versions) > 200 {
+		return nil, e.errorf("InvalidParameterValue", "You can specify up to 200 launch template version numbers per request.")
+	}
+	out := &ec2.DeleteLaunchTemplateVersionsOutput{
+		SuccessfullyDeletedLaunchTemplateVersions:   []ec2types.DeleteLaunchTemplateVersionsResponseSuccessItem{},
+		UnsuccessfullyDeletedLaunchTemplateVersions: []ec2types.DeleteLaunchTemplateVersionsResponseErrorItem{},
+	}
+	for _, ref := range in.Versions {
+		n, err := strconv.ParseInt(ref, 10, 64)
+		fail := func(code ec2types.LaunchTemplateErrorCode, msg string) {
+			item := ec2types.DeleteLaunchTemplateVersionsResponseErrorItem{LaunchTemplateId: aws.String(lt.id), LaunchTemplateName: aws.String(lt.name),
+				ResponseError: &ec2types.ResponseError{Code: code, Message: aws.String(msg)}}
+			if err == nil {
+				item.VersionNumber = aws.Int64(n)
+			}
+			out.UnsuccessfullyDeletedLaunchTemplateVersions = append(out.UnsuccessfullyDeletedLaunchTemplateVersions, item)
+		}
+		switch {
+		case err != nil || n < 1 || n > int64(len(lt.versions)) || lt.versions[n-1].deleted:
+			fail(ec2types.LaunchTemplateErrorCodeLaunchTemplateVersionDoesNotExist, fmt.Sprintf("The specified launch template version %s does not exist.", ref))
+		case n == lt.defaultVersion:
+			fail(ec2types.LaunchTemplateErrorCodeUnexpectedError, "Cannot delete the default version of a launch template.")
+		default:
+			lt.versions[n-1].deleted = true
+			out.SuccessfullyDeletedLaunchTemplateVersions = append(out.SuccessfullyDeletedLaunchTemplateVersions,
+				ec2types.DeleteLaunchTemplateVersionsResponseSuccessItem{LaunchTemplateId: aws.String(lt.id), LaunchTemplateName: aws.String(lt.name), VersionNumber: aws.Int64(n)})
+		}
+	}
+	return out, nil
+}
+
+// latest returns the template's newest version that has not been deleted.
+func (lt *launchTemplate) latest() *ltVersion {
+	for k := len(lt.versions) - 1; k > 0; k-- {
+		if !lt.versions[k].deleted {
+			return lt.versions[k]
+		}
+	}
+	return lt.versions[0]
 }
 
 func (e *ec2Model) createLaunchTemplate(r *request, in *ec2.CreateLaunchTemplateInput) (*ec2.CreateLaunchTemplateOutput, error) {
@@ -187,7 +241,11 @@ func (e *ec2Model) describeLaunchTemplateVersions(r *request, in *ec2.DescribeLa
 				}
 			}
 		} else {
-			selected = lt.versions
+			for _, v := range lt.versions {
+				if !v.deleted {
+					selected = append(selected, v)
+				}
+			}
 		}
 		for _, v := range selected {
 			if (minV > 0 && v.number < minV) || (maxV > 0 && v.number > maxV) {
@@ -284,7 +342,7 @@ func (e *ec2Model) findTemplate(id, name *string) (*launchTemplate, error) {
 func (e *ec2Model) templateVersion(lt *launchTemplate, ref string) (*ltVersion, error) {
 	switch ref {
 	case "$Latest":
-		return lt.versions[len(lt.versions)-1], nil
+		return lt.latest(), nil
 	case "$Default", "":
 		return lt.versions[lt.defaultVersion-1], nil
 	}
@@ -292,7 +350,7 @@ func (e *ec2Model) templateVersion(lt *launchTemplate, ref string) (*ltVersion, 
 	if err != nil || n < 1 {
 		return nil, e.errorf("InvalidLaunchTemplateId.VersionNotFound", "Could not find launch template version %s for launch template %s", ref, lt.id)
 	}
-	if n > int64(len(lt.versions)) {
+	if n > int64(len(lt.versions)) || lt.versions[n-1].deleted {
 		return nil, e.errorf("InvalidLaunchTemplateId.VersionNotFound", "Could not find launch template version %d for launch template %s", n, lt.id)
 	}
 	return lt.versions[n-1], nil
@@ -371,7 +429,7 @@ func (e *ec2Model) describeTemplate(lt *launchTemplate) *ec2types.LaunchTemplate
 	return &ec2types.LaunchTemplate{
 		LaunchTemplateId: aws.String(lt.id), LaunchTemplateName: aws.String(lt.name),
 		CreateTime: aws.Time(lt.created), CreatedBy: aws.String(fmt.Sprintf("arn:aws:iam::%s:root", e.cloud.opts.AccountID)),
-		DefaultVersionNumber: aws.Int64(lt.defaultVersion), LatestVersionNumber: aws.Int64(int64(len(lt.versions))),
+		DefaultVersionNumber: aws.Int64(lt.defaultVersion), LatestVersionNumber: aws.Int64(lt.latest().number),
 		Tags: lt.tags.list(),
 	}
 }

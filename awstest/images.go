@@ -32,6 +32,10 @@ type Image struct {
 	IMDSv2Required bool
 	// Tags are the image's tags.
 	Tags map[string]string
+	// DeprecationTime, when not zero, is when the image becomes deprecated: from then on
+	// DescribeImages leaves it out unless IncludeDeprecated is set or the caller owns it, and
+	// reports its DeprecationTime.
+	DeprecationTime time.Time
 }
 
 // AmazonOwnerID is the account that owns Amazon's public Linux images.

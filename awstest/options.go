@@ -44,6 +44,8 @@ type Options struct {
 	Seed int64
 	// EC2 configures the EC2 model.
 	EC2 EC2Options
+	// AutoScaling configures the Auto Scaling model.
+	AutoScaling AutoScalingOptions
 	// Route53 configures the Route 53 model.
 	Route53 Route53Options
 }
@@ -73,6 +75,7 @@ func (o Options) withDefaults() Options {
 		o.Seed = DefaultSeed
 	}
 	o.EC2 = o.EC2.withDefaults()
+	o.AutoScaling = o.AutoScaling.withDefaults()
 	o.Route53 = o.Route53.withDefaults()
 	return o
 }
@@ -103,6 +106,7 @@ func (o Options) validate() error {
 		problems = append(problems, fmt.Sprintf("AccountID %q is not 12 digits", o.AccountID))
 	}
 	problems = append(problems, o.EC2.problems()...)
+	problems = append(problems, o.AutoScaling.problems()...)
 	problems = append(problems, o.Route53.problems()...)
 	if len(problems) == 0 {
 		return nil

@@ -24,6 +24,8 @@ func (c *Cloud) registerServices() {
 		newACMModel,
 		newIAMModel,
 		newRoute53Model,
+		newAutoScalingModel,
+		newSSMModel,
 	} {
 		c.register(newModel(c))
 	}
