@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
@@ -72,6 +73,7 @@ type simWorld struct {
 	machines *simMachines
 	rec      *recorder
 	elbv2    *elasticloadbalancingv2.Client
+	asg      *autoscaling.Client
 
 	mu    sync.Mutex
 	watch *watch // the site under observation, nil when none
@@ -111,10 +113,14 @@ func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *s
 		cloud.Close()
 		return nil, err
 	}
-	w := &simWorld{cloud: cloud, clock: &drillClock{vc: cloud.Clock()}, elbv2: elasticloadbalancingv2.NewFromConfig(cloud.Config())}
+	w := &simWorld{cloud: cloud, clock: &drillClock{vc: cloud.Clock()}, elbv2: elasticloadbalancingv2.NewFromConfig(cloud.Config()),
+		asg: autoscaling.NewFromConfig(cloud.Config())}
 	w.rec = newRecorder(cloud.Clock().Now())
 	w.env = deploy.Env{Config: cloud.Config(), Clock: w.clock, Out: out, S3PathStyle: true}
-	w.machines = newSimMachines(cloud, w.env, workdir, sessions)
+	if w.machines, err = newSimMachines(cloud, w.env, workdir, sessions, out); err != nil {
+		cloud.Close()
+		return nil, err
+	}
 	w.env.Machines = w.machines
 	w.clock.tick = w.tick
 	return w, nil
@@ -152,6 +158,14 @@ func (w *simWorld) observe(site *deploy.Site, anonymous int) (*watch, error) {
 
 // tick runs each virtual second: the health checks, a health sample, the traffic.
 func (w *simWorld) tick(ctx context.Context) {
+	// Auto Scaling acts on its own in AWS; the simulated one computes a group's state when the
+	// group is read, so the world reads every group each second.
+	if _, err := w.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{}); err != nil {
+		w.machines.logf("auto scaling: %v", err)
+	}
+	if err := w.machines.Discover(ctx); err != nil {
+		w.machines.logf("machines: %v", err)
+	}
 	w.machines.MirrorHealth(ctx)
 	w.mu.Lock()
 	wt := w.watch

@@ -31,8 +31,9 @@ func buildBroken(dir, version string) error {
 	return os.WriteFile(filepath.Join(dir, "hooks", "validate"), []byte("#!/bin/sh\necho 'validate: schema migration 42 missing' >&2\nexit 1\n"), 0o755)
 }
 
-// deployDrill rolls release v2 out to the site in place, with traffic every virtual second,
-// then a broken v3 that fails its validate hook on the first batch and is rolled back.
+// deployDrill rolls release v2 out to the site by instance refresh, with traffic every virtual
+// second, then a broken v3 in place through the agents' deploy mode: it fails its validate hook
+// on the first batch and is rolled back.
 func (w *simWorld) deployDrill(ctx context.Context, out io.Writer, workdir string, site *deploy.Site) (*deployResult, error) {
 	wt, err := w.observe(site, 3)
 	if err != nil {
@@ -50,7 +51,7 @@ func (w *simWorld) deployDrill(ctx context.Context, out io.Writer, workdir strin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := deploy.Rollout(ctx, w.env, site, rel, deploy.RolloutOptions{}); err != nil {
+	if _, err := deploy.Rollout(ctx, w.env, site, rel, deploy.RolloutOptions{}); err != nil { // instance refresh
 		return nil, err
 	}
 	res.AfterV2 = site.Releases()
@@ -60,7 +61,7 @@ func (w *simWorld) deployDrill(ctx context.Context, out io.Writer, workdir strin
 		return nil, err
 	}
 	w.rec.fault(w.clock.Now(), "roll out v3 (validate hook fails)")
-	_, res.V3Err = deploy.Rollout(ctx, w.env, site, broken, deploy.RolloutOptions{})
+	_, res.V3Err = deploy.Rollout(ctx, w.env, site, broken, deploy.RolloutOptions{InPlace: true})
 	if !errors.Is(res.V3Err, deploy.ErrRolledBack) {
 		return nil, fmt.Errorf("v3 should have been rolled back, got %v", res.V3Err)
 	}

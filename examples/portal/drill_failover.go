@@ -88,19 +88,20 @@ func (w *simWorld) failoverDrill(ctx context.Context, out io.Writer, site *deplo
 	res.RDS = rdsFailoverSeam
 	line("database failover: %s", res.RDS)
 
-	// Capacity comes back in the healthy zones: the deploy replaces what the load balancer found
-	// unhealthy (the Auto Scaling group's ELB health check does this once the site runs on one).
-	w.rec.note(w.clock.Now(), "deploy: replace unhealthy instances")
-	line("restoring capacity: the deploy replaces unhealthy instances")
-	after, err := deploy.Deploy(ctx, w.env, site.Spec)
-	if err != nil {
+	// Capacity comes back in the healthy zones: the Auto Scaling group's ELB health check
+	// replaces the unhealthy instances, and launches that the failed zone refuses go to the others.
+	line("waiting for the Auto Scaling group to restore capacity")
+	if err := w.awaitCapacity(ctx, wt, site.Spec.Instances); err != nil {
 		return nil, err
 	}
-	*site = *after
-	wt.site = after
+	if err := deploy.Refresh(ctx, w.env, site); err != nil {
+		return nil, err
+	}
+	line("capacity restored: %d healthy targets", site.Spec.Instances)
 	if err := w.clock.Sleep(ctx, 20*time.Second); err != nil {
 		return nil, err
 	}
+	after := site
 	w.mu.Lock()
 	w.watch = nil
 	w.mu.Unlock()
@@ -124,6 +125,27 @@ func (w *simWorld) failoverDrill(ctx context.Context, out io.Writer, site *deplo
 		res.UserRequests, res.Logouts, res.Served, res.Failed, res.FailedAfterReaction)
 	line("capacity: %d healthy in %d zones (%s lost)", res.Healthy, len(res.Zones), zone)
 	return res, nil
+}
+
+// awaitCapacity waits, second by second, until the load balancer routes to n targets again.
+func (w *simWorld) awaitCapacity(ctx context.Context, wt *watch, n int) error {
+	start := w.clock.Now()
+	for {
+		healthy, err := wt.front.Healthy(ctx)
+		if err != nil {
+			return err
+		}
+		if len(healthy) >= n {
+			w.rec.note(w.clock.Now(), fmt.Sprintf("capacity restored: %d healthy targets after %s", len(healthy), w.clock.Now().Sub(start)))
+			return nil
+		}
+		if w.clock.Now().Sub(start) > 15*time.Minute {
+			return fmt.Errorf("%d healthy targets 15 minutes after the faults, want %d", len(healthy), n)
+		}
+		if err := w.clock.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+	}
 }
 
 // awaitReaction waits, second by second, until the load balancer routes to none of ids, and

@@ -8,7 +8,9 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"io"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,10 +26,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
+	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 	"github.com/portalkit/portalkit/rds/session"
@@ -64,24 +68,71 @@ type simMachines struct {
 	dir      string
 	sessions *session.Manager // nil: no session store
 	ec2      *ec2.Client
+	as       *autoscale.Client // the agents' lifecycle calls
+	log      io.Writer         // agent messages, nil: none
 
 	mu      sync.Mutex
 	hosts   map[string]*simHost
 	failing map[string]bool // instances whose health checks are mirrored as failing
 }
 
-func newSimMachines(cloud *awstest.Cloud, env deploy.Env, dir string, sessions *session.Manager) *simMachines {
-	return &simMachines{cloud: cloud, env: env, dir: dir, sessions: sessions, ec2: ec2.NewFromConfig(env.Config),
+func newSimMachines(cloud *awstest.Cloud, env deploy.Env, dir string, sessions *session.Manager, log io.Writer) (*simMachines, error) {
+	m := &simMachines{cloud: cloud, env: env, dir: dir, sessions: sessions, ec2: ec2.NewFromConfig(env.Config), log: log,
 		hosts: map[string]*simHost{}, failing: map[string]bool{}}
+	var err error
+	// The agents' calls wait on the cloud's own clock: they run inside a tick of the world's.
+	m.as, err = autoscale.New(autoscaling.NewFromConfig(env.Config), m.ec2, func(o *autoscale.Options) { o.Clock = cloud.Clock() })
+	return m, err
 }
 
 var _ deploy.Machines = (*simMachines)(nil)
 
-var userDataArgs = regexp.MustCompile(`--bucket (\S+) --pointer envs/([a-z0-9-]+)/release`)
+var userDataArgs = regexp.MustCompile(`--bucket (\S+) --pointer envs/([a-z0-9-]+)/release --tag \S+(?: --lifecycle-hook (\S+))?`)
 
-// Boot runs a new instance's user data: read the environment's release pointer, start the web
-// server, install the release.
-func (m *simMachines) Boot(ctx context.Context, id string, userData []byte) error {
+// Discover boots the instances EC2 runs that have no machine yet (what EC2 does with user data)
+// and stops the web servers of terminated ones.
+func (m *simMachines) Discover(ctx context.Context) error {
+	out, err := m.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("tag-key"), Values: []string{deploy.TagEnvironment}},
+	}})
+	if err != nil {
+		return err
+	}
+	for _, r := range out.Reservations {
+		for _, inst := range r.Instances {
+			id := aws.ToString(inst.InstanceId)
+			switch inst.State.Name {
+			case ec2types.InstanceStateNameShuttingDown, ec2types.InstanceStateNameTerminated:
+				m.Kill(id) // a terminated instance's web server goes with it
+				continue
+			case ec2types.InstanceStateNameRunning:
+			default:
+				continue
+			}
+			if m.host(id) != nil {
+				continue
+			}
+			if err := m.boot(ctx, inst); err != nil {
+				return fmt.Errorf("boot %s: %w", id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// boot runs a new instance's user data as the agent would: read the environment's release
+// pointer, start the web server, install the release, and complete the group's launching
+// lifecycle hook: CONTINUE once the release's hooks passed, ABANDON when they failed.
+func (m *simMachines) boot(ctx context.Context, inst ec2types.Instance) error {
+	id := aws.ToString(inst.InstanceId)
+	tags := map[string]string{}
+	for _, t := range inst.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	userData, err := m.userData(ctx, tags)
+	if err != nil {
+		return err
+	}
 	args := userDataArgs.FindSubmatch(userData)
 	if args == nil {
 		return errors.New("user data names no release pointer")
@@ -90,11 +141,7 @@ func (m *simMachines) Boot(ctx context.Context, id string, userData []byte) erro
 	if err != nil {
 		return err
 	}
-	out, err := m.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-	if err != nil {
-		return err
-	}
-	h := &simHost{id: id, zone: aws.ToString(out.Reservations[0].Instances[0].Placement.AvailabilityZone), dir: filepath.Join(m.dir, id), bucket: string(args[1])}
+	h := &simHost{id: id, zone: aws.ToString(inst.Placement.AvailabilityZone), dir: filepath.Join(m.dir, id), bucket: string(args[1])}
 	app := webApp(id, h.release, m.sessions)
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.partitioned.Load() {
@@ -106,7 +153,39 @@ func (m *simMachines) Boot(ctx context.Context, id string, userData []byte) erro
 	m.mu.Lock()
 	m.hosts[id] = h
 	m.mu.Unlock()
-	return m.install(ctx, h, string(args[1]), version)
+	installErr := m.install(ctx, h, h.bucket, version)
+	hook, group := string(args[3]), tags["aws:autoscaling:groupName"]
+	if hook == "" || group == "" {
+		return installErr
+	}
+	result := autoscale.Continue
+	if installErr != nil {
+		result = autoscale.Abandon
+		m.logf("%s: %v: lifecycle action ABANDON", id, installErr)
+	}
+	return m.as.CompleteLifecycleAction(ctx, autoscale.LifecycleAction{Group: group, Hook: hook, InstanceID: id}, result)
+}
+
+// userData reads an instance's user data from the launch template version it was launched from.
+func (m *simMachines) userData(ctx context.Context, tags map[string]string) ([]byte, error) {
+	id, version := tags["aws:ec2launchtemplate:id"], tags["aws:ec2launchtemplate:version"]
+	if id == "" {
+		return nil, errors.New("not launched from a launch template")
+	}
+	out, err := m.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String(id), Versions: []string{version}})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.LaunchTemplateVersions) == 0 || out.LaunchTemplateVersions[0].LaunchTemplateData == nil {
+		return nil, fmt.Errorf("launch template %s version %s not found", id, version)
+	}
+	return base64.StdEncoding.DecodeString(aws.ToString(out.LaunchTemplateVersions[0].LaunchTemplateData.UserData))
+}
+
+func (m *simMachines) logf(format string, args ...any) {
+	if m.log != nil {
+		fmt.Fprintf(m.log, "  "+format+"\n", args...)
+	}
 }
 
 // Deploy is the agent's deploy mode: install version, run its validate hook, switch.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,17 +25,22 @@ func TestDemoDeploysBothEnvironments(t *testing.T) {
 		"published release v1: 4 files",
 		"release v1 already published",
 		"created load balancer, target group, listener HTTP:80, listener HTTPS:443, apex redirect rule",
-		"second run: 0 created, 0 launched, 0 drifted",
+		"second run: 0 created, 0 drifted, DNS changed: false",
+		"created launch template portal-production v1 (al2023-ami-2023",
+		"IMDSv2 required) and group portal-production across us-east-1a, us-east-1b, us-east-1c",
+		"portal-production [############] 6/6 healthy, 6 in service",
 		"example.com and www.example.com: 2 alias record changes to the load balancer, in one change",
 		"INSYNC after",
-		"production   DNS             www.example.com",
-		"launched 6 instance(s); fleet: us-east-1a: 2, us-east-1b: 2, us-east-1c: 2",
+		"production   DNS                 www.example.com",
+		"production   Auto Scaling group  portal-production                                                 6 in service, launch template portal-production, hook portal-ready",
+		"6 instances in service: us-east-1a: 2, us-east-1b: 2, us-east-1c: 2",
 		"smoke test passed on staging",
-		"production: 6 servers on v2 in 3 batches, 3 zones",
+		"instance refresh InProgress 33%",
+		"production: instance refresh Successful; v2: 6",
 		"ENVIRONMENT  RESOURCE",
-		"production   zone spread     3 zones",
+		"production   zone spread         3 zones",
 	} {
-		assert.Contains(t, got, want)
+		assert.True(t, strings.Contains(got, want), "missing %q", want)
 	}
 	assert.Equal(t, 12, bytes.Count(out.Bytes(), []byte("running, healthy, release v2")), "every instance of both environments on v2")
 	if t.Failed() {

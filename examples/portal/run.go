@@ -81,7 +81,11 @@ func runDeploy(ctx context.Context, env deploy.Env, out io.Writer, workdir strin
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(out, "  second run: %d created, %d launched, %d drifted (idempotent)\n", len(again.LoadBalancer.Created), again.Launched, len(again.LoadBalancer.Drift))
+		created := len(again.LoadBalancer.Created)
+		if again.Group.Created {
+			created++
+		}
+		fmt.Fprintf(out, "  second run: %d created, %d drifted, DNS changed: %v (idempotent)\n", created, len(again.LoadBalancer.Drift)+len(again.Group.Drift), again.DNS.Changed())
 		sites = append(sites, site)
 	}
 

@@ -9,9 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/elb"
 	"github.com/portalkit/portalkit/route53"
 )
@@ -55,8 +58,11 @@ type Spec struct {
 	// HealthCheckInterval is the target group's health check interval. Zero means
 	// DefaultHealthCheckInterval.
 	HealthCheckInterval time.Duration
-	// Tags are added to every instance, for example a run id.
+	// Tags are added to the group and every instance, for example a run id.
 	Tags map[string]string
+	// NoLaunchHook leaves out the launching lifecycle hook, for endpoints where no agent runs
+	// on the instances to complete it (LocalStack). False (the default) has the hook.
+	NoLaunchHook bool
 }
 
 func (s Spec) withDefaults() Spec {
@@ -118,8 +124,13 @@ func (s Spec) Plan() []string {
 		lines = append(lines, fmt.Sprintf("listener rule: %s -> https://www.%s (301)", s.Domain, s.Domain))
 	}
 	lines = append(lines, fmt.Sprintf("Route 53 alias records %s and www.%s -> the load balancer, in the existing hosted zone serving %s", s.Domain, s.Domain, s.Domain))
+	hook := ""
+	if !s.NoLaunchHook {
+		hook = fmt.Sprintf(", launching lifecycle hook %s completed by the instance agent", LaunchHook)
+	}
 	lines = append(lines,
-		fmt.Sprintf("%d t3.small instances (Amazon Linux 2023, IMDSv2 required) spread over the zones, tagged %s=%s", s.Instances, TagEnvironment, s.Environment),
+		fmt.Sprintf("launch template %s: Amazon Linux 2023 (SSM %s), t3.small, IMDSv2 required, the agent's user data", s.groupName(), BaseImageParameter),
+		fmt.Sprintf("Auto Scaling group %s: %d instances (max %d) across the zones, in the target group, ELB health checks%s", s.groupName(), s.Instances, 2*s.Instances, hook),
 		fmt.Sprintf("release pointer s3://%s/%s", s.Bucket, PointerKey(s.Environment)))
 	return lines
 }
@@ -135,9 +146,8 @@ type Site struct {
 	DNS *route53.Result
 	// Instances are the environment's web servers, in zone order.
 	Instances []Instance
-	// Launched and Replaced count the instances this run launched, and the unhealthy ones it
-	// terminated for replacements.
-	Launched, Replaced int
+	// Group is the Auto Scaling group: Created is true on the run that created it.
+	Group *autoscale.Group
 }
 
 // Instance is one web server.
@@ -172,6 +182,8 @@ type clients struct {
 	ec2   *ec2.Client
 	elbv2 *elasticloadbalancingv2.Client
 	lb    *elb.Client
+	as    *autoscale.Client
+	asg   *autoscaling.Client
 }
 
 func (e Env) clients() (*clients, error) {
@@ -184,12 +196,24 @@ func (e Env) clients() (*clients, error) {
 		o.PollInterval = 5 * time.Second
 		o.MaxPollInterval = 10 * time.Second
 	})
+	if err != nil {
+		return nil, err
+	}
+	c.asg = autoscaling.NewFromConfig(e.Config)
+	c.as, err = autoscale.New(c.asg, c.ec2, func(o *autoscale.Options) {
+		o.Parameters = ssm.NewFromConfig(e.Config)
+		o.TargetHealth = c.elbv2
+		o.Clock = e.Clock
+		o.PollInterval = 5 * time.Second
+		o.MaxPollInterval = 15 * time.Second
+	})
 	return c, err
 }
 
-// Deploy ensures the environment spec describes: the load balancer, the web servers (replacing
-// those the load balancer found unhealthy, launching what is missing in the zones with the
-// fewest), and waits until every server is healthy. A second run creates nothing.
+// Deploy ensures the environment spec describes: the load balancer with HTTPS and (for an apex)
+// the apex -> www rule, the Route 53 alias records, the launch template and the Auto Scaling
+// group across the zones, and waits until the group's instances are in service and healthy.
+// A second run creates nothing.
 func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -235,27 +259,13 @@ func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 	if site.DNS, err = ensureDNS(ctx, env, c, spec, stack, out); err != nil {
 		return nil, err
 	}
-	ids, err := ensureFleet(ctx, env, c, spec, stack, site, subnets, out)
-	if err != nil {
+	if site.Group, err = ensureGroup(ctx, env, c, spec, stack, subnets, out); err != nil {
 		return nil, err
 	}
-	if err := c.lb.Register(ctx, stack.TargetGroupARN, elb.Instances(ids...)); err != nil {
-		return nil, err
-	}
-	report, err := c.lb.WaitHealthy(ctx, stack.TargetGroupARN, elb.Instances(ids...), func(o *elb.Options) {
-		o.OnTargetChange = func(ch elb.TargetChange) {
-			if ch.From != "" && ch.To == "healthy" {
-				out.line("%s %s -> %s", ch.Target.ID, ch.From, ch.To)
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	out.line("%s after %s (%d health polls)", healthBar(len(ids), len(ids)), report.Elapsed.Round(time.Second), report.Polls)
 	if err := site.refresh(ctx, c); err != nil {
 		return nil, err
 	}
+	out.line("%d instances in service: %s", len(site.Instances), zoneSummary(site.Zones()))
 	return site, nil
 }
 
@@ -269,7 +279,7 @@ func Refresh(ctx context.Context, env Env, site *Site) error {
 }
 
 func (s *Site) refresh(ctx context.Context, c *clients) error {
-	insts, err := describeFleet(ctx, c.ec2, s.Spec.Environment)
+	insts, err := describeFleet(ctx, c, s.Spec.groupName())
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,8 @@ type Env struct {
 	Clock clock.Clock
 	// Out receives the step-by-step narration. Nil means discard.
 	Out io.Writer
-	// Machines runs the instances' software (user data at boot, the agent's deploy mode). Nil
-	// means the instances run it themselves, as EC2 instances do.
+	// Machines reaches the instances' agents for in-place deploys (RolloutOptions.InPlace).
+	// Nil means none: rollouts replace instances by instance refresh.
 	Machines Machines
 	// S3PathStyle addresses buckets by path, as LocalStack and the simulated cloud need.
 	S3PathStyle bool
@@ -30,12 +30,10 @@ type Env struct {
 	Epoch time.Time
 }
 
-// Machines stands for the software on the instances, for an environment where no instance runs
-// any (the simulated cloud).
+// Machines stands for the software on the instances where no instance runs any (the simulated
+// cloud): there it is what answers the agents' deploy mode. On AWS each instance's agent, started
+// by its user data, installs releases and completes the launching hook itself.
 type Machines interface {
-	// Boot runs a new instance's user data: the agent installs the release the environment's
-	// pointer names and starts the web server.
-	Boot(ctx context.Context, instanceID string, userData []byte) error
 	// Deploy runs the agent's deploy mode on an instance: fetch release version, run its hooks
 	// and switch to it. An error means the release failed there and the instance is back on
 	// its previous release, serving.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/elb"
 )
 
@@ -26,17 +27,29 @@ var ErrSmokeTest = errors.New("deploy: smoke test failed")
 
 // RolloutOptions tunes a Rollout.
 type RolloutOptions struct {
-	// OnBatch, if not nil, is called as each batch enters a phase (after the narration).
+	// InPlace deploys on the running instances through their agents' deploy mode, batch by
+	// batch out of the load balancer (elb.Roll), instead of replacing them by instance refresh.
+	// It needs Env.Machines. False (the default) replaces the instances.
+	InPlace bool
+	// OnBatch, if not nil, is called as each in-place batch enters a phase (after the narration).
 	OnBatch func(elb.BatchProgress)
 }
 
-// Rollout points the environment at rel and moves its servers to it in place, batch by batch:
+// Rollout points the environment at rel and moves its servers to it. By default the Auto
+// Scaling group replaces them by instance refresh, keeping Spec.MinHealthyPercent in service:
+// each new instance's agent installs the release the pointer names and completes the launching
+// hook once its hooks passed. If the refresh fails the pointer goes back to the previous release.
+//
+// With RolloutOptions.InPlace it moves the servers in place, batch by batch:
 // each batch leaves the load balancer, drains, runs the agent's deploy mode and comes back
 // healthy, with Spec.MinHealthyPercent of the servers in service all along. When the release
 // fails its hooks on an instance, the agent has put it back on the previous release: Rollout
 // registers that batch again, points the environment back and returns an error matching
 // ErrRolledBack. Users see no error either way: a batch serves nobody while it changes.
 func Rollout(ctx context.Context, env Env, site *Site, rel *Release, ro RolloutOptions) (*elb.RollReport, error) {
+	if !ro.InPlace {
+		return nil, refresh(ctx, env, site, rel)
+	}
 	if env.Machines == nil {
 		return nil, fmt.Errorf("%w: use the Auto Scaling group's instance refresh", ErrNoInPlaceDeploy)
 	}
@@ -98,6 +111,49 @@ func Rollout(ctx context.Context, env Env, site *Site, rel *Release, ro RolloutO
 	}
 	out.line("%s: %d servers on %s in %d batches, %d zones", spec.Environment, len(report.InService), rel.Version, report.Batches, report.Zones.Spread())
 	return report, site.refresh(ctx, c)
+}
+
+// refresh rolls rel out by instance refresh.
+func refresh(ctx context.Context, env Env, site *Site, rel *Release) error {
+	out := env.printer()
+	c, err := env.clients()
+	if err != nil {
+		return err
+	}
+	spec := site.Spec
+	prevVersion, prevDigest, err := Pointer(ctx, env, rel.Bucket, spec.Environment)
+	if err != nil && !errors.Is(err, ErrNoRelease) {
+		return err
+	}
+	if err := Promote(ctx, env, rel, spec.Environment); err != nil {
+		return err
+	}
+	minPct := int32(spec.MinHealthyPercent)
+	last := ""
+	r, err := c.as.RollingDeploy(ctx, spec.groupName(), autoscale.RefreshSpec{MinHealthyPercentage: &minPct, InstanceWarmup: 30 * time.Second},
+		func(o *autoscale.Options) {
+			o.OnProgress = func(p autoscale.Progress) {
+				s := fmt.Sprintf("instance refresh %s %d%%, %d to update", p.Status, p.Percent, p.InstancesToUpdate)
+				if s != last {
+					out.line("%s", s)
+					last = s
+				}
+			}
+		})
+	if err != nil {
+		if prevVersion != "" {
+			prev := &Release{Version: prevVersion, Bucket: rel.Bucket, Prefix: "releases/" + prevVersion + "/", Digest: prevDigest}
+			if perr := Promote(ctx, env, prev, spec.Environment); perr != nil {
+				return errors.Join(err, perr)
+			}
+		}
+		return err
+	}
+	if err := site.refresh(ctx, c); err != nil {
+		return err
+	}
+	out.line("%s: instance refresh %s; %s", spec.Environment, r.Status, site.ReleaseSummary())
+	return nil
 }
 
 // Ship takes a published release through staging to production: it rolls the release out in

@@ -21,6 +21,9 @@ func Summary(w io.Writer, sites ...*Site) error {
 		}
 		fmt.Fprintf(tw, "%s\ttarget group\t%s\t%s\n", e, s.Spec.targetGroupName(), shortARN(lb.TargetGroupARN))
 		fmt.Fprintf(tw, "%s\tHTTPS listener\t%s\t%s\n", e, shortARN(lb.HTTPSListenerARN), lb.SSLPolicy)
+		if s.Group != nil {
+			fmt.Fprintf(tw, "%s\tAuto Scaling group\t%s\t%d in service, launch template %s, hook %s\n", e, s.Group.Name, len(s.Instances), s.Spec.groupName(), hookName(s.Spec))
+		}
 		fmt.Fprintf(tw, "%s\tzone spread\t%d zones\t%s\n", e, len(s.Zones()), zoneSummary(s.Zones()))
 		for _, in := range s.Instances {
 			rel := in.Release
@@ -66,4 +69,11 @@ func shortARN(arn string) string {
 		return arn[i+1:]
 	}
 	return arn
+}
+
+func hookName(s Spec) string {
+	if s.NoLaunchHook {
+		return "-"
+	}
+	return LaunchHook
 }
