@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/elb"
 )
@@ -90,4 +89,3 @@ func ensureGroup(ctx context.Context, env Env, c *clients, spec Spec, stack *elb
 	})
 	return g, err
 }
-
