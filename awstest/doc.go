@@ -239,6 +239,32 @@
 //
 // S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
 //
+// RDS (service ID "RDS"): MySQL DB instances in DB subnet groups over the EC2 model's subnets;
+// errors are the SDK's typed faults with RDS's HTTP statuses (404 for DBInstanceNotFound,
+// DBSnapshotNotFound, DBSubnetGroupNotFoundFault; 400 otherwise). Durations are [RDSOptions].
+//   - Subnet groups: CreateDBSubnetGroup (subnets of one VPC covering at least two zones, else
+//     DBSubnetGroupDoesNotCoverEnoughAZs naming the zones covered), DescribeDBSubnetGroups,
+//     DeleteDBSubnetGroup (refused while an instance uses it).
+//   - Instances: CreateDBInstance (engine mysql; identifier, storage, master user and password
+//     rules of RDS for MySQL, the password never echoed; MasterUserPassword or
+//     ManageMasterUserPassword, not both; MultiAZ picks a primary and a secondary zone from the
+//     subnet group; DBInstanceAlreadyExists), DescribeDBInstances (MaxRecords/Marker),
+//     ModifyDBInstance (DeletionProtection only), RebootDBInstance (ForceFailover on Multi-AZ
+//     instances only), DeleteDBInstance (deletion protection, final snapshot or
+//     SkipFinalSnapshot). Status: creating (plus StandbyCreating for Multi-AZ), backing-up when
+//     backups are on, available; rebooting during a reboot; a forced failover is a window on the
+//     virtual timeline at whose end AvailabilityZone and SecondaryAvailabilityZone swap;
+//     deleting, then gone. The endpoint appears once creating ends. [Cloud.FailDBInstance] puts
+//     an instance into a failure status; [Cloud.DBInstanceReachable] says whether it accepts
+//     connections (a drill's probe). Parameter groups are recorded by name, not modeled.
+//   - Snapshots: CreateDBSnapshot (the instance must be available; DBSnapshotAlreadyExists),
+//     DescribeDBSnapshots (by identifier or instance, MaxRecords/Marker; the model takes no
+//     automated snapshots), DeleteDBSnapshot (available snapshots only), CopyDBSnapshot. A
+//     snapshot or copy is creating, then available. The cloud is one region: a copy whose source
+//     is another region's snapshot ARN reads it from a cloud linked with
+//     [Cloud.LinkRDSSourceRegion] and fails as unmodeled without one; an encrypted source needs
+//     a KmsKeyId of the destination region (KMSKeyNotAccessibleFault for another region's key).
+//
 // # Adding a service model
 //
 // A service model is a self-contained unit: files named after the service in this package, with

@@ -44,6 +44,8 @@ type Options struct {
 	Seed int64
 	// EC2 configures the EC2 model.
 	EC2 EC2Options
+	// RDS configures the RDS model.
+	RDS RDSOptions
 	// AutoScaling configures the Auto Scaling model.
 	AutoScaling AutoScalingOptions
 	// Route53 configures the Route 53 model.
@@ -75,6 +77,7 @@ func (o Options) withDefaults() Options {
 		o.Seed = DefaultSeed
 	}
 	o.EC2 = o.EC2.withDefaults()
+	o.RDS = o.RDS.withDefaults()
 	o.AutoScaling = o.AutoScaling.withDefaults()
 	o.Route53 = o.Route53.withDefaults()
 	return o
@@ -106,6 +109,7 @@ func (o Options) validate() error {
 		problems = append(problems, fmt.Sprintf("AccountID %q is not 12 digits", o.AccountID))
 	}
 	problems = append(problems, o.EC2.problems()...)
+	problems = append(problems, o.RDS.problems()...)
 	problems = append(problems, o.AutoScaling.problems()...)
 	problems = append(problems, o.Route53.problems()...)
 	if len(problems) == 0 {

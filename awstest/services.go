@@ -11,6 +11,8 @@ const (
 	ServiceELB = "Elastic Load Balancing"
 	// ServiceACM is AWS Certificate Manager.
 	ServiceACM = "ACM"
+	// ServiceRDS is Amazon RDS.
+	ServiceRDS = "RDS"
 )
 
 // registerServices builds every service model, in dependency order. It is the one place a new
@@ -23,6 +25,7 @@ func (c *Cloud) registerServices() {
 		newClassicELBModel,
 		newACMModel,
 		newIAMModel,
+		newRDSModel,
 		newRoute53Model,
 		newAutoScalingModel,
 		newSSMModel,

@@ -110,4 +110,7 @@
 //
 // Loggers ([Options].Logger, [ManagerOptions].Logger) receive life-cycle events and errors. A session
 // is identified by the first 6 bytes of its stored hash, never by its token; DSNs are never logged.
+//
+// Package github.com/portalkit/portalkit/rds builds connection settings fit for failover from an
+// RDS instance's endpoint (rds.OpenDB, rds.MySQLConfig, rds.DSN), with TLS and IAM tokens.
 package session
