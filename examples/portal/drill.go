@@ -95,10 +95,10 @@ type watch struct {
 // Domains the simulated account holds ACM certificates for.
 var simDomains = []string{"example.com", "staging.example.com"}
 
-func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *session.Manager) (*simWorld, error) {
+func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *session.Manager, optFns ...func(*awstest.Options)) (*simWorld, error) {
 	// Virtual time starts now: S3 stamps objects with it, and syncs compare those stamps with
 	// files' modification times.
-	cloud, err := awstest.New(func(o *awstest.Options) { o.Start = time.Now().Truncate(time.Second) })
+	cloud, err := awstest.New(append([]func(*awstest.Options){func(o *awstest.Options) { o.Start = time.Now().Truncate(time.Second) }}, optFns...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -166,10 +166,14 @@ func (w *simWorld) tick(ctx context.Context) {
 	if err := w.machines.Discover(ctx); err != nil {
 		w.machines.logf("machines: %v", err)
 	}
-	w.machines.MirrorHealth(ctx)
 	w.mu.Lock()
 	wt := w.watch
 	w.mu.Unlock()
+	// The load balancer's health checks, every 2 seconds (every second while a drill watches,
+	// for a finer timeline); the target group's interval is 10s, so none is missed.
+	if wt != nil || w.clock.Now().Unix()%2 == 0 {
+		w.machines.MirrorHealth(ctx)
+	}
 	if wt == nil {
 		return
 	}

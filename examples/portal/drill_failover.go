@@ -25,13 +25,16 @@ type failoverResult struct {
 	Zones   map[string]int
 	// LostZone is the zone the drill failed.
 	LostZone string
-	// RDS says what the database failover step did.
-	RDS string
+	// RDS says what the database failover did: zones, duration, probes of the session database.
+	RDS                         string
+	RDSFrom, RDSTo              string
+	RDSProbes, RDSProbeFailures int
 }
 
 // failoverDrill logs a user in through the site's load balancer, kills the web server that
-// served the login, fails a whole zone, then lets the deploy restore capacity in the healthy
-// zones, with traffic every virtual second throughout.
+// served the login, fails a whole zone, forces a failover of the DB instance, and waits for the
+// Auto Scaling group to restore capacity in the healthy zones, with traffic every virtual second
+// throughout.
 func (w *simWorld) failoverDrill(ctx context.Context, out io.Writer, site *deploy.Site) (*failoverResult, error) {
 	wt, err := w.observe(site, 3)
 	if err != nil {
@@ -84,9 +87,20 @@ func (w *simWorld) failoverDrill(ctx context.Context, out io.Writer, site *deplo
 	}
 	line("the load balancer stopped routing to %s after %ds", zone, res.Reactions[1]-res.Faults[1])
 
-	// Fault 3: the database fails over.
-	res.RDS = rdsFailoverSeam
-	line("database failover: %s", res.RDS)
+	// Fault 3: the database fails over to its standby in another zone, users browsing on.
+	w.rec.fault(w.clock.Now(), "RDS failover of "+site.Spec.Environment+"'s DB instance")
+	line("forcing a failover of the DB instance")
+	var probe func(context.Context) error
+	if db := w.machines.sessionDB; db != nil {
+		probe = db.PingContext
+	}
+	rep, err := deploy.FailoverDatabase(ctx, w.env, site, probe)
+	if err != nil {
+		return nil, err
+	}
+	res.RDSFrom, res.RDSTo, res.RDSProbes, res.RDSProbeFailures = rep.FromAZ, rep.ToAZ, rep.Probes, rep.ProbeFailures
+	res.RDS = fmt.Sprintf("%s -> %s in %s, %d/%d probes failed", rep.FromAZ, rep.ToAZ, rep.Duration, rep.ProbeFailures, rep.Probes)
+	w.rec.note(w.clock.Now(), "RDS failover done: "+res.RDS)
 
 	// Capacity comes back in the healthy zones: the Auto Scaling group's ELB health check
 	// replaces the unhealthy instances, and launches that the failed zone refuses go to the others.
@@ -182,7 +196,3 @@ func inWindow(s int, faults, reactions []int) bool {
 	}
 	return false
 }
-
-// rdsFailoverSeam is what the drill says about the database failover until the rds package
-// (Multi-AZ instance, forced failover) is wired in.
-const rdsFailoverSeam = "skipped: the rds package is not wired in yet (Multi-AZ instance, forced failover)"

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -63,13 +64,14 @@ func (h *simHost) Version() string { v, _ := h.release(); return v }
 
 // simMachines runs the simulated cloud's instances on this machine (deploy.Machines).
 type simMachines struct {
-	cloud    *awstest.Cloud
-	env      deploy.Env // S3 and EC2 access, as an instance profile would give
-	dir      string
-	sessions *session.Manager // nil: no session store
-	ec2      *ec2.Client
-	as       *autoscale.Client // the agents' lifecycle calls
-	log      io.Writer         // agent messages, nil: none
+	cloud     *awstest.Cloud
+	env       deploy.Env // S3 and EC2 access, as an instance profile would give
+	dir       string
+	sessions  *session.Manager // nil: no session store
+	sessionDB *sql.DB          // the session store's database, nil without one
+	ec2       *ec2.Client
+	as        *autoscale.Client // the agents' lifecycle calls
+	log       io.Writer         // agent messages, nil: none
 
 	mu      sync.Mutex
 	hosts   map[string]*simHost
@@ -268,6 +270,9 @@ func (m *simMachines) MirrorHealth(ctx context.Context) {
 	m.mu.Unlock()
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for _, h := range hosts {
+		if h.dead.Load() && m.failing[h.id] {
+			continue // a dead server stays failed; no need to check it again
+		}
 		ok := false
 		if req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.srv.URL+"/health", nil); err == nil {
 			if resp, err := client.Do(req); err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 	"github.com/portalkit/portalkit/internal/testenv"
 )
@@ -23,15 +24,19 @@ import (
 func newTestWorld(t *testing.T, withSessions bool) (*simWorld, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
-	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil)
+	// A DB instance that is created in minutes rather than twenty: every second of virtual time
+	// runs the world's health checks and traffic, and the tests run under the race detector.
+	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil, func(o *awstest.Options) {
+		o.RDS.InstanceCreating, o.RDS.StandbyCreating, o.RDS.InstanceBackingUp = 2*time.Minute, time.Minute, 30*time.Second
+	})
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
 	if withSessions {
 		db := testenv.MySQL(t)
-		m, closeFn, err := newSessions(context.Background(), db.DSN, "portal_sessions")
+		m, sdb, err := newSessions(context.Background(), db.DSN, "portal_sessions")
 		require.NoError(t, err)
-		t.Cleanup(closeFn)
-		w.machines.sessions = m
+		t.Cleanup(func() { sdb.Close() })
+		w.machines.sessions, w.machines.sessionDB = m, sdb
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -54,10 +59,11 @@ func deployEnvironment(t *testing.T, w *simWorld, workdir string, spec deploy.Sp
 	return site
 }
 
-// TestFailoverDrill: a logged-in user through a killed web server and a lost zone. Sessions in
-// MySQL keep them logged in, the load balancer stops routing to what failed after its health
-// checks (real HTTP checks of each server) fail, no request fails after that, and capacity comes
-// back in the healthy zones. The timeline is written as HTML and rendered in headless Chromium.
+// TestFailoverDrill: a logged-in user through a killed web server, a lost zone and a forced
+// failover of the DB instance. Sessions in MySQL keep them logged in, the load balancer stops
+// routing to what failed after its health checks (real HTTP checks of each server) fail, no
+// request fails after that, and the Auto Scaling group brings capacity back in the healthy
+// zones. The timeline is written as HTML and rendered in headless Chromium.
 func TestFailoverDrill(t *testing.T) {
 	w, out := newTestWorld(t, true)
 	workdir := t.TempDir()
@@ -80,12 +86,16 @@ func TestFailoverDrill(t *testing.T) {
 	assert.Len(t, res.Zones, 2, "in the two healthy zones")
 	assert.NotContains(t, res.Zones, res.LostZone)
 
+	assert.NotEqual(t, res.RDSFrom, res.RDSTo, "the database moved to its standby's zone")
+	assert.Greater(t, res.RDSProbes, 10, "the session database was probed throughout the failover")
+
 	var tl bytes.Buffer
 	w.rec.printTimeline(&tl)
 	assert.Contains(t, tl.String(), "FAULT  kill i-")
 	assert.Contains(t, tl.String(), "FAULT  zone "+res.LostZone+" fails")
 	assert.Contains(t, tl.String(), "healthy -> unhealthy")
 	assert.Contains(t, tl.String(), "initial -> healthy", "replacements come into service")
+	assert.Contains(t, tl.String(), "FAULT  RDS failover")
 
 	page := filepath.Join(t.TempDir(), "failover.html")
 	f, err := os.Create(page)
@@ -98,7 +108,7 @@ func TestFailoverDrill(t *testing.T) {
 		assert.False(t, strings.Contains(string(html), external), "self-contained: no %s", external)
 	}
 	assert.True(t, strings.Contains(string(html), `<svg id="timeline"`), "an SVG chart")
-	assert.Equal(t, 2, strings.Count(string(html), `class="fault"`), "both faults marked")
+	assert.Equal(t, 3, strings.Count(string(html), `class="fault"`), "the three faults marked")
 
 	t.Run("renders in headless Chromium", func(t *testing.T) { checkRendered(t, page) })
 }

@@ -117,12 +117,12 @@ func runSim(ctx context.Context, out io.Writer, o options, staging, production d
 	}
 	defer world.Close()
 	if o.mysqlDSN != "" {
-		m, closeFn, err := newSessions(ctx, o.mysqlDSN, "portal_demo_sessions")
+		m, db, err := newSessions(ctx, o.mysqlDSN, "portal_demo_sessions")
 		if err != nil {
 			return err
 		}
-		defer closeFn()
-		world.machines.sessions = m
+		defer db.Close()
+		world.machines.sessions, world.machines.sessionDB = m, db
 	}
 	start := world.clock.Now()
 	world.env.Epoch = start

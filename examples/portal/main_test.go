@@ -56,7 +56,7 @@ func TestRealAWSNeedsApply(t *testing.T) {
 	got := out.String()
 	assert.Contains(t, got, "Plan for the AWS account of the default credential chain, region eu-west-1")
 	assert.Contains(t, got, "+ Application Load Balancer portal-production")
-	assert.Contains(t, got, "+ 6 t3.small instances (Amazon Linux 2023, IMDSv2 required)")
+	assert.Contains(t, got, "+ Auto Scaling group portal-production: 6 instances (max 12) across the zones")
 	assert.Contains(t, got, "Nothing created: run again with -apply")
 }
 

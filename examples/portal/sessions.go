@@ -12,7 +12,7 @@ import (
 
 // newSessions opens the session store the web servers share (MySQL; MariaDB stands in for the
 // RDS endpoint locally), creating the database and table if needed. close releases it.
-func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, closeFn func(), err error) {
+func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, db *sql.DB, err error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the MySQL DSN is not valid")
@@ -29,7 +29,7 @@ func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, cl
 		cfg.DBName = "portal_demo"
 	}
 	cfg.RejectReadOnly = true
-	db, err := sql.Open("mysql", cfg.FormatDSN())
+	db, err = sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,5 +46,5 @@ func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, cl
 		db.Close()
 		return nil, nil, err
 	}
-	return m, func() { db.Close() }, nil
+	return m, db, nil
 }

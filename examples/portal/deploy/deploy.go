@@ -16,6 +16,7 @@ import (
 
 	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/elb"
+	"github.com/portalkit/portalkit/rds"
 	"github.com/portalkit/portalkit/route53"
 )
 
@@ -131,6 +132,7 @@ func (s Spec) Plan() []string {
 	lines = append(lines,
 		fmt.Sprintf("launch template %s: Amazon Linux 2023 (SSM %s), t3.small, IMDSv2 required, the agent's user data", s.groupName(), BaseImageParameter),
 		fmt.Sprintf("Auto Scaling group %s: %d instances (max %d) across the zones, in the target group, ELB health checks%s", s.groupName(), s.Instances, 2*s.Instances, hook),
+		fmt.Sprintf("DB subnet group and DB instance %s: MySQL, db.t3.medium, Multi-AZ, encrypted, 7-day backups, deletion protection, master password managed by RDS", s.dbIdentifier()),
 		fmt.Sprintf("release pointer s3://%s/%s", s.Bucket, PointerKey(s.Environment)))
 	return lines
 }
@@ -148,6 +150,8 @@ type Site struct {
 	Instances []Instance
 	// Group is the Auto Scaling group: Created is true on the run that created it.
 	Group *autoscale.Group
+	// Database is the Multi-AZ MySQL instance the web servers keep sessions in.
+	Database *rds.Instance
 }
 
 // Instance is one web server.
@@ -241,6 +245,9 @@ func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 	if spec.Apex {
 		lbSpec.Listeners.ApexRedirect = spec.Domain
 	}
+	if _, err := startDatabase(ctx, env, spec, subnets, out); err != nil {
+		return nil, err
+	}
 	stack, err := c.lb.Ensure(ctx, lbSpec)
 	if err != nil {
 		return nil, err
@@ -260,6 +267,9 @@ func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 		return nil, err
 	}
 	if site.Group, err = ensureGroup(ctx, env, c, spec, stack, subnets, out); err != nil {
+		return nil, err
+	}
+	if site.Database, err = waitDatabase(ctx, env, spec, out); err != nil {
 		return nil, err
 	}
 	if err := site.refresh(ctx, c); err != nil {

@@ -24,6 +24,7 @@ func Summary(w io.Writer, sites ...*Site) error {
 		if s.Group != nil {
 			fmt.Fprintf(tw, "%s\tAuto Scaling group\t%s\t%d in service, launch template %s, hook %s\n", e, s.Group.Name, len(s.Instances), s.Spec.groupName(), hookName(s.Spec))
 		}
+		fmt.Fprintf(tw, "%s\tDB instance\t%s\t%s\n", e, s.Spec.dbIdentifier(), dbSummary(s))
 		fmt.Fprintf(tw, "%s\tzone spread\t%d zones\t%s\n", e, len(s.Zones()), zoneSummary(s.Zones()))
 		for _, in := range s.Instances {
 			rel := in.Release
