@@ -18,45 +18,48 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os/exec"
+	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"go.yaml.in/yaml/v3"
 
-	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/bootstrap"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 	"github.com/portalkit/portalkit/rds/session"
-	"github.com/portalkit/portalkit/s3sync"
 )
 
-// simHost is one simulated instance.
+// simHost is one simulated instance: its disk is a directory, its instance agent the bootstrap
+// package's, its web server a loopback HTTP server.
 type simHost struct {
 	id, zone, dir string
-	bucket        string // where its releases come from
 	srv           *httptest.Server
-	mu            sync.Mutex
-	version       string
+	agent         *bootstrap.Agent
 	partitioned   atomic.Bool // its zone is cut off: connections are reset
 	dead          atomic.Bool // its web server was killed
 }
 
+// release returns the version and directory of the release the host serves: what its
+// current symlink, which the agent switches atomically, points to.
 func (h *simHost) release() (string, string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.version == "" {
+	dir := filepath.Join(h.dir, "current")
+	b, err := os.ReadFile(filepath.Join(dir, "VERSION"))
+	if err != nil {
 		return "", ""
 	}
-	return h.version, filepath.Join(h.dir, "releases", h.version)
+	return strings.TrimSpace(string(b)), dir
 }
 
 // Version returns the release the host serves.
@@ -70,8 +73,8 @@ type simMachines struct {
 	sessions  *session.Manager // nil: no session store
 	sessionDB *sql.DB          // the session store's database, nil without one
 	ec2       *ec2.Client
-	as        *autoscale.Client // the agents' lifecycle calls
-	log       io.Writer         // agent messages, nil: none
+	asg       *autoscaling.Client // the agents' lifecycle calls
+	log       io.Writer           // agent messages, nil: none
 
 	mu      sync.Mutex
 	hosts   map[string]*simHost
@@ -81,15 +84,11 @@ type simMachines struct {
 func newSimMachines(cloud *awstest.Cloud, env deploy.Env, dir string, sessions *session.Manager, log io.Writer) (*simMachines, error) {
 	m := &simMachines{cloud: cloud, env: env, dir: dir, sessions: sessions, ec2: ec2.NewFromConfig(env.Config), log: log,
 		hosts: map[string]*simHost{}, failing: map[string]bool{}}
-	var err error
-	// The agents' calls wait on the cloud's own clock: they run inside a tick of the world's.
-	m.as, err = autoscale.New(autoscaling.NewFromConfig(env.Config), m.ec2, func(o *autoscale.Options) { o.Clock = cloud.Clock() })
-	return m, err
+	m.asg = autoscaling.NewFromConfig(env.Config)
+	return m, nil
 }
 
 var _ deploy.Machines = (*simMachines)(nil)
-
-var userDataArgs = regexp.MustCompile(`--bucket (\S+) --pointer envs/([a-z0-9-]+)/release --tag \S+(?: --lifecycle-hook (\S+))?`)
 
 // Discover boots the instances EC2 runs that have no machine yet (what EC2 does with user data)
 // and stops the web servers of terminated ones.
@@ -122,28 +121,25 @@ func (m *simMachines) Discover(ctx context.Context) error {
 	return nil
 }
 
-// boot runs a new instance's user data as the agent would: read the environment's release
-// pointer, start the web server, install the release, and complete the group's launching
-// lifecycle hook: CONTINUE once the release's hooks passed, ABANDON when they failed.
+// boot runs a new instance's user data as cloud-init would: write the agent's configuration
+// (on this machine: the instance's directory as application root, its web server's health check
+// as the health gate), start the web server, and run the agent in launch mode. The agent
+// installs the release the environment's pointer names, runs its hooks, switches, passes the
+// health gate and completes the launching lifecycle hook: CONTINUE, or ABANDON on a failure.
 func (m *simMachines) boot(ctx context.Context, inst ec2types.Instance) error {
 	id := aws.ToString(inst.InstanceId)
 	tags := map[string]string{}
 	for _, t := range inst.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	userData, err := m.userData(ctx, tags)
+	cfg, err := m.agentConfig(ctx, tags)
 	if err != nil {
 		return err
 	}
-	args := userDataArgs.FindSubmatch(userData)
-	if args == nil {
-		return errors.New("user data names no release pointer")
-	}
-	version, _, err := deploy.Pointer(ctx, m.env, string(args[1]), string(args[2]))
-	if err != nil {
+	h := &simHost{id: id, zone: aws.ToString(inst.Placement.AvailabilityZone), dir: filepath.Join(m.dir, id)}
+	if err := os.MkdirAll(h.dir, 0o755); err != nil {
 		return err
 	}
-	h := &simHost{id: id, zone: aws.ToString(inst.Placement.AvailabilityZone), dir: filepath.Join(m.dir, id), bucket: string(args[1])}
 	app := webApp(id, h.release, m.sessions)
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.partitioned.Load() {
@@ -155,33 +151,87 @@ func (m *simMachines) boot(ctx context.Context, inst ec2types.Instance) error {
 	m.mu.Lock()
 	m.hosts[id] = h
 	m.mu.Unlock()
-	installErr := m.install(ctx, h, h.bucket, version)
-	hook, group := string(args[3]), tags["aws:autoscaling:groupName"]
-	if hook == "" || group == "" {
-		return installErr
+	cfg.AppDir, cfg.HealthURL = h.dir, h.srv.URL+"/health"
+	h.agent, err = bootstrap.NewAgent(cfg, func(o *bootstrap.Options) {
+		o.S3 = s3.NewFromConfig(m.env.Config, func(so *s3.Options) { so.UsePathStyle = true })
+		o.Metadata = simIMDS{"instance-id": id, "placement/availability-zone": h.zone, "placement/region": m.cloud.Region(),
+			"autoscaling/target-lifecycle-state": "InService"}
+		o.Lifecycle = m.asg
+		o.Clock = m.cloud.Clock() // the agent's waits run inside a tick of the world's clock
+		o.HeartbeatInterval = -1  // a virtual clock's sleeps return at once
+		o.HookOutput = m.hookOutput()
+	})
+	if err != nil {
+		return err
 	}
-	result := autoscale.Continue
-	if installErr != nil {
-		result = autoscale.Abandon
-		m.logf("%s: %v: lifecycle action ABANDON", id, installErr)
+	res, err := h.agent.Launch(ctx)
+	if err != nil {
+		m.logf("%s: agent: %v (lifecycle action ABANDON)", id, err)
+		return nil // the group replaces the instance
 	}
-	return m.as.CompleteLifecycleAction(ctx, autoscale.LifecycleAction{Group: group, Hook: hook, InstanceID: id}, result)
+	return m.tagRelease(ctx, id, res.Version)
 }
 
-// userData reads an instance's user data from the launch template version it was launched from.
-func (m *simMachines) userData(ctx context.Context, tags map[string]string) ([]byte, error) {
+// tagRelease records the release an instance serves on it, as an application-start hook would
+// with `aws ec2 create-tags`: the deploy's summary reads it.
+func (m *simMachines) tagRelease(ctx context.Context, id, version string) error {
+	_, err := m.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id},
+		Tags: []ec2types.Tag{{Key: aws.String(deploy.TagRelease), Value: aws.String(version)}}})
+	return err
+}
+
+// agentConfig reads the agent's configuration from the cloud-config user data of the launch
+// template version an instance was launched from.
+func (m *simMachines) agentConfig(ctx context.Context, tags map[string]string) (bootstrap.Config, error) {
 	id, version := tags["aws:ec2launchtemplate:id"], tags["aws:ec2launchtemplate:version"]
 	if id == "" {
-		return nil, errors.New("not launched from a launch template")
+		return bootstrap.Config{}, errors.New("not launched from a launch template")
 	}
 	out, err := m.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String(id), Versions: []string{version}})
 	if err != nil {
-		return nil, err
+		return bootstrap.Config{}, err
 	}
 	if len(out.LaunchTemplateVersions) == 0 || out.LaunchTemplateVersions[0].LaunchTemplateData == nil {
-		return nil, fmt.Errorf("launch template %s version %s not found", id, version)
+		return bootstrap.Config{}, fmt.Errorf("launch template %s version %s not found", id, version)
 	}
-	return base64.StdEncoding.DecodeString(aws.ToString(out.LaunchTemplateVersions[0].LaunchTemplateData.UserData))
+	doc, err := base64.StdEncoding.DecodeString(aws.ToString(out.LaunchTemplateVersions[0].LaunchTemplateData.UserData))
+	if err != nil {
+		return bootstrap.Config{}, err
+	}
+	var cc struct {
+		WriteFiles []struct {
+			Path    string `yaml:"path"`
+			Content string `yaml:"content"`
+		} `yaml:"write_files"`
+	}
+	if err := yaml.Unmarshal(doc, &cc); err != nil {
+		return bootstrap.Config{}, fmt.Errorf("user data is not cloud-config: %w", err)
+	}
+	for _, f := range cc.WriteFiles {
+		if f.Path == bootstrap.DefaultConfigPath {
+			return bootstrap.ParseConfig([]byte(f.Content))
+		}
+	}
+	return bootstrap.Config{}, errors.New("user data writes no agent configuration")
+}
+
+// simIMDS answers the agent's IMDSv2 reads for one instance.
+type simIMDS map[string]string
+
+func (s simIMDS) GetMetadata(_ context.Context, in *imds.GetMetadataInput, _ ...func(*imds.Options)) (*imds.GetMetadataOutput, error) {
+	v, ok := s[in.Path]
+	if !ok {
+		return nil, fmt.Errorf("simulated IMDS: no %s", in.Path)
+	}
+	return &imds.GetMetadataOutput{Content: io.NopCloser(strings.NewReader(v))}, nil
+}
+
+// hookOutput is where the agents' hooks write: the narration.
+func (m *simMachines) hookOutput() io.Writer {
+	if m.log == nil {
+		return io.Discard
+	}
+	return m.log
 }
 
 func (m *simMachines) logf(format string, args ...any) {
@@ -190,45 +240,18 @@ func (m *simMachines) logf(format string, args ...any) {
 	}
 }
 
-// Deploy is the agent's deploy mode: install version, run its validate hook, switch.
+// Deploy is the agent's deploy mode on a running instance: install version, run its hooks,
+// switch; a failing hook switches back to the previous release and fails the deploy.
 func (m *simMachines) Deploy(ctx context.Context, id, version string) error {
 	h := m.host(id)
-	if h == nil {
+	if h == nil || h.agent == nil {
 		return fmt.Errorf("no machine for %s", id)
 	}
-	return m.install(ctx, h, h.bucket, version)
-}
-
-// install pulls a release to the host's disk and runs its validate hook there; only when the
-// hook passes does the host serve it. A failing hook leaves the previous release serving.
-func (m *simMachines) install(ctx context.Context, h *simHost, bucket, version string) error {
-	syncer, err := s3sync.NewFromConfig(m.env.Config, func(o *s3sync.Options) { o.UsePathStyle = true })
+	res, err := h.agent.Deploy(ctx, func(o *bootstrap.Options) { o.Version = version })
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(h.dir, "releases", version)
-	if _, err := syncer.Pull(ctx, dir, bucket, "releases/"+version+"/"); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, "sh", "hooks/validate")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("release %s: validate hook: %v: %s", version, err, bytesTrim(out))
-	}
-	h.mu.Lock()
-	h.version = version
-	h.mu.Unlock()
-	_, err = m.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{h.id},
-		Tags: []ec2types.Tag{{Key: aws.String(deploy.TagRelease), Value: aws.String(version)}}})
-	return err
-}
-
-func bytesTrim(b []byte) string {
-	s := string(b)
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return s
+	return m.tagRelease(ctx, id, res.Version)
 }
 
 func (m *simMachines) host(id string) *simHost {

@@ -66,7 +66,7 @@ func runDeploy(ctx context.Context, env deploy.Env, out io.Writer, workdir strin
 	var sites []*deploy.Site
 	for _, spec := range []deploy.Spec{staging, production} {
 		section(fmt.Sprintf("Environment %s: load balancer, web servers in every zone", spec.Environment))
-		if _, _, err := deploy.Pointer(ctx, env, releaseBucket, spec.Environment); errors.Is(err, deploy.ErrNoRelease) {
+		if _, err := deploy.Pointer(ctx, env, releaseBucket, spec.Environment); errors.Is(err, deploy.ErrNoRelease) {
 			if err := deploy.Promote(ctx, env, v1, spec.Environment); err != nil {
 				return nil, err
 			}

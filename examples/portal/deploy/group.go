@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/autoscale"
+	"github.com/portalkit/portalkit/bootstrap"
 	"github.com/portalkit/portalkit/elb"
 )
 
@@ -18,19 +19,30 @@ const LaunchHook = "portal-ready"
 // BaseImageParameter is the public SSM parameter naming the latest Amazon Linux 2023 image.
 const BaseImageParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
-// UserData is the shell script an instance runs at first boot: the instance agent installs the
-// release the environment's pointer names, runs its hooks, switches to it, starts serving and
-// completes the group's launching lifecycle hook.
-func UserData(spec Spec) []byte {
-	hook := ""
-	if !spec.NoLaunchHook {
-		hook = " --lifecycle-hook " + LaunchHook
+// AppDir is the application root on the instances: releases/<version>, current -> the one served.
+const AppDir = "/srv/portal"
+
+// HealthURL is the agent's health gate on the instance: the web server's health check.
+const HealthURL = "http://127.0.0.1/health"
+
+// AgentConfig is the instance agent's configuration for an environment (package bootstrap):
+// install the release the environment's pointer names, run its hooks, switch atomically, pass
+// the health gate, keep three releases, and complete the group's launching lifecycle hook.
+func AgentConfig(spec Spec) bootstrap.Config {
+	cfg := bootstrap.Config{
+		Bucket: spec.Bucket, Prefix: ReleasePrefix, Pointer: pointerName(spec.Environment),
+		AppDir: AppDir, Keep: 3, Hooks: AgentHooks, HealthURL: HealthURL, HealthTimeoutSeconds: 60,
 	}
-	return []byte(fmt.Sprintf(`#!/bin/sh
-# portal instance agent: install the release s3://%[1]s/%[2]s names, then serve it.
-set -eu
-exec /usr/local/bin/portal-agent launch --bucket %[1]s --pointer %[2]s --tag %[3]s%[4]s
-`, spec.Bucket, PointerKey(spec.Environment), TagRelease, hook))
+	if !spec.NoLaunchHook {
+		cfg.AutoScalingGroup, cfg.LifecycleHook = spec.groupName(), LaunchHook
+	}
+	return cfg
+}
+
+// UserData is the cloud-config document a new instance runs at first boot: it writes the
+// agent's configuration and starts the agent (examples/agent, on the base image) in launch mode.
+func UserData(spec Spec) ([]byte, error) {
+	return bootstrap.RenderUserData(bootstrap.UserData{Format: bootstrap.FormatCloudConfig, Config: AgentConfig(spec)})
 }
 
 func (s Spec) groupName() string { return "portal-" + s.Environment }
@@ -44,8 +56,12 @@ func ensureGroup(ctx context.Context, env Env, c *clients, spec Spec, stack *elb
 	if err != nil {
 		return nil, err
 	}
+	userData, err := UserData(spec)
+	if err != nil {
+		return nil, err
+	}
 	tv, err := c.as.EnsureTemplateVersion(ctx, autoscale.TemplateSpec{
-		Name: spec.groupName(), ImageID: img.ID, InstanceType: "t3.small", HopLimit: 2, UserData: UserData(spec),
+		Name: spec.groupName(), ImageID: img.ID, InstanceType: "t3.small", HopLimit: 2, UserData: userData,
 	})
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/portalkit/portalkit/bootstrap"
 	"github.com/portalkit/portalkit/s3sync"
 )
 
@@ -29,32 +29,37 @@ var ErrReleaseChanged = errors.New("deploy: release already published with other
 // environment's pointer) does not exist.
 var ErrNoRelease = errors.New("deploy: no such release")
 
+// ReleasePrefix is where releases live in the bucket, in the instance agent's layout (package
+// bootstrap): <prefix>/<version>/manifest.json and <prefix>/<version>/files/.
+const ReleasePrefix = bootstrap.DefaultPrefix
+
 // Release is one published code release: an immutable object set in S3.
 type Release struct {
 	// Version names the release, for example "v2".
 	Version string
-	// Bucket and Prefix locate its files: s3://Bucket/Prefix.
+	// Bucket and Prefix locate it: s3://Bucket/Prefix<version>/.
 	Bucket, Prefix string
-	// Digest is the SHA-256 over the release's file names and contents, recorded in its
-	// MANIFEST object; it proves a promoted release is the one that was tested.
+	// Digest is the SHA-256 over the file names and SHA-256s its manifest lists; it proves a
+	// promoted release is the one that was tested.
 	Digest string
 	// Files is the number of files.
 	Files int
 }
 
-// ManifestKey returns the key of a release's manifest, written last when it is published.
-func ManifestKey(version string) string { return "releases/" + version + ".manifest" }
+// pointerName is the name, under ReleasePrefix, of an environment's release pointer.
+func pointerName(environment string) string { return "current-" + environment }
 
-// PointerKey returns the key of an environment's release pointer, which user data names.
-func PointerKey(environment string) string { return "envs/" + environment + "/release" }
+// PointerKey returns the key of an environment's release pointer: the object holding the
+// version its instances' agents install.
+func PointerKey(environment string) string { return ReleasePrefix + "/" + pointerName(environment) }
 
 // Build writes a release of the portal application into dir, as a CI build would: the version,
-// a page template, and the validate hook the agent runs before switching to it.
+// a page template, and the validate hook the agent runs after switching to it.
 func Build(dir, version string) error {
 	files := map[string]string{
 		"VERSION":             version + "\n",
 		"templates/home.tpl":  "Welcome to the portal (" + version + ")",
-		"hooks/validate":      "#!/bin/sh\n# Checks the release before it serves: templates present, config parses.\ntest -s templates/home.tpl\n",
+		"hooks/validate":      "#!/bin/sh\n# Checks the release once it serves: templates present, config parses.\ntest -s templates/home.tpl\n",
 		"static/css/site.css": "body { font-family: sans-serif; }\n",
 	}
 	for name, body := range files {
@@ -62,59 +67,70 @@ func Build(dir, version string) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		mode := os.FileMode(0o644)
-		if strings.HasPrefix(name, "hooks/") {
-			mode = 0o755
-		}
-		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// AgentHooks are the hooks the instance agent runs for every release: the release's own
+// validate script, after the switch (a failure switches back to the previous release).
+var AgentHooks = []bootstrap.Hook{{Event: bootstrap.EventValidateService, Command: "/bin/sh", Args: []string{"hooks/validate"}, TimeoutSeconds: 60}}
+
+// manifestDigest is the digest of a release from its manifest's file list.
+func manifestDigest(files []bootstrap.ManifestFile) string {
+	sorted := append([]bootstrap.ManifestFile(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	h := sha256.New()
+	for _, f := range sorted {
+		fmt.Fprintf(h, "%s\x00%s\n", f.Path, f.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Digest computes a release directory's digest (see Release.Digest) and counts its files.
 func Digest(dir string) (string, int, error) {
-	var names []string
+	var files []bootstrap.ManifestFile
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
 		rel, err := filepath.Rel(dir, p)
-		names = append(names, filepath.ToSlash(rel))
-		return err
-	})
-	if err != nil {
-		return "", 0, err
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
 		if err != nil {
-			return "", 0, err
+			return err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil)), len(names), nil
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		files = append(files, bootstrap.ManifestFile{Path: filepath.ToSlash(rel), SHA256: hex.EncodeToString(h.Sum(nil))})
+		return nil
+	})
+	return manifestDigest(files), len(files), err
 }
 
-// Publish pushes the release built in dir to s3://bucket/releases/<version>/ and commits it by
-// writing its manifest last. Publishing the same content again uploads nothing; other content
-// under a published version fails with ErrReleaseChanged.
+// Publish uploads the release built in dir to s3://bucket/releases/<version>/ with the instance
+// agent's package (bootstrap.Publish: files, then the manifest with every SHA-256). Publishing
+// the same content again uploads nothing; other content under a published version fails with
+// ErrReleaseChanged.
 func Publish(ctx context.Context, env Env, bucket, dir, version string) (*Release, error) {
 	out := env.printer()
 	digest, files, err := Digest(dir)
 	if err != nil {
 		return nil, fmt.Errorf("deploy: release %s: %w", version, err)
 	}
-	rel := &Release{Version: version, Bucket: bucket, Prefix: "releases/" + version + "/", Digest: digest, Files: files}
+	rel := &Release{Version: version, Bucket: bucket, Prefix: ReleasePrefix + "/", Digest: digest, Files: files}
 	client := env.s3()
 	if err := ensureBucket(ctx, client, bucket); err != nil {
 		return nil, err
 	}
-	have, err := readManifest(ctx, client, bucket, version)
+	have, err := publishedDigest(ctx, env, bucket, version)
 	switch {
 	case err == nil && have == digest:
 		out.line("release %s already published (sha256 %s), nothing to upload", version, digest[:12])
@@ -124,44 +140,53 @@ func Publish(ctx context.Context, env Env, bucket, dir, version string) (*Releas
 	case !errors.Is(err, ErrNoRelease):
 		return nil, err
 	}
-	syncer, err := s3sync.New(client, func(o *s3sync.Options) {
-		o.OnProgress = func(p s3sync.Progress) {
-			if p.FilesDone == p.FilesTotal {
-				out.line("push %s %s", rel.Prefix, bar(p.FilesDone, p.FilesTotal, p.BytesDone))
+	_, err = bootstrap.Publish(ctx, client, bootstrap.Publication{Dir: dir, Bucket: bucket, Prefix: ReleasePrefix, Version: version},
+		func(o *s3sync.Options) {
+			o.OnProgress = func(p s3sync.Progress) {
+				if p.FilesDone == p.FilesTotal {
+					out.line("push %s%s/ %s", rel.Prefix, version, bar(p.FilesDone, p.FilesTotal, p.BytesDone))
+				}
 			}
-		}
-	})
+		})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := syncer.Push(ctx, dir, bucket, rel.Prefix); err != nil {
-		return nil, err
-	}
-	if _, err := client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(ManifestKey(version)),
-		Body: strings.NewReader(digest + "\n"), ContentType: aws.String("text/plain"),
-	}); err != nil {
-		return nil, fmt.Errorf("deploy: commit release %s: %w", version, err)
-	}
-	out.line("published release %s: %d files, sha256 %s", version, files, digest[:12])
+	out.line("published release %s: %d files and their manifest, sha256 %s", version, files, digest[:12])
 	return rel, nil
 }
 
-// Promote points an environment at a published release: the pointer object its instances read.
-// It checks the release's manifest still carries the digest rel was tested with and uploads no
-// release file.
+// publishedDigest reads a published release's manifest and returns its digest.
+func publishedDigest(ctx context.Context, env Env, bucket, version string) (string, error) {
+	src, err := bootstrap.NewS3Source(env.s3(), bucket, ReleasePrefix, "")
+	if err != nil {
+		return "", err
+	}
+	m, err := src.Resolve(ctx, version)
+	var nsk *s3types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return "", fmt.Errorf("%w: %s in s3://%s/%s/", ErrNoRelease, version, bucket, ReleasePrefix)
+	}
+	if err != nil {
+		return "", err
+	}
+	return manifestDigest(m.Files), nil
+}
+
+// Promote points an environment at a published release: the pointer object its instances'
+// agents read. It checks the release's manifest still carries the digest rel was tested with and
+// uploads no release file.
 func Promote(ctx context.Context, env Env, rel *Release, environment string) error {
-	client := env.s3()
-	have, err := readManifest(ctx, client, rel.Bucket, rel.Version)
+	have, err := publishedDigest(ctx, env, rel.Bucket, rel.Version)
 	if err != nil {
 		return err
 	}
 	if have != rel.Digest {
 		return fmt.Errorf("%w: %s now has sha256 %s, not the tested %s", ErrReleaseChanged, rel.Version, have[:12], rel.Digest[:12])
 	}
-	_, err = client.PutObject(ctx, &s3.PutObjectInput{
+	// The pointer's format is the agent's: the version on one line.
+	_, err = env.s3().PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(rel.Bucket), Key: aws.String(PointerKey(environment)),
-		Body: strings.NewReader(rel.Version + " " + rel.Digest + "\n"), ContentType: aws.String("text/plain"),
+		Body: strings.NewReader(rel.Version + "\n"), ContentType: aws.String("text/plain"),
 	})
 	if err != nil {
 		return fmt.Errorf("deploy: point %s at %s: %w", environment, rel.Version, err)
@@ -170,43 +195,27 @@ func Promote(ctx context.Context, env Env, rel *Release, environment string) err
 	return nil
 }
 
-// Pointer returns the release version and digest an environment points at.
-func Pointer(ctx context.Context, env Env, bucket, environment string) (version, digest string, err error) {
-	b, err := getSmall(ctx, env.s3(), bucket, PointerKey(environment))
-	if err != nil {
-		return "", "", err
-	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return "", "", fmt.Errorf("deploy: pointer of %s is malformed", environment)
-	}
-	return f[0], f[1], nil
-}
-
-func readManifest(ctx context.Context, client *s3.Client, bucket, version string) (string, error) {
-	b, err := getSmall(ctx, client, bucket, ManifestKey(version))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
-// getSmall reads a small object; a missing one is ErrNoRelease.
-func getSmall(ctx context.Context, client *s3.Client, bucket, key string) ([]byte, error) {
-	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+// Pointer returns the release an environment points at, with its digest.
+func Pointer(ctx context.Context, env Env, bucket, environment string) (*Release, error) {
+	out, err := env.s3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(PointerKey(environment))})
 	var nsk *s3types.NoSuchKey
 	if errors.As(err, &nsk) {
-		return nil, fmt.Errorf("%w: s3://%s/%s", ErrNoRelease, bucket, key)
+		return nil, fmt.Errorf("%w: %s points nowhere yet", ErrNoRelease, environment)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("deploy: read s3://%s/%s: %w", bucket, key, err)
+		return nil, fmt.Errorf("deploy: read the pointer of %s: %w", environment, err)
 	}
 	defer out.Body.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(out.Body, 4096)); err != nil {
-		return nil, fmt.Errorf("deploy: read s3://%s/%s: %w", bucket, key, err)
+	b, err := io.ReadAll(io.LimitReader(out.Body, 1024))
+	if err != nil {
+		return nil, fmt.Errorf("deploy: read the pointer of %s: %w", environment, err)
 	}
-	return buf.Bytes(), nil
+	version := strings.TrimSpace(string(b))
+	digest, err := publishedDigest(ctx, env, bucket, version)
+	if err != nil {
+		return nil, err
+	}
+	return &Release{Version: version, Bucket: bucket, Prefix: ReleasePrefix + "/", Digest: digest}, nil
 }
 
 func ensureBucket(ctx context.Context, client *s3.Client, bucket string) error {

@@ -59,7 +59,7 @@ func Rollout(ctx context.Context, env Env, site *Site, rel *Release, ro RolloutO
 		return nil, err
 	}
 	spec := site.Spec
-	prevVersion, prevDigest, err := Pointer(ctx, env, rel.Bucket, spec.Environment)
+	prev, err := Pointer(ctx, env, rel.Bucket, spec.Environment)
 	if err != nil && !errors.Is(err, ErrNoRelease) {
 		return nil, err
 	}
@@ -97,13 +97,12 @@ func Rollout(ctx context.Context, env Env, site *Site, rel *Release, ro RolloutO
 		if _, err := c.lb.WaitHealthy(ctx, site.LoadBalancer.TargetGroupARN, elb.Instances(re.Failed...)); err != nil {
 			return report, err
 		}
-		if prevVersion != "" {
-			prev := &Release{Version: prevVersion, Bucket: rel.Bucket, Prefix: "releases/" + prevVersion + "/", Digest: prevDigest}
+		if prev != nil {
 			if err := Promote(ctx, env, prev, spec.Environment); err != nil {
 				return report, err
 			}
+			out.line("batch %d back in service on %s; %s rolled back", re.Batch, prev.Version, rel.Version)
 		}
-		out.line("batch %d back in service on %s; %s rolled back", re.Batch, prevVersion, rel.Version)
 		return report, fmt.Errorf("%w: %s on %s: %v", ErrRolledBack, rel.Version, spec.Environment, re.Err)
 	}
 	if err != nil {
@@ -121,7 +120,7 @@ func refresh(ctx context.Context, env Env, site *Site, rel *Release) error {
 		return err
 	}
 	spec := site.Spec
-	prevVersion, prevDigest, err := Pointer(ctx, env, rel.Bucket, spec.Environment)
+	prev, err := Pointer(ctx, env, rel.Bucket, spec.Environment)
 	if err != nil && !errors.Is(err, ErrNoRelease) {
 		return err
 	}
@@ -141,8 +140,7 @@ func refresh(ctx context.Context, env Env, site *Site, rel *Release) error {
 			}
 		})
 	if err != nil {
-		if prevVersion != "" {
-			prev := &Release{Version: prevVersion, Bucket: rel.Bucket, Prefix: "releases/" + prevVersion + "/", Digest: prevDigest}
+		if prev != nil {
 			if perr := Promote(ctx, env, prev, spec.Environment); perr != nil {
 				return errors.Join(err, perr)
 			}
@@ -164,7 +162,7 @@ func refresh(ctx context.Context, env Env, site *Site, rel *Release) error {
 // to the release it ran before.
 func Ship(ctx context.Context, env Env, rel *Release, staging, production *Site, stagingFront string, ro RolloutOptions) error {
 	out := env.printer()
-	prevVersion, prevDigest, err := Pointer(ctx, env, rel.Bucket, staging.Spec.Environment)
+	prev, err := Pointer(ctx, env, rel.Bucket, staging.Spec.Environment)
 	if err != nil && !errors.Is(err, ErrNoRelease) {
 		return err
 	}
@@ -173,10 +171,9 @@ func Ship(ctx context.Context, env Env, rel *Release, staging, production *Site,
 	}
 	if err := Smoke(ctx, env, stagingFront, rel); err != nil {
 		out.line("smoke test failed on staging: %v", err)
-		if prevVersion != "" && prevVersion != rel.Version {
-			prev := &Release{Version: prevVersion, Bucket: rel.Bucket, Prefix: "releases/" + prevVersion + "/", Digest: prevDigest}
+		if prev != nil && prev.Version != rel.Version {
 			if _, rerr := Rollout(ctx, env, staging, prev, ro); rerr != nil {
-				return fmt.Errorf("deploy: %s stays out of production: %w; rolling staging back to %s: %v", rel.Version, err, prevVersion, rerr)
+				return fmt.Errorf("deploy: %s stays out of production: %w; rolling staging back to %s: %v", rel.Version, err, prev.Version, rerr)
 			}
 		}
 		return fmt.Errorf("deploy: %s stays out of production: %w", rel.Version, err)
