@@ -20,7 +20,7 @@ func Summary(w io.Writer, sites ...*Site) error {
 			fmt.Fprintf(tw, "%s\tDNS\t%s\t%s\n", e, name, dnsSummary(s))
 		}
 		fmt.Fprintf(tw, "%s\ttarget group\t%s\t%s\n", e, s.Spec.targetGroupName(), shortARN(lb.TargetGroupARN))
-		fmt.Fprintf(tw, "%s\tHTTPS listener\t%s\t%s\n", e, shortARN(lb.HTTPSListenerARN), lb.SSLPolicy)
+		fmt.Fprintf(tw, "%s\tlisteners\tHTTP:80 -> HTTPS:443\t%s, certificate %s\n", e, lb.SSLPolicy, shortARN(lb.CertificateARN))
 		if s.Group != nil {
 			fmt.Fprintf(tw, "%s\tAuto Scaling group\t%s\t%d in service, launch template %s, hook %s\n", e, s.Group.Name, len(s.Instances), s.Spec.groupName(), hookName(s.Spec))
 		}
