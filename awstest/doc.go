@@ -93,8 +93,15 @@
 //     TerminateInstances. States: pending for Options.InstancePending, running, then after
 //     termination shutting-down for Options.InstanceShuttingDown, terminated, and gone after
 //     Options.TerminatedRetention.
-//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs and
-//     launch templates.
+//   - EBS (ec2_volumes.go): CreateVolume (zone, size or snapshot, type limits, tags),
+//     DescribeVolumes and DescribeSnapshots (ids; filters volume-id, status, tag:Key and more;
+//     pagination), DeleteVolume, CreateSnapshot (tags), DeleteSnapshot. A volume is creating for
+//     Options.VolumeCreating, then available; a snapshot is pending (Progress grows) for
+//     Options.SnapshotDuration, then completed, or error when [Cloud.FailSnapshots] was in force
+//     for its volume when it started. Codes: InvalidVolume.NotFound, InvalidSnapshot.NotFound,
+//     InvalidZone.NotFound, IncorrectState.
+//   - Tags: CreateTags, DeleteTags on instances, images, security groups, subnets, VPCs,
+//     launch templates, volumes and snapshots.
 //
 // Inputs are validated as EC2 validates them, with EC2's error codes: InvalidParameterValue,
 // MissingParameter, InvalidParameterCombination, InvalidSubnet.Range, InvalidSubnet.Conflict,
@@ -237,7 +244,12 @@
 // parameters under [AmazonLinuxParameterPrefix] (the newest matching image of the EC2 model) and
 // parameters set with [Cloud.SetParameter]; ParameterNotFound otherwise.
 //
-// S3 (service ID "S3"): every operation gofakes3 implements, over the wire.
+// S3 (service ID "S3"): every operation gofakes3 implements, over the wire, plus the bucket
+// configuration a backup bucket needs, answered by a layer in front of gofakes3 with S3's XML,
+// codes and statuses (s3_bucketconfig.go): Put/Get/DeleteBucketLifecycle(Configuration),
+// Put/Get/DeletePublicAccessBlock, Put/GetObjectLockConfiguration and CreateBucket with Object
+// Lock (which enables versioning). Other bucket subresources (policy, encryption, replication,
+// ...) fail with 501 NotImplemented.
 //
 // RDS (service ID "RDS"): MySQL DB instances in DB subnet groups over the EC2 model's subnets;
 // errors are the SDK's typed faults with RDS's HTTP statuses (404 for DBInstanceNotFound,

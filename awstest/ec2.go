@@ -37,6 +37,12 @@ type EC2Options struct {
 	// NoDefaultImages leaves the image catalogue empty. False (the default) registers the public
 	// images that DefaultImages returns, so RunInstances works out of the box.
 	NoDefaultImages bool
+	// VolumeCreating is how long an EBS volume stays creating. Zero means
+	// DefaultVolumeCreating; negative is invalid.
+	VolumeCreating time.Duration
+	// SnapshotDuration is how long an EBS snapshot stays pending before it completes. Zero
+	// means DefaultSnapshotDuration; negative is invalid.
+	SnapshotDuration time.Duration
 }
 
 func (o EC2Options) withDefaults() EC2Options {
@@ -55,7 +61,7 @@ func (o EC2Options) withDefaults() EC2Options {
 func (o EC2Options) problems() []string {
 	return negativeDurations("EC2", map[string]time.Duration{
 		"InstancePending": o.InstancePending, "InstanceShuttingDown": o.InstanceShuttingDown,
-		"TerminatedRetention": o.TerminatedRetention,
+		"TerminatedRetention": o.TerminatedRetention, "VolumeCreating": o.VolumeCreating, "SnapshotDuration": o.SnapshotDuration,
 	})
 }
 
@@ -77,6 +83,8 @@ type ec2Model struct {
 	byToken map[string]*runRecord
 	// nextZone rotates launches without a placement across the zones.
 	nextZone int
+	// ebs holds volumes and snapshots (ec2_volumes.go).
+	ebs ebsState
 }
 
 func newEC2Model(c *Cloud) model {
@@ -97,6 +105,7 @@ func newEC2Model(c *Cloud) model {
 	e.registerLaunchTemplates()
 	e.registerInstances()
 	e.registerTags()
+	e.registerVolumes()
 	return e
 }
 

@@ -43,6 +43,16 @@ func (e *ec2Model) resourceTags(id string, r *request) (tags, error) {
 			return img.tags, nil
 		}
 		return nil, e.errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+	case "vol":
+		if v := e.volume(id); v != nil {
+			return v.tags, nil
+		}
+		return nil, e.volumeNotFound(id)
+	case "snap":
+		if s := e.snapshot(id); s != nil {
+			return s.tags, nil
+		}
+		return nil, e.snapshotNotFound(id)
 	case "lt":
 		lt, err := e.findTemplate(aws.String(id), nil)
 		if err != nil {

@@ -27,7 +27,7 @@ func newS3Server(clock *Clock) *s3Server {
 	// The SDK signs with the wall clock while gofakes3 reads the virtual one, so its request-time
 	// skew check (15 minutes by default) must be off.
 	faker := gofakes3.New(backend, gofakes3.WithTimeSource(clock), gofakes3.WithTimeSkewLimit(0))
-	srv := httptest.NewServer(faker.Server())
+	srv := httptest.NewServer(newBucketConfig(faker.Server()))
 	return &s3Server{
 		server:    srv,
 		transport: &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 16},
