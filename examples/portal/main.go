@@ -26,7 +26,7 @@ type options struct {
 	region    string
 	instances int
 	workdir   string
-	mysqlDSN  string // sessions for the failover drill (simulated cloud)
+	mysqlDSN  string // the database to back up; on the simulated cloud also the failover drill's sessions
 	drill     bool   // run the failover drill after the deploy (simulated cloud)
 	timeline  string // where the drill's HTML timeline goes
 }
@@ -80,7 +80,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 		if err != nil {
 			return err
 		}
-		_, err = runDeploy(ctx, deploy.Env{Config: cfg, Out: out}, out, o.workdir, staging, production, httpsFront)
+		_, err = runDeploy(ctx, deploy.Env{Config: cfg, Out: out}, out, o.workdir, staging, production, httpsFront, o.mysqlDSN)
 		return err
 	case o.endpoint != "":
 		printPlan(out, o.endpoint, staging, production)
@@ -89,7 +89,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 			BaseEndpoint: aws.String(o.endpoint),
 			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		}
-		_, err := runDeploy(ctx, deploy.Env{Config: cfg, Out: out, S3PathStyle: true}, out, o.workdir, staging, production, httpsFront)
+		_, err := runDeploy(ctx, deploy.Env{Config: cfg, Out: out, S3PathStyle: true}, out, o.workdir, staging, production, httpsFront, o.mysqlDSN)
 		return err
 	}
 	return runSim(ctx, out, o, staging, production)
@@ -129,7 +129,7 @@ func runSim(ctx context.Context, out io.Writer, o options, staging, production d
 	sites, err := runDeploy(ctx, world.env, out, o.workdir, staging, production, func(site *deploy.Site) (string, func()) {
 		f := world.frontDoor(site)
 		return f.URL(), f.Close
-	})
+	}, o.mysqlDSN)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,16 +12,33 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/examples/portal/deploy"
+	"github.com/portalkit/portalkit/internal/testenv"
 )
 
 // TestDemoDeploysBothEnvironments is `make demo` without the drill: both environments from
-// nothing, a second run that changes nothing, v2 shipped through staging to production, and the
-// summary table.
+// nothing, a second run that changes nothing, v2 shipped through staging to production, the
+// backup bucket protected and (with MySQL) one backup made and verified, and the summary table.
 func TestDemoDeploysBothEnvironments(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), &out, options{instances: 6, workdir: t.TempDir()})
+	o := options{instances: 6, workdir: t.TempDir()}
+	if os.Getenv(testenv.EnvMySQLDSN) != "" { // make test starts one; the backup step needs it
+		o.mysqlDSN = testenv.MySQL(t).DSN
+	}
+	err := run(context.Background(), &out, o)
 	got := out.String()
 	require.NoError(t, err, got)
+	if o.mysqlDSN != "" {
+		for _, want := range []string{
+			"created backup bucket portal-backups: versioning Enabled, noncurrent versions kept 30 days, public access blocked: true",
+			"backup bucket portal-backups already protected, nothing changed",
+			"stored (zstd)",
+			"row counts and checksums match",
+		} {
+			assert.True(t, strings.Contains(got, want), "missing %q", want)
+		}
+	} else {
+		assert.Contains(t, got, "database backup skipped: no database DSN")
+	}
 	for _, want := range []string{
 		"published release v1: 4 files",
 		"release v1 already published",
@@ -32,7 +50,7 @@ func TestDemoDeploysBothEnvironments(t *testing.T) {
 		"example.com and www.example.com: 2 alias record changes to the load balancer, in one change",
 		"INSYNC after",
 		"production   DNS                 www.example.com",
-		"production   Auto Scaling group  portal-production                                                 6 in service, launch template portal-production, hook portal-ready",
+		"production   Auto Scaling group  portal-production        6 in service, launch template portal-production, hook portal-ready",
 		"6 instances in service: us-east-1a: 2, us-east-1b: 2, us-east-1c: 2",
 		"smoke test passed on staging",
 		"instance refresh InProgress 33%",

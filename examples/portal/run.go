@@ -7,12 +7,26 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/portalkit/portalkit/clock"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 )
 
-// releaseBucket holds the releases and the environments' release pointers.
-const releaseBucket = "portal-releases"
+// releaseBucket holds the releases and the environments' release pointers; backupBucket the
+// database backups.
+const (
+	releaseBucket = "portal-releases"
+	backupBucket  = "portal-backups"
+)
+
+// databaseOf returns the database a DSN names, or the one the demo creates when it names none.
+func databaseOf(dsn string) string {
+	if cfg, err := mysql.ParseDSN(dsn); err == nil && cfg.DBName != "" {
+		return cfg.DBName
+	}
+	return demoDatabase
+}
 
 // environments returns the specs of staging and production: the same program, other names.
 func environments(instances int, tags map[string]string) (staging, production deploy.Spec) {
@@ -46,7 +60,10 @@ func buildAndPublish(ctx context.Context, env deploy.Env, workdir, version strin
 // runDeploy is the deploy program: publish release v1 and point both environments at it,
 // ensure staging and production, then ship v2 through staging (rollout, smoke test over HTTP
 // through its load balancer) to production, and print what exists.
-func runDeploy(ctx context.Context, env deploy.Env, out io.Writer, workdir string, staging, production deploy.Spec, front frontFunc) ([]*deploy.Site, error) {
+//
+// With dbDSN, the database it names (on the simulated cloud, the MariaDB standing in for the RDS
+// endpoint) is backed up into the protected backup bucket and the backup verified.
+func runDeploy(ctx context.Context, env deploy.Env, out io.Writer, workdir string, staging, production deploy.Spec, front frontFunc, dbDSN string) ([]*deploy.Site, error) {
 	if env.Epoch.IsZero() {
 		env.Epoch = clockOf(env).Now()
 	}
@@ -101,6 +118,19 @@ func runDeploy(ctx context.Context, env deploy.Env, out io.Writer, workdir strin
 	case errors.Is(err, deploy.ErrNoInPlaceDeploy):
 		fmt.Fprintf(out, "  skipped: %v\n", err)
 	case err != nil:
+		return nil, err
+	}
+
+	section("Backups: a protected bucket, one mysqldump backup, verified")
+	if _, err := deploy.ProtectBackupBucket(ctx, env, backupBucket); err != nil {
+		return nil, err
+	}
+	if _, err := deploy.ProtectBackupBucket(ctx, env, backupBucket); err != nil { // idempotent
+		return nil, err
+	}
+	if dbDSN == "" {
+		fmt.Fprintln(out, "  database backup skipped: no database DSN (PORTAL_MYSQL_DSN; `make demo` starts a MariaDB)")
+	} else if _, _, err := deploy.BackUpDatabase(ctx, env, backupBucket, dbDSN, databaseOf(dbDSN)); err != nil {
 		return nil, err
 	}
 

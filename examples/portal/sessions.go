@@ -10,6 +10,9 @@ import (
 	"github.com/portalkit/portalkit/rds/session"
 )
 
+// demoDatabase is the database the demo keeps sessions in when the DSN names none.
+const demoDatabase = "portal_demo"
+
 // newSessions opens the session store the web servers share (MySQL; MariaDB stands in for the
 // RDS endpoint locally), creating the database and table if needed. close releases it.
 func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, db *sql.DB, err error) {
@@ -23,10 +26,10 @@ func newSessions(ctx context.Context, dsn, table string) (m *session.Manager, db
 			return nil, nil, err
 		}
 		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS portal_demo"); err != nil {
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+demoDatabase); err != nil {
 			return nil, nil, err
 		}
-		cfg.DBName = "portal_demo"
+		cfg.DBName = demoDatabase
 	}
 	cfg.RejectReadOnly = true
 	db, err = sql.Open("mysql", cfg.FormatDSN())
