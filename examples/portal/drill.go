@@ -92,8 +92,24 @@ type watch struct {
 	anonymous int // anonymous visitors per second
 }
 
-// Domains the simulated account holds ACM certificates for.
+// simDomains are the domains of the simulated account: the first is its hosted zone.
 var simDomains = []string{"example.com", "staging.example.com"}
+
+// certificates gives each spec a certificate "bought" from a CA made for the run, which the
+// deploy checks and imports into ACM.
+func (w *simWorld) certificates(specs ...*deploy.Spec) error {
+	now := w.clock.Now()
+	ca, err := newDemoCA(now)
+	if err != nil {
+		return err
+	}
+	for i, s := range specs {
+		if s.Certificate, err = ca.issue(s.Domain, now, int64(i+2)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *session.Manager, optFns ...func(*awstest.Options)) (*simWorld, error) {
 	// Virtual time starts now: S3 stamps objects with it, and syncs compare those stamps with
@@ -102,11 +118,8 @@ func newSimWorld(ctx context.Context, out io.Writer, workdir string, sessions *s
 	if err != nil {
 		return nil, err
 	}
-	// What the account holds before any deploy: certificates for the sites, the domain's
-	// public hosted zone.
-	for _, d := range simDomains {
-		cloud.AddCertificate(awstest.Certificate{DomainName: d, SubjectAlternativeNames: []string{"www." + d}})
-	}
+	// What the account holds before any deploy: the domain's public hosted zone. (The sites'
+	// certificates are bought ones, imported by the deploy: see certificates.)
 	if _, err := route53.NewFromConfig(cloud.Config()).CreateHostedZone(ctx, &route53.CreateHostedZoneInput{
 		Name: aws.String(simDomains[0]), CallerReference: aws.String("portal-" + simDomains[0]),
 	}); err != nil {

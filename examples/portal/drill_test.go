@@ -50,6 +50,7 @@ func newTestWorld(t *testing.T, withSessions bool) (*simWorld, *bytes.Buffer) {
 func deployEnvironment(t *testing.T, w *simWorld, workdir string, spec deploy.Spec) *deploy.Site {
 	t.Helper()
 	ctx := context.Background()
+	require.NoError(t, w.certificates(&spec))
 	v1, err := buildAndPublish(ctx, w.env, workdir, "v1", deploy.Build)
 	require.NoError(t, err)
 	require.NoError(t, deploy.Promote(ctx, w.env, v1, spec.Environment))

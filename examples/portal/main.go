@@ -124,6 +124,9 @@ func runSim(ctx context.Context, out io.Writer, o options, staging, production d
 		defer db.Close()
 		world.machines.sessions, world.machines.sessionDB = m, db
 	}
+	if err := world.certificates(&staging, &production); err != nil {
+		return err
+	}
 	start := world.clock.Now()
 	world.env.Epoch = start
 	sites, err := runDeploy(ctx, world.env, out, o.workdir, staging, production, func(site *deploy.Site) (string, func()) {

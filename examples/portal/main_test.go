@@ -44,6 +44,7 @@ func TestDemoDeploysBothEnvironments(t *testing.T) {
 		"release v1 already published",
 		"created load balancer, target group, listener HTTP:80, listener HTTPS:443, apex redirect rule",
 		"second run: 0 created, 0 drifted, DNS changed: false",
+		"certificate for [example.com www.example.com] imported in ACM",
 		"created launch template portal-production v1 (al2023-ami-2023",
 		"IMDSv2 required) and group portal-production across us-east-1a, us-east-1b, us-east-1c",
 		"portal-production [############] 6/6 healthy, 6 in service",

@@ -61,6 +61,9 @@ type Spec struct {
 	HealthCheckInterval time.Duration
 	// Tags are added to the group and every instance, for example a run id.
 	Tags map[string]string
+	// Certificate, if not nil, is the bought certificate the HTTPS listener uses, imported into
+	// ACM (package cert). Nil means an issued ACM certificate covering Domain, found by name.
+	Certificate *Certificate
 	// NoLaunchHook leaves out the launching lifecycle hook, for endpoints where no agent runs
 	// on the instances to complete it (LocalStack). False (the default) has the hook.
 	NoLaunchHook bool
@@ -120,6 +123,9 @@ func (s Spec) Plan() []string {
 		fmt.Sprintf("Application Load Balancer %s in every zone of the default VPC, internet-facing", s.loadBalancerName()),
 		fmt.Sprintf("target group %s (HTTP:80, health check /health every %s, stickiness, 30s deregistration delay)", s.targetGroupName(), s.HealthCheckInterval),
 		fmt.Sprintf("listeners HTTP:80 -> HTTPS redirect, HTTPS:443 with the ACM certificate for %s", s.Domain),
+	}
+	if s.Certificate != nil {
+		lines = append(lines, fmt.Sprintf("ACM certificate portal-%s imported from the bought certificate (checked first: key, chain, expiry, %s and www.%s)", s.Environment, s.Domain, s.Domain))
 	}
 	if s.Apex {
 		lines = append(lines, fmt.Sprintf("listener rule: %s -> https://www.%s (301)", s.Domain, s.Domain))
@@ -247,6 +253,13 @@ func Deploy(ctx context.Context, env Env, spec Spec) (*Site, error) {
 	}
 	if _, err := startDatabase(ctx, env, spec, subnets, out); err != nil {
 		return nil, err
+	}
+	if spec.Certificate != nil {
+		arn, err := importCertificate(ctx, env, spec, out)
+		if err != nil {
+			return nil, err
+		}
+		lbSpec.Listeners.CertificateARN, lbSpec.Listeners.CertificateDomain = arn, ""
 	}
 	stack, err := c.lb.Ensure(ctx, lbSpec)
 	if err != nil {
