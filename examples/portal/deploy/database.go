@@ -37,7 +37,7 @@ func startDatabase(ctx context.Context, env Env, spec Spec, subnets []subnet, ou
 		Identifier: spec.dbIdentifier(), InstanceClass: "db.t3.medium", AllocatedStorage: 20,
 		DBName: "portal", MasterUsername: "portal", ManageMasterPassword: true,
 		SubnetGroup: rds.SubnetGroup{Name: spec.dbIdentifier(), SubnetIDs: subnetIDs(subnets)},
-		Tags:        tags,
+		Tags:        tags, NoDeletionProtection: spec.Throwaway,
 	}, func(o *rds.Options) { o.NoWait = true })
 	if err != nil {
 		return nil, err

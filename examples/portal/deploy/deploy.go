@@ -64,6 +64,9 @@ type Spec struct {
 	// Certificate, if not nil, is the bought certificate the HTTPS listener uses, imported into
 	// ACM (package cert). Nil means an issued ACM certificate covering Domain, found by name.
 	Certificate *Certificate
+	// Throwaway leaves out the DB instance's deletion protection, for environments a test
+	// deletes when it ends. False (the default) protects the database.
+	Throwaway bool
 	// NoLaunchHook leaves out the launching lifecycle hook, for endpoints where no agent runs
 	// on the instances to complete it (LocalStack). False (the default) has the hook.
 	NoLaunchHook bool

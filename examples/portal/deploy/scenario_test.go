@@ -5,20 +5,24 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -26,7 +30,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/cert"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 	"github.com/portalkit/portalkit/internal/testenv"
 )
@@ -45,10 +49,12 @@ func TestScenarioDeploy(t *testing.T) {
 		Environment: "it-" + run, Domain: "it-" + run + ".example.com", Bucket: "portal-it-" + run,
 		Instances: 3, Tags: map[string]string{"portalkit:run": run},
 		NoLaunchHook: true, // no agent runs on the instances here to complete it
+		Throwaway:    true, // the database is deleted when the test ends
 	}
 	d := deploy.Env{Config: env.Config, Clock: env.Clock, S3PathStyle: true}
-	t.Cleanup(func() { cleanup(t, env.Config, spec) })
-	certificate(t, ctx, env, spec.Domain)
+	var certARN string
+	t.Cleanup(func() { cleanup(t, env, spec, certARN) })
+	spec.Certificate = certificate(t, spec.Domain, env.Clock.Now())
 	hostedZone(t, ctx, env.Config, spec.Domain)
 
 	dir := filepath.Join(t.TempDir(), "v1")
@@ -58,6 +64,9 @@ func TestScenarioDeploy(t *testing.T) {
 	require.NoError(t, deploy.Promote(ctx, d, rel, spec.Environment))
 
 	site, err := deploy.Deploy(ctx, d, spec)
+	if site != nil {
+		certARN = site.LoadBalancer.CertificateARN
+	}
 	require.NoError(t, err)
 	assert.Len(t, site.Instances, 3)
 	assert.True(t, site.Group.Created)
@@ -78,32 +87,31 @@ func TestScenarioDeploy(t *testing.T) {
 
 }
 
-// certificate makes an issued ACM certificate for domain and www.domain: added to the simulated
-// cloud, imported (self-signed) at an endpoint.
-func certificate(t *testing.T, ctx context.Context, env *testenv.CloudEnv, domain string) {
+// certificate returns a certificate for domain and www.domain "bought" from a CA made for the
+// test; the deploy checks it and imports it into ACM.
+func certificate(t *testing.T, domain string, now time.Time) *deploy.Certificate {
 	t.Helper()
-	if env.Sim != nil {
-		env.Sim.AddCertificate(awstest.Certificate{DomainName: domain, SubjectAlternativeNames: []string{"www." + domain}})
-		return
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: domain},
-		DNSNames: []string{domain, "www." + domain}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "portalkit test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	require.NoError(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	ca, err := x509.ParseCertificate(caDER)
 	require.NoError(t, err)
-	client := acm.NewFromConfig(env.Config)
-	out, err := client.ImportCertificate(ctx, &acm.ImportCertificateInput{
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: domain}, DNSNames: []string{domain, "www." + domain},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(0, 6, 0), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	return &deploy.Certificate{Roots: roots, Bundle: cert.Bundle{
 		Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		PrivateKey:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := client.DeleteCertificate(context.Background(), &acm.DeleteCertificateInput{CertificateArn: out.CertificateArn})
-		assert.NoError(t, err)
-	})
+		PrivateKey:  pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}),
+		Chain:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+	}}
 }
 
 // hostedZone creates a public hosted zone for domain, deleted (with its records) when the test
@@ -136,10 +144,23 @@ func hostedZone(t *testing.T, ctx context.Context, cfg aws.Config, domain string
 }
 
 // cleanup deletes what the scenario created, in dependency order, each wait bounded.
-func cleanup(t *testing.T, cfg aws.Config, spec deploy.Spec) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+func cleanup(t *testing.T, env *testenv.CloudEnv, spec deploy.Spec, certARN string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	cfg := env.Config
+	group := "portal-" + spec.Environment
+	as := autoscaling.NewFromConfig(cfg)
+	if _, err := as.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String(group), ForceDelete: aws.Bool(true)}); err != nil && !strings.Contains(err.Error(), "not found") {
+		assert.NoError(t, err)
+	}
 	e := ec2.NewFromConfig(cfg)
+	if _, err := e.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateName: aws.String(group)}); err != nil && !strings.Contains(err.Error(), "NotFound") {
+		assert.NoError(t, err)
+	}
+	db := awsrds.NewFromConfig(cfg)
+	if _, err := db.DeleteDBInstance(ctx, &awsrds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(group), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(true)}); err != nil && !strings.Contains(err.Error(), "NotFound") {
+		assert.NoError(t, err)
+	}
 	out, err := e.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
 		{Name: aws.String("tag:portalkit:run"), Values: []string{spec.Tags["portalkit:run"]}}}})
 	if assert.NoError(t, err) {
@@ -170,9 +191,30 @@ func cleanup(t *testing.T, cfg aws.Config, spec deploy.Spec) {
 					assert.NoError(t, err)
 					break
 				}
-				time.Sleep(5 * time.Second)
+				_ = env.Clock.Sleep(ctx, 5*time.Second)
 			}
 		}
+	}
+	if certARN != "" { // no longer in use once the load balancer is gone
+		_, err := acm.NewFromConfig(cfg).DeleteCertificate(ctx, &acm.DeleteCertificateInput{CertificateArn: aws.String(certARN)})
+		assert.NoError(t, err)
+	}
+	// The subnet group goes once the DB instance is gone (minutes), each wait bounded.
+	for deadline := env.Clock.Now().Add(8 * time.Minute); ; {
+		_, err := db.DescribeDBInstances(ctx, &awsrds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(group)})
+		if err != nil && strings.Contains(err.Error(), "DBInstanceNotFound") {
+			break
+		}
+		if env.Clock.Now().After(deadline) {
+			t.Errorf("DB instance %s still there 8 minutes after its deletion: %v", group, err)
+			break
+		}
+		if err := env.Clock.Sleep(ctx, 15*time.Second); err != nil {
+			break
+		}
+	}
+	if _, err := db.DeleteDBSubnetGroup(ctx, &awsrds.DeleteDBSubnetGroupInput{DBSubnetGroupName: aws.String(group)}); err != nil && !strings.Contains(err.Error(), "NotFound") {
+		assert.NoError(t, err)
 	}
 	s := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	p := s3.NewListObjectsV2Paginator(s, &s3.ListObjectsV2Input{Bucket: aws.String(spec.Bucket)})
