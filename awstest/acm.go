@@ -160,10 +160,10 @@ func (m *acmModel) listCertificates(r *request, in *acm.ListCertificatesInput) (
 	for _, c := range pg {
 		sum := acmtypes.CertificateSummary{
 			CertificateArn: aws.String(c.arn), DomainName: aws.String(c.domain), Status: c.statusAt(r.now), KeyAlgorithm: c.key,
-			SubjectAlternativeNameSummaries: append([]string(nil), c.sans...), HasAdditionalSubjectAlternativeNames: aws.Bool(false),
 			CreatedAt: aws.Time(c.created), IssuedAt: aws.Time(c.created), NotBefore: aws.Time(c.notBefore), NotAfter: aws.Time(c.notAfter),
 			Type: c.certType(), InUse: aws.Bool(len(m.inUseBy(c.arn)) > 0),
 		}
+		m.summarizeNames(&sum, c)
 		if c.imported != nil {
 			sum.IssuedAt, sum.ImportedAt = nil, aws.Time(c.imported.importedAt)
 		}

@@ -18,22 +18,23 @@ import (
 )
 
 // TestIntegrationEnvironment checks what the integration suite runs on: the endpoint in
-// AWS_ENDPOINT_URL with the wall clock and no simulated cloud, reached by path-style S3.
+// AWS_ENDPOINT_URL with the wall clock and no simulated cloud, or without one the simulated cloud
+// on its virtual clock; S3 reached by path-style, the bucket named for the run and swept when the
+// test ends.
 func TestIntegrationEnvironment(t *testing.T) {
 	env := testenv.Cloud(t)
-	assert.Nil(t, env.Sim)
-	assert.Equal(t, clock.Real, env.Clock)
+	if testenv.Endpoint() == "" {
+		require.NotNil(t, env.Sim)
+		assert.Equal(t, env.Sim.Clock(), env.Clock)
+	} else {
+		assert.Nil(t, env.Sim)
+		assert.Equal(t, clock.Real, env.Clock)
+	}
 
 	ctx := context.Background()
 	client := env.S3Client()
-	bucket := aws.String("awstest-integration")
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("k")})
-		_, _ = client.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: bucket})
-	})
-	_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("v")})
+	bucket := aws.String(env.Bucket(t, "env"))
+	_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("v")})
 	require.NoError(t, err)
 	got, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("k")})
 	require.NoError(t, err)
@@ -41,4 +42,8 @@ func TestIntegrationEnvironment(t *testing.T) {
 	body, err := io.ReadAll(got.Body)
 	require.NoError(t, err)
 	assert.Equal(t, "v", string(body))
+
+	left := env.Leftovers(t)
+	require.Len(t, left, 1)
+	assert.Equal(t, testenv.Leftover{Kind: testenv.KindBucket, ID: *bucket, Run: *bucket}, left[0], "found by its name, before the cleanup deletes it")
 }

@@ -133,6 +133,7 @@
 //     again; at most 25), RemoveListenerCertificates (not the default) and
 //     DescribeListenerCertificates (IsDefault marks the default). Certificates may be ACM or IAM
 //     server certificates.
+//   - Tags: DescribeTags for load balancers and target groups (the tags they were created with).
 //   - Targets: RegisterTargets (running instances in the group's VPC), DeregisterTargets,
 //     DescribeTargetHealth. Health checks run every interval after registration on the virtual
 //     clock: initial, healthy after one passing check, unhealthy after the unhealthy threshold of
@@ -157,10 +158,13 @@
 // [ClassicDrainingDescription] while connection draining runs), ConfigureHealthCheck,
 // DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, CreateLBCookieStickinessPolicy,
 // SetLoadBalancerPoliciesOfListener, SetLoadBalancerListenerSSLCertificate (HTTPS and SSL
-// listeners; an ACM certificate or an IAM server certificate).
+// listeners; an ACM certificate or an IAM server certificate), DescribeTags (the tags given at
+// creation).
 //
 // ACM (service ID "ACM"): ListCertificates (only RSA_2048 unless Includes.KeyTypes names more,
-// as in ACM; statuses; MaxItems/NextToken; InUse) and DescribeCertificate (InUseBy lists the
+// as in ACM; statuses; MaxItems/NextToken; InUse; the first [ACMOptions].SummaryNames names,
+// 100 as in ACM, then HasAdditionalSubjectAlternativeNames; none with OmitSummaryNames, as some
+// emulators answer) and DescribeCertificate (InUseBy lists the
 // load balancers of both ELB APIs whose listeners use it), over certificates added with
 // [Cloud.AddCertificate] or imported: ImportCertificate (one PEM certificate, a matching
 // unencrypted RSA or EC key of at most 5 KB, valid at the time of import, an optional chain that

@@ -48,6 +48,7 @@ type classicLB struct {
 	created                      time.Time
 	seq                          uint64 // creation order, for listings
 	instances                    []*classicInstance
+	tags                         map[string]string
 }
 
 type classicInstance struct {
@@ -75,6 +76,7 @@ func newClassicELBModel(c *Cloud) model {
 	handle(m.svc, "ModifyLoadBalancerAttributes", m.modifyAttributes)
 	handle(m.svc, "CreateLBCookieStickinessPolicy", m.createLBCookieStickinessPolicy)
 	handle(m.svc, "SetLoadBalancerPoliciesOfListener", m.setListenerPolicies)
+	handle(m.svc, "DescribeTags", m.describeTags)
 	return m
 }
 
@@ -107,7 +109,7 @@ func (m *classicModel) createLoadBalancer(r *request, in *elasticloadbalancing.C
 	lb := &classicLB{
 		name: name, scheme: "internet-facing", created: r.now, listenerPolicies: map[int32][]string{},
 		hc:           elbtypes.HealthCheck{Target: aws.String("TCP:80"), Interval: aws.Int32(30), Timeout: aws.Int32(5), HealthyThreshold: aws.Int32(10), UnhealthyThreshold: aws.Int32(2)},
-		drainTimeout: 300, idleTimeout: 60,
+		drainTimeout: 300, idleTimeout: 60, tags: classicTags(in.Tags),
 	}
 	if in.Scheme != nil {
 		lb.scheme = *in.Scheme

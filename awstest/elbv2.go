@@ -39,6 +39,7 @@ func newELBv2Model(c *Cloud) model {
 	m.registerTargetGroups()
 	m.registerListeners()
 	m.registerTargets()
+	handle(m.svc, "DescribeTags", m.describeTags)
 	return m
 }
 

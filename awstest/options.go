@@ -50,6 +50,8 @@ type Options struct {
 	AutoScaling AutoScalingOptions
 	// Route53 configures the Route 53 model.
 	Route53 Route53Options
+	// ACM configures the ACM model.
+	ACM ACMOptions
 }
 
 var (
@@ -80,6 +82,7 @@ func (o Options) withDefaults() Options {
 	o.RDS = o.RDS.withDefaults()
 	o.AutoScaling = o.AutoScaling.withDefaults()
 	o.Route53 = o.Route53.withDefaults()
+	o.ACM = o.ACM.withDefaults()
 	return o
 }
 
@@ -112,6 +115,7 @@ func (o Options) validate() error {
 	problems = append(problems, o.RDS.problems()...)
 	problems = append(problems, o.AutoScaling.problems()...)
 	problems = append(problems, o.Route53.problems()...)
+	problems = append(problems, o.ACM.problems()...)
 	if len(problems) == 0 {
 		return nil
 	}

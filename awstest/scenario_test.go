@@ -48,10 +48,12 @@ func waitStates(ctx context.Context, t *testing.T, env *testenv.CloudEnv, client
 
 func TestScenarioFleetAcrossZones(t *testing.T) {
 	env := testenv.Cloud(t)
+	env.RequireServices(t, "ec2")
 	ctx := context.Background()
 	client := ec2.NewFromConfig(env.Config)
 
-	images, err := client.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}})
+	images, err := client.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}, Filters: []ec2types.Filter{
+		{Name: aws.String("architecture"), Values: []string{"x86_64"}}, {Name: aws.String("name"), Values: []string{"al2023-ami-2023*"}}}})
 	require.NoError(t, err)
 	require.NotEmpty(t, images.Images)
 	subnets, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
@@ -66,7 +68,7 @@ func TestScenarioFleetAcrossZones(t *testing.T) {
 			ImageId: images.Images[0].ImageId, InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 			SubnetId: sn.SubnetId,
 			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
-				Tags: []ec2types.Tag{{Key: aws.String("Fleet"), Value: aws.String(tag)}}}},
+				Tags: []ec2types.Tag{{Key: aws.String("Fleet"), Value: aws.String(tag)}, {Key: aws.String(testenv.TagRun), Value: aws.String(env.Tags()[testenv.TagRun])}}}},
 		})
 		require.NoError(t, err)
 		for _, i := range out.Instances {
@@ -102,7 +104,7 @@ func TestScenarioFleetAcrossZones(t *testing.T) {
 
 func TestScenarioThrottledPollingSucceeds(t *testing.T) {
 	env := testenv.Cloud(t)
-	sim := env.RequireSim(t)
+	sim := env.RequireSim(t, "injects faults (DelayVisibility, ThrottleFraction); asserts the call log")
 	ctx := context.Background()
 	client := ec2.NewFromConfig(env.Config)
 	img := baseImage(t, client)

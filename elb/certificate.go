@@ -23,7 +23,10 @@ var certificateKeyTypes = []acmtypes.KeyAlgorithm{
 
 // FindCertificate returns the ARN of the issued ACM certificate that covers every one of names
 // (directly or through a wildcard such as *.example.com), choosing the one that expires last. It
-// lists certificates with ListCertificates and confirms the candidates with DescribeCertificate.
+// lists certificates with ListCertificates and confirms the candidates with DescribeCertificate;
+// a summary whose names are incomplete (HasAdditionalSubjectAlternativeNames, or no
+// SubjectAlternativeNameSummaries at all, as some emulators answer) makes its certificate a
+// candidate, so the names DescribeCertificate returns decide.
 // It needs Options.Certificates; when no certificate fits, the error matches
 // [ErrCertificateNotFound].
 func (c *Client) FindCertificate(ctx context.Context, names []string, optFns ...func(*Options)) (string, error) {
@@ -55,8 +58,11 @@ func (c *Client) FindCertificate(ctx context.Context, names []string, optFns ...
 		}
 		for _, s := range out.CertificateSummaryList {
 			sans := append([]string{aws.ToString(s.DomainName)}, s.SubjectAlternativeNameSummaries...)
-			// A summary lists at most some names; a certificate with more is confirmed below.
-			if coversAll(sans, names) || aws.ToBool(s.HasAdditionalSubjectAlternativeNames) {
+			// A summary lists at most the first 100 names (HasAdditionalSubjectAlternativeNames
+			// says there are more), and some endpoints list none: such a certificate may still
+			// cover the names, and DescribeCertificate below has them all.
+			partial := aws.ToBool(s.HasAdditionalSubjectAlternativeNames) || len(s.SubjectAlternativeNameSummaries) == 0
+			if partial || coversAll(sans, names) {
 				candidates = append(candidates, aws.ToString(s.CertificateArn))
 			}
 		}

@@ -78,7 +78,9 @@ func (d Drift) String() string {
 // fails with [ErrSingleAZ], other problems with [ErrInvalidSpec] naming every one. With
 // Options.Instances set, the subnets are looked up in EC2 first (one DescribeSubnets call), so
 // that subnets sharing a zone are refused naming the zone, and subnets outside
-// TargetGroup.VPCID are refused too. Unless NoWait is set, Ensure waits for a new load balancer
+// TargetGroup.VPCID are refused too. The certificate (found by CertificateDomain, or the
+// CertificateARN confirmed issued when Options.Certificates is set) and the TLS policy (offered in
+// the region) are checked next, also before anything is created. Unless NoWait is set, Ensure waits for a new load balancer
 // to become active.
 func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)) (*Stack, error) {
 	o, err := c.opts.resolve(optFns)
@@ -93,7 +95,9 @@ func (c *Client) Ensure(ctx context.Context, spec Spec, optFns ...func(*Options)
 		return nil, err
 	}
 	e := &ensurer{c: c, o: o, spec: spec, st: &Stack{}}
-	steps := []func(context.Context) error{e.loadBalancer, e.targetGroup, e.certificate, e.listeners, e.apexRule, e.waitActive}
+	// Everything that can fail without creating anything comes first (subnets above, the
+	// certificate and the TLS policy here), so that a bad spec leaves nothing behind.
+	steps := []func(context.Context) error{e.certificate, e.resolveSSLPolicy, e.loadBalancer, e.targetGroup, e.listeners, e.apexRule, e.waitActive}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return e.st, err
@@ -115,6 +119,7 @@ type ensurer struct {
 	st        *Stack
 	lbCreated bool
 	lbType    elbv2types.LoadBalancerTypeEnum
+	sslPolicy string // the policy a new secure listener gets, resolved before anything is created
 }
 
 func (e *ensurer) drift(resource, field, want, have string) {
@@ -377,6 +382,6 @@ func (e *ensurer) waitActive(ctx context.Context) error {
 			return poll.Result{Status: poll.Failed, State: string(st.Code), Reason: aws.ToString(st.Reason)}, nil
 		}
 		return poll.Result{Status: poll.Pending, State: string(st.Code)}, nil
-	}, e.o.pollOptions(what, DefaultActiveTimeout, func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") }))
+	}, e.o.pollOptions(what, e.o.ActiveTimeout, func(err error) bool { return awserr.IsCode(err, "LoadBalancerNotFound") }))
 	return waitError(ctx, what, err)
 }

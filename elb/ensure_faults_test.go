@@ -18,7 +18,7 @@ import (
 // it. One of each resource exists afterwards, and a re-run creates nothing.
 func TestEnsureAdoptsWhatALostResponseCreated(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (LoseResponseNext); asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	spec := f.spec("lost")
 	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})

@@ -32,7 +32,7 @@ func creates(log awstest.CallLog) []string {
 
 func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	cert := sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
 	spec := f.spec("portal")
@@ -119,7 +119,7 @@ func TestEnsureFromNothingThenIdempotent(t *testing.T) {
 
 func TestEnsureReportsDrift(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	spec := f.spec("drift")
 	_, err := f.client().Ensure(ctx, spec)
@@ -132,25 +132,25 @@ func TestEnsureReportsDrift(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, creates(sim.Calls()), "drift is reported, not fixed")
 	require.Len(t, st.Drift, 1)
-	assert.Equal(t, elb.Drift{Resource: "target group drift-web", Field: "HealthCheck.Path", Want: "/ready", Have: "/health"}, st.Drift[0])
+	assert.Equal(t, elb.Drift{Resource: "target group " + spec.TargetGroup.Name, Field: "HealthCheck.Path", Want: "/ready", Have: "/health"}, st.Drift[0])
 
 	_, err = f.client(func(o *elb.Options) { o.FailOnDrift = true }).Ensure(ctx, changed)
 	assert.ErrorIs(t, err, elb.ErrDrift)
 
 	// An adopted group of ip targets would refuse the instances Register sends: drift says so.
+	ipSpec := f.spec("ip")
 	_, err = f.elbv2.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{
-		Name: aws.String("ip-web"), TargetType: elbv2types.TargetTypeEnumIp, Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
+		Name: aws.String(ipSpec.TargetGroup.Name), TargetType: elbv2types.TargetTypeEnumIp, Protocol: "HTTP", Port: aws.Int32(80), VpcId: aws.String(f.vpcID),
 	})
 	require.NoError(t, err)
-	ipSpec := f.spec("ip")
 	st, err = f.client().Ensure(ctx, ipSpec)
 	require.NoError(t, err)
-	assert.Contains(t, st.Drift, elb.Drift{Resource: "target group ip-web", Field: "TargetType", Want: "instance", Have: "ip"})
+	assert.Contains(t, st.Drift, elb.Drift{Resource: "target group " + ipSpec.TargetGroup.Name, Field: "TargetType", Want: "instance", Have: "ip"})
 }
 
 func TestEnsureRefusesOneZone(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	spec := f.spec("onezone")
 	spec.LoadBalancer.Subnets = f.subnets[:1]
 	sim.ResetCalls()
@@ -180,7 +180,7 @@ func TestEnsureRefusesOneZone(t *testing.T) {
 // subnets, so Ensure looks them up in EC2 and refuses them naming the zone, before any ELB call.
 func TestEnsureRefusesSubnetsSharingAZone(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	out, err := f.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(f.vpcID), CidrBlock: aws.String("172.31.48.0/24"), AvailabilityZone: aws.String(f.zones[0])})
 	require.NoError(t, err)
@@ -217,7 +217,7 @@ func TestEnsureRefusesSubnetsSharingAZone(t *testing.T) {
 
 func TestEnsureValidatesSpecUpFront(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	seconds := func(n int) *time.Duration { d := time.Duration(n) * time.Second; return &d }
 	cases := []struct {
 		name  string
@@ -266,7 +266,7 @@ func TestEnsureValidatesSpecUpFront(t *testing.T) {
 
 func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility, FailNext, ThrottleFraction); asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	sim.AddCertificate(awstest.Certificate{DomainName: "*.example.com", SubjectAlternativeNames: []string{"example.com"}})
 	spec := f.spec("flaky")
@@ -307,7 +307,7 @@ func TestEnsureAbsorbsThrottlingAndReadAfterCreate(t *testing.T) {
 
 func TestEnsureSSLPolicyFallbackAndExplicit(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailNext); adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	cert := sim.AddCertificate(awstest.Certificate{DomainName: "shop.example.org"})
 
@@ -385,7 +385,7 @@ func TestEnsureMatcherRangeByType(t *testing.T) {
 
 func TestFindCertificate(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	now := sim.Clock().Now()
 	sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}, NotAfter: now.Add(24 * time.Hour)})
@@ -409,7 +409,7 @@ func TestFindCertificate(t *testing.T) {
 // listeners at once, which AWS answers with LoadBalancerNotFound for a while.
 func TestEnsureAbsorbsNotYetVisibleLoadBalancer(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility); asserts the call log")
 	ctx := context.Background()
 	spec := f.spec("late")
 	// The target group exists already, so nothing else lets the 20 s pass before the listeners.
@@ -433,7 +433,7 @@ func TestEnsureAbsorbsNotYetVisibleLoadBalancer(t *testing.T) {
 // group by ARN for its default budget: right after CreateTargetGroup it may not be visible yet.
 func TestWaitsAbsorbNotYetVisibleTargetGroup(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility); asserts the call log")
 	ctx := context.Background()
 	ids := f.launch(t, 1)
 	sim.DelayVisibility(awstest.ServiceELBv2, 20*time.Second)
@@ -460,7 +460,7 @@ func TestWaitsAbsorbNotYetVisibleTargetGroup(t *testing.T) {
 // error says which setting to change, and the chosen priority works.
 func TestEnsureApexRulePriorityTaken(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	spec := f.spec("prio")
 	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})

@@ -17,7 +17,7 @@ import (
 // the next poll.
 func TestWaitHealthyGrace(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance, RecoverInstance); asserts times on the virtual clock")
 	ctx := context.Background()
 	c := f.client()
 	st, err := c.Ensure(ctx, f.spec("grace"))
@@ -61,20 +61,20 @@ func TestWaitHealthyGrace(t *testing.T) {
 // TestClassicWaitInServiceGrace: the same grace applies to Classic Load Balancers.
 func TestClassicWaitInServiceGrace(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance, RecoverInstance)")
 	ctx := context.Background()
-	f.classicLB(t, "legacygrace")
+	legacy := f.classicLB(t, "legacygrace")
 	c := f.classicClient()
-	_, err := c.Configure(ctx, "legacygrace", elb.ClassicSettings{HealthCheck: &elb.ClassicHealthCheck{Target: "TCP:80", Interval: 10 * time.Second, Timeout: 5 * time.Second}})
+	_, err := c.Configure(ctx, legacy, elb.ClassicSettings{HealthCheck: &elb.ClassicHealthCheck{Target: "TCP:80", Interval: 10 * time.Second, Timeout: 5 * time.Second}})
 	require.NoError(t, err)
 	ids := f.launch(t, 1)
 	sim.FailInstance(ids[0])
-	require.NoError(t, c.Register(ctx, "legacygrace", ids))
-	_, err = c.WaitInService(ctx, "legacygrace", ids)
+	require.NoError(t, c.Register(ctx, legacy, ids))
+	_, err = c.WaitInService(ctx, legacy, ids)
 	require.ErrorIs(t, err, elb.ErrUnhealthy, "fail fast by default")
 
 	// With a grace, the failing instance that starts answering comes into service.
-	rep, err := c.WaitInService(ctx, "legacygrace", ids, func(o *elb.Options) {
+	rep, err := c.WaitInService(ctx, legacy, ids, func(o *elb.Options) {
 		o.HealthyGrace = 3 * time.Minute
 		o.OnTargetChange = func(ch elb.TargetChange) {
 			if ch.To == elb.ClassicOutOfService {

@@ -3,8 +3,10 @@ package elb_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -37,9 +39,15 @@ type fixture struct {
 	image   string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	env := testenv.Cloud(t)
+	return newFixtureOn(t, testenv.Cloud(t))
+}
+
+// newFixtureOn is a fixture on env, for tests that share one cloud between scopes.
+func newFixtureOn(t testing.TB, env *testenv.CloudEnv) *fixture {
+	t.Helper()
+	env.RequireServices(t, "ec2", "elbv2", "elb", "acm")
 	f := &fixture{
 		t: t, env: env, elbv2: elasticloadbalancingv2.NewFromConfig(env.Config), classic: elasticloadbalancing.NewFromConfig(env.Config),
 		ec2: ec2.NewFromConfig(env.Config), acm: acm.NewFromConfig(env.Config),
@@ -47,17 +55,38 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	subnets, err := f.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(subnets.Subnets), 2)
+	require.GreaterOrEqual(t, len(subnets.Subnets), 2, "the region needs a default VPC with default subnets in two zones")
+	sort.Slice(subnets.Subnets, func(i, j int) bool {
+		return aws.ToString(subnets.Subnets[i].AvailabilityZone) < aws.ToString(subnets.Subnets[j].AvailabilityZone)
+	})
 	for _, s := range subnets.Subnets {
 		f.subnets = append(f.subnets, aws.ToString(s.SubnetId))
 		f.zones = append(f.zones, aws.ToString(s.AvailabilityZone))
 		f.vpcID = aws.ToString(s.VpcId)
 	}
-	images, err := f.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}, Filters: []ec2types.Filter{{Name: aws.String("architecture"), Values: []string{"x86_64"}}}})
-	require.NoError(t, err)
-	require.NotEmpty(t, images.Images)
-	f.image = aws.ToString(images.Images[0].ImageId)
+	f.image = f.findImage(t)
 	return f
+}
+
+// findImage picks the newest Amazon Linux 2023 x86_64 image (any Amazon x86_64 image where the
+// endpoint has none by that name).
+func (f *fixture) findImage(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	arch := ec2types.Filter{Name: aws.String("architecture"), Values: []string{"x86_64"}}
+	for _, filters := range [][]ec2types.Filter{{arch, {Name: aws.String("name"), Values: []string{"al2023-ami-2023*"}}}, {arch}} {
+		images, err := f.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}, Filters: filters})
+		require.NoError(t, err)
+		if len(images.Images) == 0 {
+			continue
+		}
+		sort.Slice(images.Images, func(i, j int) bool {
+			return aws.ToString(images.Images[i].CreationDate) > aws.ToString(images.Images[j].CreationDate)
+		})
+		return aws.ToString(images.Images[0].ImageId)
+	}
+	t.Fatal("no Amazon x86_64 image")
+	return ""
 }
 
 // options are the client options tests use: the environment's clock, fixed 5 s / 15 s polls.
@@ -67,6 +96,18 @@ func (f *fixture) options(o *elb.Options) {
 	o.Instances = f.ec2
 	o.PollInterval = 5 * time.Second
 	o.MaxPollInterval = 15 * time.Second
+	if f.env.Sim == nil {
+		integrationOptions(o)
+	}
+}
+
+// integrationOptions bound every wait to a few minutes on any endpoint, where health checks and
+// provisioning take real time and an emulator may never report what AWS would.
+func integrationOptions(o *elb.Options) {
+	o.ActiveTimeout = 5 * time.Minute
+	o.HealthyTimeout = 5 * time.Minute
+	o.DrainTimeout = 3 * time.Minute
+	o.RetryTimeout = time.Minute
 }
 
 func (f *fixture) client(optFns ...func(*elb.Options)) *elb.Client {
@@ -75,11 +116,24 @@ func (f *fixture) client(optFns ...func(*elb.Options)) *elb.Client {
 	return c
 }
 
-// spec is an ALB across every zone with an HTTP health check every 10 s.
-func (f *fixture) spec(name string) elb.Spec {
+// name is the environment's unique name for label (the same label gives the same name).
+func (f *fixture) name(label string) string { return f.env.Name(label) }
+
+// tags are the load balancer tags of the fixture's specs: the run tag, so the scope's cleanup
+// finds what the test creates.
+func (f *fixture) tags() map[string]string {
+	tags := f.env.Tags()
+	tags["app"] = "portal"
+	return tags
+}
+
+// spec is an ALB across every zone with an HTTP health check every 10 s, named for label (a
+// unique name per run, see testenv.CloudEnv.Name) and tagged with the run id.
+func (f *fixture) spec(label string) elb.Spec {
 	delay := 30 * time.Second
+	name := f.name(label)
 	return elb.Spec{
-		LoadBalancer: elb.LoadBalancerSpec{Name: name, Subnets: f.subnets, Tags: map[string]string{"app": "portal"}},
+		LoadBalancer: elb.LoadBalancerSpec{Name: name, Subnets: f.subnets, Tags: f.tags()},
 		TargetGroup: elb.TargetGroupSpec{
 			Name: name + "-web", VPCID: f.vpcID, Port: 80, DeregistrationDelay: &delay,
 			HealthCheck: elb.HealthCheck{Path: "/health", Interval: 10 * time.Second, Timeout: 5 * time.Second, HealthyThreshold: 3, UnhealthyThreshold: 2},
@@ -89,7 +143,7 @@ func (f *fixture) spec(name string) elb.Spec {
 
 // launch starts n instances spread over zones (all zones when none are given) and waits until
 // they run.
-func (f *fixture) launch(t *testing.T, n int, zones ...string) []string {
+func (f *fixture) launch(t testing.TB, n int, zones ...string) []string {
 	t.Helper()
 	ctx := context.Background()
 	if len(zones) == 0 {
@@ -106,7 +160,8 @@ func (f *fixture) launch(t *testing.T, n int, zones ...string) []string {
 		}
 		out, err := f.ec2.RunInstances(ctx, &ec2.RunInstancesInput{
 			ImageId: aws.String(f.image), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(int32(count)), MaxCount: aws.Int32(int32(count)),
-			Placement: &ec2types.Placement{AvailabilityZone: aws.String(z)},
+			Placement: &ec2types.Placement{AvailabilityZone: aws.String(z)}, UserData: aws.String(webServer),
+			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: ec2Tags(f.env.Tags())}},
 		})
 		require.NoError(t, err)
 		for _, in := range out.Instances {
@@ -119,7 +174,7 @@ func (f *fixture) launch(t *testing.T, n int, zones ...string) []string {
 
 // waitRunning polls until the instances run, on the environment's clock (instantly on the
 // simulated cloud, where they are pending for 30 s of virtual time).
-func (f *fixture) waitRunning(t *testing.T, ids []string) {
+func (f *fixture) waitRunning(t testing.TB, ids []string) {
 	t.Helper()
 	_, err := poll.Wait(context.Background(), func(ctx context.Context) (poll.Result, error) {
 		out, err := f.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
@@ -144,7 +199,7 @@ func (f *fixture) waitRunning(t *testing.T, ids []string) {
 }
 
 // ensureWithTargets builds the stack and registers n healthy instances.
-func (f *fixture) ensureWithTargets(t *testing.T, c *elb.Client, name string, n int) (*elb.Stack, []string) {
+func (f *fixture) ensureWithTargets(t testing.TB, c *elb.Client, name string, n int) (*elb.Stack, []string) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := c.Ensure(ctx, f.spec(name))
@@ -154,6 +209,26 @@ func (f *fixture) ensureWithTargets(t *testing.T, c *elb.Client, name string, n 
 	_, err = c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...))
 	require.NoError(t, err)
 	return st, ids
+}
+
+// webServer is the instances' user data: on a real Amazon Linux instance it serves /health on
+// port 80 (python3 ships with the image), so health checks pass honestly; the simulated cloud
+// ignores it.
+var webServer = base64.StdEncoding.EncodeToString([]byte(`#!/bin/bash
+mkdir -p /srv/www && echo ok > /srv/www/health && cd /srv/www && nohup python3 -m http.server 80 >/dev/null 2>&1 &
+`))
+
+func ec2Tags(m map[string]string) []ec2types.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]ec2types.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, ec2types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
 }
 
 // logBuffer is a concurrency-safe buffer for an slog text handler.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
@@ -20,6 +22,11 @@ func (e *ensurer) certificate(ctx context.Context) error {
 	l := e.spec.Listeners
 	switch {
 	case l.CertificateARN != "":
+		if e.o.Certificates != nil {
+			if err := e.checkCertificate(ctx, l.CertificateARN); err != nil {
+				return err
+			}
+		}
 		e.st.CertificateARN = l.CertificateARN
 	case l.CertificateDomain != "":
 		names := []string{l.CertificateDomain}
@@ -127,10 +134,7 @@ func (e *ensurer) listener(ctx context.Context, w wantListener, existing map[int
 		DefaultActions: []elbv2types.Action{w.action},
 	}
 	if w.secure {
-		policy, err := e.sslPolicy(ctx)
-		if err != nil {
-			return "", err
-		}
+		policy := e.sslPolicy
 		// Always explicit: without SslPolicy the API picks ELBSecurityPolicy-2016-08 (TLS 1.0).
 		in.SslPolicy = aws.String(policy)
 		in.Certificates = []elbv2types.Certificate{{CertificateArn: aws.String(e.st.CertificateARN)}}
@@ -186,24 +190,59 @@ func (e *ensurer) listenerDrift(res string, w wantListener, have elbv2types.List
 	e.drift(res, "SSLPolicy", want, policy)
 }
 
-// sslPolicy returns the spec's policy, or DefaultSSLPolicy when the region offers it and
+// resolveSSLPolicy picks the policy a new secure listener gets, before anything is created: the
+// spec's, which the region must offer, or DefaultSSLPolicy when the region offers it and
 // FallbackSSLPolicy otherwise.
-func (e *ensurer) sslPolicy(ctx context.Context) (string, error) {
-	if p := e.spec.Listeners.SSLPolicy; p != "" {
-		return p, nil
+func (e *ensurer) resolveSSLPolicy(ctx context.Context) error {
+	if e.st.CertificateARN == "" {
+		return nil
+	}
+	want := e.spec.Listeners.SSLPolicy
+	name := want
+	if name == "" {
+		name = DefaultSSLPolicy
 	}
 	err := call(ctx, e.o, "DescribeSSLPolicies", retry.Throttling, func(ctx context.Context) error {
-		_, err := e.c.api.DescribeSSLPolicies(ctx, &elasticloadbalancingv2.DescribeSSLPoliciesInput{Names: []string{DefaultSSLPolicy}}, e.o.ELBv2Options...)
+		_, err := e.c.api.DescribeSSLPolicies(ctx, &elasticloadbalancingv2.DescribeSSLPoliciesInput{Names: []string{name}}, e.o.ELBv2Options...)
 		return err
 	})
 	switch {
 	case err == nil:
-		return DefaultSSLPolicy, nil
+		e.sslPolicy = name
+		return nil
+	case awserr.IsCode(err, "SSLPolicyNotFound") && want != "":
+		return fmt.Errorf("%w: Listeners.SSLPolicy %q is not offered in this region: %w", ErrInvalidSpec, want, err)
 	case awserr.IsCode(err, "SSLPolicyNotFound"):
 		e.o.Logger.Warn("elb: security policy not offered here, using the fallback", "policy", DefaultSSLPolicy, "fallback", FallbackSSLPolicy)
-		return FallbackSSLPolicy, nil
+		e.sslPolicy = FallbackSSLPolicy
+		return nil
 	}
-	return "", fmt.Errorf("elb: describe security policy %s: %w", DefaultSSLPolicy, err)
+	return fmt.Errorf("elb: describe security policy %s: %w", name, err)
+}
+
+// checkCertificate confirms that the spec's certificate exists and is issued.
+func (e *ensurer) checkCertificate(ctx context.Context, arn string) error {
+	var d *acmtypes.CertificateDetail
+	err := call(ctx, e.o, "DescribeCertificate", retry.Throttling, func(ctx context.Context) error {
+		out, err := e.o.Certificates.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: aws.String(arn)})
+		if err == nil {
+			d = out.Certificate
+		}
+		return err
+	})
+	switch {
+	case awserr.IsCode(err, "ResourceNotFoundException"):
+		return fmt.Errorf("%w: Listeners.CertificateARN %s does not exist: %w", ErrCertificateNotFound, arn, err)
+	case err != nil:
+		return fmt.Errorf("elb: describe certificate %s: %w", arn, err)
+	case d == nil || d.Status != acmtypes.CertificateStatusIssued:
+		status := "unknown"
+		if d != nil {
+			status = string(d.Status)
+		}
+		return fmt.Errorf("%w: Listeners.CertificateARN %s is %s, not ISSUED", ErrCertificateNotFound, arn, status)
+	}
+	return nil
 }
 
 // describeAction renders the parts of an action Ensure compares.

@@ -94,8 +94,11 @@ type Options struct {
 	// spec. False (the default) reports drift in [Stack.Drift] and leaves the resource as it is.
 	FailOnDrift bool
 	// NoWait makes Ensure return without waiting for a new load balancer to become active. False
-	// (the default) waits, for up to DefaultActiveTimeout.
+	// (the default) waits, for up to ActiveTimeout.
 	NoWait bool
+	// ActiveTimeout bounds Ensure's wait for a new load balancer to become active. Zero means
+	// DefaultActiveTimeout.
+	ActiveTimeout time.Duration
 	// OnTargetChange, if not nil, is called synchronously for every target state change a wait
 	// observes, including the first observation of each target.
 	OnTargetChange func(TargetChange)
@@ -151,7 +154,7 @@ func (o Options) check(p *check.Problems) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"HealthyGrace", o.HealthyGrace}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}} {
+	}{{"PollInterval", o.PollInterval}, {"MaxPollInterval", o.MaxPollInterval}, {"HealthyTimeout", o.HealthyTimeout}, {"HealthyGrace", o.HealthyGrace}, {"DrainTimeout", o.DrainTimeout}, {"RetryTimeout", o.RetryTimeout}, {"ActiveTimeout", o.ActiveTimeout}} {
 		p.If(d.v < 0, "%s %s is negative", d.name, d.v)
 	}
 	p.If(o.PollInterval > 0 && o.MaxPollInterval > 0 && o.MaxPollInterval < o.PollInterval,
@@ -179,6 +182,9 @@ func (o Options) resolve(optFns []func(*Options)) (Options, error) {
 	}
 	if o.RetryTimeout == 0 {
 		o.RetryTimeout = DefaultRetryTimeout
+	}
+	if o.ActiveTimeout == 0 {
+		o.ActiveTimeout = DefaultActiveTimeout
 	}
 	if o.MinHealthyPercent == 0 {
 		o.MinHealthyPercent = DefaultMinHealthyPercent

@@ -49,7 +49,7 @@ func TestNewValidatesOptions(t *testing.T) {
 // client's options are unchanged.
 func TestPerCallOverridesValidatedTheSameWay(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	c := f.client()
 	sim.ResetCalls()
 	err := c.Register(context.Background(), "arn", elb.Instances("i-1"), invalid)
@@ -69,7 +69,7 @@ func TestPerCallOverridesValidatedTheSameWay(t *testing.T) {
 // Roll's settings are Options too: validated before any call, on top of the pool's options.
 func TestRollValidatesOptions(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	sim.ResetCalls()
 	_, err := elb.Roll(context.Background(), f.client().TargetGroup("arn"), []string{"i-1", "i-2"}, invalid)
 	require.ErrorIs(t, err, elb.ErrInvalidOptions)

@@ -49,7 +49,7 @@ func TestBatchPlan(t *testing.T) {
 // RegisterTargets per batch, one DescribeTargetHealth per poll, and the order of the phases.
 func TestRoll100(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "roll", 100)
@@ -131,7 +131,7 @@ func TestRoll100(t *testing.T) {
 
 func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance)")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "rollfail", 12)
@@ -175,7 +175,7 @@ func TestRollStopsAtFirstFailureLeavingTheRestInService(t *testing.T) {
 // stops before deregistering anything.
 func TestRollRefusesToStartBelowMinimumHealthy(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailInstance); asserts times on the virtual clock; asserts the call log")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "rollsick", 4)
@@ -205,7 +205,7 @@ func TestRollRefusesToStartBelowMinimumHealthy(t *testing.T) {
 // they stay out of service; the batches not started stay in.
 func TestRollHookFailureKeepsTheBatchOut(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "rollhook", 6)

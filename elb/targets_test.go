@@ -20,7 +20,7 @@ import (
 
 func TestRegisterInBatches(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	st, err := f.client().Ensure(ctx, f.spec("batches"))
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestRegisterInBatches(t *testing.T) {
 // model records; the wait may exceed it by at most one (maximum) poll interval.
 func TestTimeToHealthy(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; asserts the call log")
 	ctx := context.Background()
 	for _, interval := range []time.Duration{5 * time.Second, 10 * time.Second, 30 * time.Second} {
 		t.Run(interval.String(), func(t *testing.T) {
@@ -91,7 +91,7 @@ func TestWaitHealthyFailsFastWithReason(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			sim := f.env.RequireSim(t)
+			sim := f.env.RequireSim(t, "injects faults (FailInstance, FailZone); asserts times on the virtual clock")
 			ctx := context.Background()
 			c := f.client()
 			st, err := c.Ensure(ctx, f.spec("failfast"))
@@ -153,7 +153,7 @@ func TestWaitHealthyTimesOutNamingState(t *testing.T) {
 
 func TestWaitHealthyStopsOnCancel(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (FailZone); asserts the call log")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := f.client()
@@ -202,7 +202,7 @@ func (c *cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
 // calls: each returns context.Canceled and makes no call after the cancel.
 func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock; asserts the call log")
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "backoff", 4)
 	missing := strings.Replace(st.TargetGroupARN, "backoff-web", "missing", 1)
@@ -244,7 +244,7 @@ func TestCancelDuringBackoffStopsPromptly(t *testing.T) {
 
 func TestWaitDrainedBoundedByDeregistrationDelay(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts times on the virtual clock")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "drain", 4)
@@ -324,17 +324,17 @@ func TestTargetsInUseOnlyBehindListener(t *testing.T) {
 // judge targets it was not asked about.
 func TestWaitsWithoutTargets(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "asserts the call log")
 	ctx := context.Background()
 	c := f.client()
 	st, ids := f.ensureWithTargets(t, c, "none", 2)
 	require.NoError(t, c.Deregister(ctx, st.TargetGroupARN, elb.Instances(ids[0]))) // one draining
-	f.classicLB(t, "legacy")
+	legacy := f.classicLB(t, "legacy")
 	classic := f.classicClient()
-	require.NoError(t, classic.Register(ctx, "legacy", ids))
+	require.NoError(t, classic.Register(ctx, legacy, ids))
 
 	sim.ResetCalls()
-	tg, pool := c.TargetGroup(st.TargetGroupARN), classic.Pool("legacy")
+	tg, pool := c.TargetGroup(st.TargetGroupARN), classic.Pool(legacy)
 	for name, wait := range map[string]func(context.Context, []string) (*elb.WaitReport, error){
 		"WaitHealthy": tg.WaitHealthy, "WaitDrained": tg.WaitDrained, "Classic.WaitInService": pool.WaitHealthy, "Classic.WaitDrained": pool.WaitDrained,
 	} {
@@ -359,10 +359,12 @@ func TestWaitHealthyNotRegistered(t *testing.T) {
 	ids := f.launch(t, 1) // never registered
 	rep, err := c.WaitHealthy(ctx, st.TargetGroupARN, elb.Instances(ids...), func(o *elb.Options) {
 		o.RetryTimeout = 20 * time.Second
-		o.HealthyTimeout = time.Hour
+		o.HealthyTimeout = 2 * time.Minute // bounded on any endpoint
 	})
 	require.ErrorIs(t, err, elb.ErrUnhealthy)
 	assert.Contains(t, err.Error(), "Target.NotRegistered")
-	assert.GreaterOrEqual(t, rep.Elapsed, 20*time.Second, "accepted for RetryTimeout")
-	assert.Less(t, rep.Elapsed, 20*time.Second+15*time.Second, "failed at the first poll after it")
+	if f.env.Sim != nil { // durations are asserted on the virtual clock only
+		assert.GreaterOrEqual(t, rep.Elapsed, 20*time.Second, "accepted for RetryTimeout")
+		assert.Less(t, rep.Elapsed, 20*time.Second+15*time.Second, "failed at the first poll after it")
+	}
 }

@@ -21,7 +21,7 @@ import (
 // read-after-write misses that Ensure and WaitHealthy absorb within RetryTimeout.
 func TestEnsureAndWaitAbsorbHiddenListenersAndRegistrations(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility); asserts the call log; adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	spec := f.spec("hidden")
 	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})
@@ -62,7 +62,7 @@ func TestEnsureAndWaitAbsorbHiddenListenersAndRegistrations(t *testing.T) {
 // until it sees the rule at the priority, and adopts it.
 func TestEnsureAdoptsItsHiddenRuleAfterALostResponse(t *testing.T) {
 	f := newFixture(t)
-	sim := f.env.RequireSim(t)
+	sim := f.env.RequireSim(t, "injects faults (DelayVisibility, LoseResponseNext); adds ACM certificates directly (Cloud.AddCertificate)")
 	ctx := context.Background()
 	spec := f.spec("hiddenrule")
 	spec.Listeners.CertificateARN = sim.AddCertificate(awstest.Certificate{DomainName: "example.com", SubjectAlternativeNames: []string{"www.example.com"}})

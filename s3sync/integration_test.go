@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,10 +14,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/internal/testenv"
 	"github.com/portalkit/portalkit/s3sync"
 )
@@ -72,31 +71,12 @@ func (c *countingAPI) GetObject(ctx context.Context, in *s3.GetObjectInput, fns 
 	return c.API.GetObject(ctx, in, fns...)
 }
 
+// integrationBucket creates a bucket named for the run on the environment (the simulated cloud's S3
+// server, started at the real time so that object times compare with local file times, or the
+// endpoint's S3); the scope's cleanup empties and deletes it when the test ends.
 func integrationBucket(t *testing.T) (*s3.Client, string) {
-	cfg := testenv.EndpointConfig(t)
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	bucket := fmt.Sprintf("portalkit-s3sync-%d", time.Now().UnixNano())
-	ctx := context.Background()
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				break
-			}
-			var ids []types.ObjectIdentifier
-			for _, o := range out.Contents {
-				ids = append(ids, types.ObjectIdentifier{Key: o.Key})
-			}
-			if len(ids) > 0 {
-				_, _ = client.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids}})
-			}
-		}
-		_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	})
-	return client, bucket
+	env := testenv.Cloud(t, func(o *awstest.Options) { o.Start = time.Now() })
+	return env.S3Client(), env.Bucket(t, "s3sync")
 }
 
 func TestIntegrationPushPullFlows(t *testing.T) {

@@ -49,3 +49,11 @@ go test -count=1 -run 'TestPublicAPIHasNoInternalTypes|TestLeaksFindsInternalTyp
 step "go test -race"
 # shellcheck disable=SC2086 # GOTESTFLAGS is a list of flags
 go test -race ${GOTESTFLAGS:-} ./...
+
+step "go test -race -tags integration (the integration scenarios, on the simulated cloud)"
+# The same scenarios `make integration` runs against an endpoint, here on the simulated cloud (no
+# endpoint in the environment), so they cannot rot between endpoint runs. Only the TestIntegration
+# tests: the rest of those packages already ran above.
+integration_pkgs=$(grep -rl --include='*_test.go' '^//go:build integration' . | xargs -n1 dirname | sort -u)
+# shellcheck disable=SC2086 # a list of packages and flags
+env -u AWS_ENDPOINT_URL -u PORTALKIT_INTEGRATION_AWS go test -race -tags integration -run '^TestIntegration' ${GOTESTFLAGS:-} $integration_pkgs

@@ -9,7 +9,14 @@ import (
 	"github.com/portalkit/portalkit/clock"
 )
 
-func newCloudEnv(t testing.TB, _ []func(*awstest.Options)) *CloudEnv {
+func newCloudEnv(t testing.TB, optFns []func(*awstest.Options)) *CloudEnv {
 	t.Helper()
-	return &CloudEnv{Config: EndpointConfig(t), Clock: clock.Real}
+	var env *CloudEnv
+	if Endpoint() == "" {
+		sim := awstest.NewForTest(t, optFns...)
+		env = &CloudEnv{Config: sim.Config(), Clock: sim.Clock(), Sim: sim}
+	} else {
+		env = &CloudEnv{Config: EndpointConfig(t), Clock: clock.Real, Endpoint: Endpoint()}
+	}
+	return env.Scope(t)
 }

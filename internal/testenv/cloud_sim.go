@@ -10,5 +10,5 @@ import (
 
 func newCloudEnv(t testing.TB, optFns []func(*awstest.Options)) *CloudEnv {
 	sim := awstest.NewForTest(t, optFns...)
-	return &CloudEnv{Config: sim.Config(), Clock: sim.Clock(), Sim: sim}
+	return &CloudEnv{Config: sim.Config(), Clock: sim.Clock(), Sim: sim, Run: newScope()}
 }

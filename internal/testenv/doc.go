@@ -4,6 +4,11 @@
 // mock with IMDSv2 required, and the AWS a scenario test runs against ([Cloud]: the simulated cloud
 // of package awstest, or the endpoint in AWS_ENDPOINT_URL under the integration build tag).
 //
+// For the integration suite it gives each test a scope ([CloudEnv.Scope]) with unique names
+// ([CloudEnv.Name]) and a run tag ([TagRun], [CloudEnv.Tags]) whose resources are swept when the
+// test ends ([Sweep], in dependency order with bounded waits); [CloudEnv.Leftovers] lists what is
+// left, [RunFailing] runs a scenario that may fail, and `make integration-clean` sweeps by tag.
+//
 // A component that is missing fails the test when the CI environment variable is set, and skips it
 // with a message naming what to install otherwise, so a developer without MariaDB can still run the
 // rest of the suite while CI can never silently skip.
