@@ -20,15 +20,17 @@ import (
 	"github.com/portalkit/portalkit/internal/testenv"
 )
 
+// fastRDS creates DB instances in minutes rather than twenty: every second of virtual time runs
+// the world's health checks and traffic, and the tests run under the race detector.
+func fastRDS(o *awstest.Options) {
+	o.RDS.InstanceCreating, o.RDS.StandbyCreating, o.RDS.InstanceBackingUp = 2*time.Minute, time.Minute, 30*time.Second
+}
+
 // newTestWorld starts a simulated world whose narration goes to the test log on failure.
 func newTestWorld(t *testing.T, withSessions bool) (*simWorld, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
-	// A DB instance that is created in minutes rather than twenty: every second of virtual time
-	// runs the world's health checks and traffic, and the tests run under the race detector.
-	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil, func(o *awstest.Options) {
-		o.RDS.InstanceCreating, o.RDS.StandbyCreating, o.RDS.InstanceBackingUp = 2*time.Minute, time.Minute, 30*time.Second
-	})
+	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil, fastRDS)
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
 	if withSessions {

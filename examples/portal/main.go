@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 )
 
@@ -26,9 +27,10 @@ type options struct {
 	region    string
 	instances int
 	workdir   string
-	mysqlDSN  string // the database to back up; on the simulated cloud also the failover drill's sessions
-	drill     bool   // run the failover drill after the deploy (simulated cloud)
-	timeline  string // where the drill's HTML timeline goes
+	mysqlDSN  string                   // the database to back up; on the simulated cloud also the failover drill's sessions
+	drill     bool                     // run the failover drill after the deploy (simulated cloud)
+	timeline  string                   // where the drill's HTML timeline goes
+	sim       []func(*awstest.Options) // settings of the simulated cloud (tests)
 }
 
 func main() {
@@ -111,7 +113,7 @@ func runSim(ctx context.Context, out io.Writer, o options, staging, production d
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	fmt.Fprintln(out, "Simulated cloud (awstest, virtual time); web servers run on loopback.")
-	world, err := newSimWorld(ctx, out, filepath.Join(o.workdir, "instances"), nil)
+	world, err := newSimWorld(ctx, out, filepath.Join(o.workdir, "instances"), nil, o.sim...)
 	if err != nil {
 		return err
 	}

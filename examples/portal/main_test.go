@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/awstest"
 	"github.com/portalkit/portalkit/examples/portal/deploy"
 	"github.com/portalkit/portalkit/internal/testenv"
 )
@@ -20,7 +21,7 @@ import (
 // backup bucket protected and (with MySQL) one backup made and verified, and the summary table.
 func TestDemoDeploysBothEnvironments(t *testing.T) {
 	var out bytes.Buffer
-	o := options{instances: 6, workdir: t.TempDir()}
+	o := options{instances: 6, workdir: t.TempDir(), sim: []func(*awstest.Options){fastRDS}}
 	if os.Getenv(testenv.EnvMySQLDSN) != "" { // make test starts one; the backup step needs it
 		o.mysqlDSN = testenv.MySQL(t).DSN
 	}
