@@ -75,6 +75,11 @@ type simWorld struct {
 	elbv2    *elasticloadbalancingv2.Client
 	asg      *autoscaling.Client
 
+	// dbStop and dbStart, if not nil, stop the session database and start it again (a private
+	// server): the failover drill stops it as the DB instance fails over and starts it again
+	// meanwhile, so the sessions live through a real outage of their database.
+	dbStop, dbStart func()
+
 	mu    sync.Mutex
 	watch *watch // the site under observation, nil when none
 }

@@ -94,7 +94,16 @@ func (w *simWorld) failoverDrill(ctx context.Context, out io.Writer, site *deplo
 	if db := w.machines.sessionDB; db != nil {
 		probe = db.PingContext
 	}
+	outage := make(chan struct{})
+	if w.dbStop != nil {
+		w.rec.note(w.clock.Now(), "the session database goes down and restarts")
+		w.dbStop()
+		go func() { defer close(outage); w.dbStart() }()
+	} else {
+		close(outage)
+	}
 	rep, err := deploy.FailoverDatabase(ctx, w.env, site, probe)
+	<-outage
 	if err != nil {
 		return nil, err
 	}
