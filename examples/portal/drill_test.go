@@ -27,19 +27,12 @@ func fastRDS(o *awstest.Options) {
 }
 
 // newTestWorld starts a simulated world whose narration goes to the test log on failure.
-func newTestWorld(t *testing.T, withSessions bool) (*simWorld, *bytes.Buffer) {
+func newTestWorld(t *testing.T) (*simWorld, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
 	w, err := newSimWorld(context.Background(), &out, filepath.Join(t.TempDir(), "instances"), nil, fastRDS)
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
-	if withSessions {
-		db := testenv.MySQL(t)
-		m, sdb, err := newSessions(context.Background(), db.DSN, "portal_sessions")
-		require.NoError(t, err)
-		t.Cleanup(func() { sdb.Close() })
-		w.machines.sessions, w.machines.sessionDB = m, sdb
-	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Log(out.String())
@@ -68,7 +61,7 @@ func deployEnvironment(t *testing.T, w *simWorld, workdir string, spec deploy.Sp
 // request fails after that, and the Auto Scaling group brings capacity back in the healthy
 // zones. The timeline is written as HTML and rendered in headless Chromium.
 func TestFailoverDrill(t *testing.T) {
-	w, out := newTestWorld(t, false)
+	w, out := newTestWorld(t)
 	// The sessions live on a private MariaDB that really restarts while the DB instance fails
 	// over: the store's retries carry the user's requests through the outage.
 	db := testenv.StartMariaDB(t)
@@ -180,7 +173,7 @@ func checkRendered(t *testing.T, page string) {
 // minimum healthy share; a broken v3, deployed in place through the agents' deploy mode, fails
 // its validate hook on the first batch and is rolled back, and no user sees an error.
 func TestDeployDrill(t *testing.T) {
-	w, out := newTestWorld(t, false)
+	w, out := newTestWorld(t)
 	workdir := t.TempDir()
 	staging, _ := environments(6, nil)
 	site := deployEnvironment(t, w, workdir, staging)
@@ -205,7 +198,7 @@ func TestDeployDrill(t *testing.T) {
 // object (digest) that was tested; releases failing in staging (a failing hook, a failing smoke
 // test) never reach production.
 func TestReleaseManagement(t *testing.T) {
-	w, _ := newTestWorld(t, false)
+	w, _ := newTestWorld(t)
 	ctx := context.Background()
 	workdir := t.TempDir()
 	staging, production := environments(3, nil)
