@@ -361,6 +361,18 @@ func TestOptionsAndSpecValidation(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 
+	// The clients read unambiguous prefixes, --loose- forms and attached values too.
+	_, err = New(nil, Connection{}, func(o *Options) {
+		o.Bucket = "b"
+		o.ExtraDumpFlags = []string{"--pass=x", "--loose-password=y", "--result=/tmp/out", "-r/tmp/out", "--skip-comm", "--where=id>0", "-P3306"}
+	})
+	require.ErrorIs(t, err, ErrInvalidOptions)
+	for _, want := range []string{`"--pass=x"`, `"--loose-password=y"`, `"--result=/tmp/out"`, `"-r/tmp/out"`, `"--skip-comm"`} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "--where")
+	assert.NotContains(t, err.Error(), "-P3306")
+
 	assert.ErrorIs(t, Spec{}.withDefaults().validate(), ErrInvalidSpec)
 	err = Spec{Databases: []string{"a", "b"}, Tables: []string{"t"}}.withDefaults().validate()
 	assert.ErrorIs(t, err, ErrInvalidSpec)
