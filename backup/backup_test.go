@@ -653,3 +653,26 @@ func TestCollidingBackupIDsDoNotDestroyTheCommittedBackup(t *testing.T) {
 	target := testenv.MySQL(t)
 	require.NoError(t, m.Restore(ctx, f.db.Name, first.ID, target.Name, RestoreOptions{}), "the committed backup is intact")
 }
+
+// A manifest naming a format this package cannot read is refused before the target exists (the
+// object itself matches its checksum, so only the manifest check can stop it).
+func TestRestoreRefusesUnknownCompressionBeforeWriting(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	m := f.manager(t)
+	ctx := context.Background()
+	man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	mout, err := f.s3.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(f.bucket), Key: aws.String(f.keyOf(man, manifestName))})
+	require.NoError(t, err)
+	odd := strings.Replace(string(readAll(t, mout.Body)), `"compression": "zstd"`, `"compression": "lz4"`, 1)
+	require.Contains(t, odd, `"lz4"`)
+	_, err = f.s3.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(f.bucket),
+		Key: aws.String(f.keyOf(man, manifestName)), Body: strings.NewReader(odd)})
+	require.NoError(t, err)
+
+	target := "pk_restore_" + randomHex(4)
+	t.Cleanup(func() { _, _ = f.db.DB.Exec("DROP DATABASE IF EXISTS " + target) })
+	assert.ErrorIs(t, m.Restore(ctx, f.db.Name, man.ID, target, RestoreOptions{}), ErrIntegrity)
+	assert.False(t, databaseExists(t, f.db.DB, target), "nothing written")
+}

@@ -204,6 +204,12 @@ func (m *Manager) Manifest(ctx context.Context, name, id string) (*Manifest, err
 	} else {
 		man.Bucket, man.Key = m.opts.Bucket, m.backupPrefix(name, id)+base
 	}
+	switch man.Compression {
+	case CompressionZstd, CompressionGzip, CompressionS2, CompressionNone:
+	default:
+		// Found only after the restore had created its target, otherwise.
+		p = append(p, fmt.Sprintf("names an unknown compression %q", man.Compression))
+	}
 	if len(man.SHA256) != 64 || man.StoredBytes <= 0 {
 		p = append(p, "has no SHA-256 or size")
 	}
