@@ -21,9 +21,10 @@ import (
 //   - ?publicAccessBlock: PutPublicAccessBlock, GetPublicAccessBlock, DeletePublicAccessBlock
 //     (NoSuchPublicAccessBlockConfiguration when none);
 //   - ?object-lock: PutObjectLockConfiguration, GetObjectLockConfiguration
-//     (ObjectLockConfigurationNotFoundError when none; InvalidBucketState on a bucket created
-//     without Object Lock), and CreateBucket with x-amz-bucket-object-lock-enabled, which also
-//     turns versioning on, as S3 does;
+//     (ObjectLockConfigurationNotFoundError when none; the bare ObjectLockEnabled document for a
+//     bucket with Object Lock and no default retention; InvalidBucketState when enabling it on an
+//     existing bucket whose versioning is not Enabled), and CreateBucket with
+//     x-amz-bucket-object-lock-enabled, which also turns versioning on, as S3 does;
 //   - CreateBucket gives the new bucket S3's default Block Public Access (all four settings on,
 //     as S3 does for buckets created since April 2023).
 //
@@ -148,11 +149,28 @@ func (b *bucketConfig) bucketExists(bucket string) bool {
 	return rec.Code == http.StatusOK
 }
 
+// lockEnabledOnly is GetObjectLockConfiguration's answer for a bucket with Object Lock enabled
+// and no default retention.
+const lockEnabledOnly = `<?xml version="1.0" encoding="UTF-8"?>
+<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>`
+
+// versioningEnabled asks gofakes3 (GET ?versioning) whether the bucket's versioning is Enabled.
+func (b *bucketConfig) versioningEnabled(bucket string) bool {
+	rec := httptest.NewRecorder()
+	b.next.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/"+bucket+"?versioning", nil))
+	var doc struct {
+		Status string `xml:"Status"`
+	}
+	return rec.Code == http.StatusOK && xml.Unmarshal(rec.Body.Bytes(), &doc) == nil && doc.Status == "Enabled"
+}
+
 func (b *bucketConfig) document(w http.ResponseWriter, r *http.Request, bucket, sub string) {
 	if !b.bucketExists(bucket) {
 		s3ErrorResponse(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
 		return
 	}
+	// S3 lets Object Lock be enabled on an existing bucket whose versioning is enabled.
+	versioned := sub == "object-lock" && r.Method == http.MethodPut && b.versioningEnabled(bucket)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.settings(bucket)
@@ -168,6 +186,12 @@ func (b *bucketConfig) document(w http.ResponseWriter, r *http.Request, bucket, 
 	}
 	switch r.Method {
 	case http.MethodGet:
+		if sub == "object-lock" && *slot == nil && s.lockEnabled {
+			// Enabled without a default retention rule: S3 answers the bare configuration.
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = w.Write([]byte(lockEnabledOnly))
+			return
+		}
 		if *slot == nil {
 			s3ErrorResponse(w, http.StatusNotFound, missingCode, missingMsg)
 			return
@@ -188,11 +212,14 @@ func (b *bucketConfig) document(w http.ResponseWriter, r *http.Request, bucket, 
 		case "publicAccessBlock":
 			status, code, msg = validatePublicAccessBlock(body)
 		default:
-			status, code, msg = validateObjectLock(body, s.lockEnabled)
+			status, code, msg = validateObjectLock(body, s.lockEnabled || versioned)
 		}
 		if code != "" {
 			s3ErrorResponse(w, status, code, msg)
 			return
+		}
+		if sub == "object-lock" {
+			s.lockEnabled = true // for good: Object Lock cannot be turned off
 		}
 		*slot = body
 		w.WriteHeader(http.StatusOK)
@@ -296,7 +323,7 @@ func validateObjectLock(body []byte, enabled bool) (int, string, string) {
 		return http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"
 	}
 	if !enabled {
-		return http.StatusConflict, "InvalidBucketState", "Object Lock configuration cannot be enabled on existing buckets"
+		return http.StatusConflict, "InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
 	}
 	if r := doc.Rule; r != nil {
 		d := r.DefaultRetention

@@ -68,7 +68,7 @@ func TestS3BucketConfigurationSubresources(t *testing.T) {
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
 	assert.Equal(t, "NoSuchLifecycleConfiguration", errCode(err))
 
-	// Object Lock only on a bucket created with it; creating one turns versioning on.
+	// Object Lock needs versioning; creating a bucket with it turns versioning on.
 	_, err = c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: b,
 		ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}})
 	assert.Equal(t, "InvalidBucketState", errCode(err))
@@ -96,4 +96,33 @@ func errCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
+}
+
+// S3 answers a bucket created with Object Lock but no default retention with the bare
+// configuration, and enables Object Lock on an existing bucket once its versioning is enabled.
+func TestS3ObjectLockOnNewAndExistingBuckets(t *testing.T) {
+	cloud := awstest.NewForTest(t)
+	c := cloud.S3Client()
+	ctx := context.Background()
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)})
+	require.NoError(t, err)
+	ol, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("locked")})
+	require.NoError(t, err)
+	assert.Equal(t, types.ObjectLockEnabledEnabled, ol.ObjectLockConfiguration.ObjectLockEnabled)
+	assert.Nil(t, ol.ObjectLockConfiguration.Rule)
+
+	b := aws.String("existing")
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	put := &s3.PutObjectLockConfigurationInput{Bucket: b, ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}}
+	_, err = c.PutObjectLockConfiguration(ctx, put)
+	assert.Equal(t, "InvalidBucketState", errCode(err), "versioning is not enabled")
+	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	require.NoError(t, err)
+	_, err = c.PutObjectLockConfiguration(ctx, put)
+	require.NoError(t, err)
+	ol, err = c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+	require.NoError(t, err)
+	assert.Equal(t, types.ObjectLockEnabledEnabled, ol.ObjectLockConfiguration.ObjectLockEnabled)
 }

@@ -94,8 +94,11 @@ func (m *Manager) with(optFns []func(*Options)) (Options, error) {
 
 // Spec says what to back up.
 type Spec struct {
-	// Name is the backup set; backups are stored under Options.Prefix+Name+"/". Zero value: the
-	// database name when Databases has one entry; required otherwise.
+	// Name is the backup set; backups are stored under Options.Prefix+Name+"/", and retention
+	// (Prune) treats the backups of a set as interchangeable. Zero value: the database name when
+	// Databases has one entry and Tables is empty; required otherwise (a dump of some tables
+	// sharing the set of full dumps would count as the newest backup and let Prune delete the
+	// full ones).
 	Name string
 	// Databases to dump. Required. With exactly one, the dump has no CREATE DATABASE/USE
 	// statements and can be restored into any database; with several, it is restored into the
@@ -111,7 +114,7 @@ type Spec struct {
 }
 
 func (s Spec) withDefaults() Spec {
-	if s.Name == "" && len(s.Databases) == 1 {
+	if s.Name == "" && len(s.Databases) == 1 && len(s.Tables) == 0 {
 		s.Name = s.Databases[0]
 	}
 	return s
@@ -127,7 +130,9 @@ func (s Spec) validate() error {
 		p.If(t == "" || strings.HasPrefix(t, "-"), "table name %q is invalid", t)
 	}
 	p.If(len(s.Tables) > 0 && len(s.Databases) != 1, "Tables needs exactly one database (have %d)", len(s.Databases))
-	if err := validName(s.Name); err != nil {
+	if s.Name == "" && len(s.Tables) > 0 {
+		p.Addf("Name is required when Tables limits the dump (a partial dump must not share the retention set of full ones)")
+	} else if err := validName(s.Name); err != nil {
 		p.Addf("Name %q is invalid (non-empty, no slashes)", s.Name)
 	}
 	p.If(s.ExpectedSize < 0, "ExpectedSize is negative (%d)", s.ExpectedSize)
@@ -195,7 +200,9 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 	if o.Encryption != nil {
 		man.Encryption = o.Encryption.Name()
 	}
-	man.Key = m.prefixWith(o, spec.Name, id) + "dump" + o.Compression.extension()
+	// A random part keeps two runs that start within the same millisecond (or on a clock that
+	// does not move) from writing, or on failure deleting, each other's dump object.
+	man.Key = m.prefixWith(o, spec.Name, id) + "dump-" + randomHex(4) + o.Compression.extension()
 	if o.Encryption != nil {
 		man.Key += ".age"
 	}
@@ -225,14 +232,14 @@ func (m *Manager) Backup(ctx context.Context, spec Spec, optFns ...func(*Options
 	man.DumpArgs = args
 	man.PartSize = partSizeFor(o.PartSize, spec.ExpectedSize)
 
-	cnf, removeCnf, err := m.conn.optionFile(o.TempDir)
+	cnf, cnfFiles, removeCnf, err := m.conn.clientOptions(o.TempDir)
 	if err != nil {
 		return nil, &StageError{Stage: StageDump, Err: err}
 	}
 	defer removeCnf()
 
 	log.Info("backup: starting", "id", id, "key", man.Key, "client", o.DumpCommand, "args", args, "partSize", man.PartSize)
-	if err := m.run(ctx, o, cnf, args, man); err != nil {
+	if err := m.run(ctx, o, cnf, cnfFiles, args, man); err != nil {
 		log.Error("backup: failed", "id", id, "error", err)
 		return nil, err
 	}
@@ -272,7 +279,7 @@ func applySSE(o Options, sse *types.ServerSideEncryption, kms **string) {
 }
 
 // run streams the dump client into the upload and fills man's sizes and checksum.
-func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string, man *Manifest) error {
+func (m *Manager) run(ctx context.Context, o Options, cnf string, cnfFiles []*os.File, args []string, man *Manifest) error {
 	prog := &progress{fn: o.OnProgress}
 	create := s3.CreateMultipartUploadInput{Bucket: aws.String(o.Bucket), Key: aws.String(man.Key), ContentType: aws.String("application/octet-stream")}
 	applySSE(o, &create.ServerSideEncryption, &create.SSEKMSKeyId)
@@ -300,6 +307,7 @@ func (m *Manager) run(ctx context.Context, o Options, cnf string, args []string,
 	defer cancelDump()
 	cmd := exec.CommandContext(dctx, o.DumpCommand, append([]string{"--defaults-extra-file=" + cnf}, args...)...)
 	cmd.Env = clientEnv()
+	cmd.ExtraFiles = cnfFiles
 	stderr := &tailBuffer{max: 8 << 10}
 	cmd.Stderr = stderr
 	pr, pw, err := os.Pipe()

@@ -3,7 +3,9 @@ package backup
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -85,7 +87,10 @@ func TestBackupWithGzipAndAgeEncryptionRoundTrips(t *testing.T) {
 	require.NoError(t, err)
 	m := f.manager(t, func(o *Options) { o.Compression = CompressionGzip; o.Encryption = enc })
 	ctx := context.Background()
-	man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}, Tables: []string{"customers"}})
+	_, err = m.Backup(ctx, Spec{Databases: []string{f.db.Name}, Tables: []string{"customers"}})
+	require.ErrorIs(t, err, ErrInvalidSpec, "a partial dump needs a set of its own")
+	assert.Contains(t, err.Error(), "Name is required when Tables")
+	man, err := m.Backup(ctx, Spec{Name: "customers", Databases: []string{f.db.Name}, Tables: []string{"customers"}})
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(man.Key, ".sql.gz.age"), man.Key)
 	assert.Equal(t, "age-x25519", man.Encryption)
@@ -93,9 +98,17 @@ func TestBackupWithGzipAndAgeEncryptionRoundTrips(t *testing.T) {
 	target := testenv.MySQL(t)
 	// Without the key the restore is refused before anything is written.
 	plain := f.manager(t)
-	assert.ErrorIs(t, plain.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}), ErrInvalidOptions)
+	assert.ErrorIs(t, plain.Restore(ctx, "customers", man.ID, target.Name, RestoreOptions{}), ErrInvalidOptions)
+	// Nor with only the public recipient (what a backup host holds): not even the database is created.
+	pub, err := AgeX25519(testAgeRecipient, "")
+	require.NoError(t, err)
+	fresh := "restore_" + randomHex(4)
+	t.Cleanup(func() { _, _ = f.db.DB.Exec("DROP DATABASE IF EXISTS " + quoteIdent(fresh)) })
+	err = f.manager(t, func(o *Options) { o.Encryption = pub }).Restore(ctx, "customers", man.ID, fresh, RestoreOptions{})
+	assert.ErrorIs(t, err, ErrInvalidOptions)
+	assert.False(t, databaseExists(t, f.db.DB, fresh), "nothing written")
 
-	require.NoError(t, m.Restore(ctx, f.db.Name, man.ID, target.Name, RestoreOptions{}))
+	require.NoError(t, m.Restore(ctx, "customers", man.ID, target.Name, RestoreOptions{}))
 	assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "customers"), checksums(t, f.db.DB, target.Name, "customers"))
 	var n int
 	require.NoError(t, target.DB.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", target.Name).Scan(&n))
@@ -307,6 +320,10 @@ func TestPasswordNeverOnCommandLineEnvironmentOrLogs(t *testing.T) {
 		for _, a := range strings.Split(string(cmd), "\x00") {
 			if p, ok := strings.CutPrefix(a, "--defaults-extra-file="); ok {
 				s.cnf = p
+				if fd, ok := strings.CutPrefix(p, "/dev/fd/"); ok {
+					p = "/proc/" + itoa(pid) + "/fd/" + fd // the client's descriptor, not ours
+					s.cnf = ""
+				}
 				st, err := os.Stat(p)
 				require.NoError(t, err)
 				s.cnfMode = st.Mode().Perm()
@@ -323,8 +340,10 @@ func TestPasswordNeverOnCommandLineEnvironmentOrLogs(t *testing.T) {
 	assert.NotContains(t, s.environ, f.conn.Password)
 	assert.NotContains(t, s.environ, "MYSQL_PWD")
 	assert.Equal(t, os.FileMode(0o600), s.cnfMode)
-	_, err = os.Stat(s.cnf)
-	assert.True(t, errors.Is(err, os.ErrNotExist), "option file removed")
+	if s.cnf != "" {
+		_, err = os.Stat(s.cnf)
+		assert.True(t, errors.Is(err, os.ErrNotExist), "option file removed")
+	}
 	assert.NotEmpty(t, f.logs.String())
 	assert.NotContains(t, f.logs.String(), f.conn.Password)
 }
@@ -341,6 +360,18 @@ func TestOptionsAndSpecValidation(t *testing.T) {
 	for _, want := range []string{"S3 client is nil", "Connection.User", "Bucket is required", "PartSize 1", `Compression "lz4"`, `"--skip-comments"`, `"--password=x"`, `ServerSideEncryption "aes"`} {
 		assert.Contains(t, err.Error(), want)
 	}
+
+	// The clients read unambiguous prefixes, --loose- forms and attached values too.
+	_, err = New(nil, Connection{}, func(o *Options) {
+		o.Bucket = "b"
+		o.ExtraDumpFlags = []string{"--pass=x", "--loose-password=y", "--result=/tmp/out", "-r/tmp/out", "--skip-comm", "--where=id>0", "-P3306"}
+	})
+	require.ErrorIs(t, err, ErrInvalidOptions)
+	for _, want := range []string{`"--pass=x"`, `"--loose-password=y"`, `"--result=/tmp/out"`, `"-r/tmp/out"`, `"--skip-comm"`} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "--where")
+	assert.NotContains(t, err.Error(), "-P3306")
 
 	assert.ErrorIs(t, Spec{}.withDefaults().validate(), ErrInvalidSpec)
 	err = Spec{Databases: []string{"a", "b"}, Tables: []string{"t"}}.withDefaults().validate()
@@ -509,4 +540,139 @@ func TestEveryCompressionRoundTrips(t *testing.T) {
 			assert.Equal(t, checksums(t, f.db.DB, f.db.Name, "customers", "orders"), checksums(t, f.db.DB, target.Name, "customers", "orders"))
 		})
 	}
+}
+
+func TestMultiDatabaseRestoreRefusesNonEmptyRecordedDatabases(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	other := testenv.MySQL(t)
+	mustExec(t, other.DB, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	m := f.manager(t)
+	ctx := context.Background()
+	man, err := m.Backup(ctx, Spec{Name: "both", Databases: []string{f.db.Name, other.Name}})
+	require.NoError(t, err)
+	require.False(t, man.SingleDatabase)
+
+	// Rows written after the backup are what a restore over the live databases would destroy.
+	mustExec(t, other.DB, "INSERT INTO t VALUES (2)")
+	err = m.Restore(ctx, "both", man.ID, "", RestoreOptions{})
+	require.ErrorIs(t, err, ErrTargetNotEmpty)
+	var n int
+	require.NoError(t, other.DB.QueryRow("SELECT COUNT(*) FROM t").Scan(&n))
+	assert.Equal(t, 2, n, "the live database is untouched")
+
+	require.NoError(t, m.Restore(ctx, "both", man.ID, "", RestoreOptions{Overwrite: true}))
+	require.NoError(t, other.DB.QueryRow("SELECT COUNT(*) FROM t").Scan(&n))
+	assert.Equal(t, 1, n, "Overwrite restores the recorded state")
+}
+
+// A process killed while its client runs (SIGKILL, or a signal nobody handles) runs no deferred
+// cleanup: on Linux the password must then not be in any file at all.
+func TestPasswordNeverWrittenToDiskWhileTheClientRuns(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the option pipe is Linux-only; elsewhere a 0600 file removed on exit is used")
+	}
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	bulk(t, f.db.DB, 2) // more than a pipe buffer: the client is alive while the hook looks
+	dir := t.TempDir()
+	var during []string
+	var fd3 string
+	testHookDumpStarted = func(pid int) {
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, e := range ents {
+			during = append(during, e.Name())
+		}
+		fd3, _ = os.Readlink("/proc/" + itoa(pid) + "/fd/3")
+	}
+	t.Cleanup(func() { testHookDumpStarted = nil })
+	m := f.manager(t, func(o *Options) { o.TempDir = dir })
+	man, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	assert.Empty(t, during, "no option file in TempDir while the dump client runs")
+	assert.True(t, strings.HasPrefix(fd3, "pipe:"), "the client reads its options from a pipe (fd 3: %q)", fd3)
+
+	// The restore client gets its options the same way.
+	target := testenv.MySQL(t)
+	require.NoError(t, m.Restore(context.Background(), f.db.Name, man.ID, target.Name, RestoreOptions{}))
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, ents)
+}
+
+func TestMultipartUploadFollowsS3ChecksumRules(t *testing.T) {
+	f := newFixture(t)
+	bulk(t, f.db.DB, 12)
+	f.s3.Wrap(s3PartChecksums())
+	// A client as config.LoadDefaultConfig makes it: checksums on every request that supports one.
+	cfg := f.s3.Config.Copy()
+	cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	m, err := New(client, f.conn, func(o *Options) {
+		o.Bucket = f.bucket
+		o.Compression = CompressionNone
+		o.PartSize = MinPartSize
+	})
+	require.NoError(t, err)
+	man, err := m.Backup(context.Background(), Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	assert.Greater(t, man.Parts, 1)
+	assert.Empty(t, f.incompleteUploads(t))
+}
+
+// Two runs with the same ID (a clock that does not move, or two hosts in the same millisecond):
+// the second, failing at its manifest, must not overwrite or delete the first one's dump.
+func TestCollidingBackupIDsDoNotDestroyTheCommittedBackup(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	clk := clock.NewFake(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
+	m := f.manager(t, func(o *Options) { o.Clock = clk })
+	ctx := context.Background()
+	spec := Spec{Databases: []string{f.db.Name}}
+	first, err := m.Backup(ctx, spec)
+	require.NoError(t, err)
+
+	mustExec(t, f.db.DB, "INSERT INTO audit (msg) VALUES ('after the first backup')")
+	f.s3.Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/"+manifestName) {
+				s3Error(w, http.StatusForbidden, "AccessDenied")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	second, err := m.Backup(ctx, spec)
+	f.s3.Wrap(nil)
+	require.Nil(t, second)
+	var se *StageError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, StageManifest, se.Stage)
+
+	target := testenv.MySQL(t)
+	require.NoError(t, m.Restore(ctx, f.db.Name, first.ID, target.Name, RestoreOptions{}), "the committed backup is intact")
+}
+
+// A manifest naming a format this package cannot read is refused before the target exists (the
+// object itself matches its checksum, so only the manifest check can stop it).
+func TestRestoreRefusesUnknownCompressionBeforeWriting(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.db.DB)
+	m := f.manager(t)
+	ctx := context.Background()
+	man, err := m.Backup(ctx, Spec{Databases: []string{f.db.Name}})
+	require.NoError(t, err)
+	mout, err := f.s3.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(f.bucket), Key: aws.String(f.keyOf(man, manifestName))})
+	require.NoError(t, err)
+	odd := strings.Replace(string(readAll(t, mout.Body)), `"compression": "zstd"`, `"compression": "lz4"`, 1)
+	require.Contains(t, odd, `"lz4"`)
+	_, err = f.s3.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(f.bucket),
+		Key: aws.String(f.keyOf(man, manifestName)), Body: strings.NewReader(odd)})
+	require.NoError(t, err)
+
+	target := "pk_restore_" + randomHex(4)
+	t.Cleanup(func() { _, _ = f.db.DB.Exec("DROP DATABASE IF EXISTS " + target) })
+	assert.ErrorIs(t, m.Restore(ctx, f.db.Name, man.ID, target, RestoreOptions{}), ErrIntegrity)
+	assert.False(t, databaseExists(t, f.db.DB, target), "nothing written")
 }

@@ -256,7 +256,7 @@ func protect(ctx context.Context, client BucketAPI, bucket string, p BucketProte
 			rep.ObjectLock = want
 			rep.Changed = append(rep.Changed, "object lock "+want)
 		case rep.ObjectLock == "":
-			rep.Missing = append(rep.Missing, "object lock (only possible when the bucket is created)")
+			rep.Missing = append(rep.Missing, "object lock (set only on a bucket ProtectBucket creates: it can never be turned off)")
 		default:
 			rep.Missing = append(rep.Missing, "object lock default retention "+want+" (have "+rep.ObjectLock+"; not changed)")
 		}

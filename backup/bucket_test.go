@@ -62,24 +62,28 @@ func TestInspectBucketReportsWhatIsMissingAndProtectKeepsOtherRules(t *testing.T
 	require.NoError(t, err)
 	assert.Equal(t, []string{"versioning", "block public access",
 		"lifecycle: expire noncurrent versions after 30 days", "lifecycle: abort incomplete multipart uploads after 7 days",
-		"object lock (only possible when the bucket is created)"}, rep.Missing)
+		"object lock (set only on a bucket ProtectBucket creates: it can never be turned off)"}, rep.Missing)
 	assert.Empty(t, rep.Changed)
 	assert.Zero(t, cloud.Calls().Count(awstest.ServiceS3, "PutBucketVersioning"))
 
 	rep, err = ProtectBucket(ctx, client, "plain", p)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"enabled versioning", "blocked public access", "lifecycle rule " + LifecycleRuleID}, rep.Changed)
-	assert.Contains(t, rep.Missing, "object lock (only possible when the bucket is created)")
+	assert.Contains(t, rep.Missing, "object lock (set only on a bucket ProtectBucket creates: it can never be turned off)")
 	lc, err := client.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("plain")})
 	require.NoError(t, err)
 	require.Len(t, lc.Rules, 2)
 	assert.Equal(t, "tmp", aws.ToString(lc.Rules[0].ID))
 	assert.Equal(t, LifecycleRuleID, aws.ToString(lc.Rules[1].ID))
 
-	// S3 refuses Object Lock on an existing bucket; the model says so with S3's code.
+	// S3 enables Object Lock on an existing bucket once its versioning is on; ProtectBucket
+	// leaves that irreversible step to the owner, and Object Lock reports it afterwards.
 	_, err = client.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("plain"),
 		ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}})
-	assert.Equal(t, "InvalidBucketState", awserr.Code(err))
+	require.NoError(t, err, awserr.Code(err))
+	rep, err = InspectBucket(ctx, client, "plain", p)
+	require.NoError(t, err)
+	assert.Equal(t, "enabled, no default retention", rep.ObjectLock)
 
 	_, err = InspectBucket(ctx, client, "missing-bucket", BucketProtection{})
 	assert.Error(t, err)

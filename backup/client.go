@@ -63,20 +63,24 @@ func (c Connection) openDB() (*sql.DB, error) {
 	return sql.OpenDB(connector), nil
 }
 
-// optionFile writes the connection as a [client] option file, mode 0600, in dir. The caller
-// removes it (remove) when the client has exited. The password lives only in this file: it is
-// never on argv and never in the environment.
-func (c Connection) optionFile(dir string) (path string, remove func(), err error) {
-	f, err := os.CreateTemp(dir, "portalkit-backup-*.cnf") // CreateTemp creates mode 0600
-	if err != nil {
-		return "", nil, fmt.Errorf("backup: create client option file: %w", err)
+// clientOptions hands the connection to a client process as a [client] option file and returns
+// the path to pass as --defaults-extra-file, the files the process must inherit
+// (exec.Cmd.ExtraFiles) and a cleanup to call when it has exited. The password lives only there:
+// never on argv, never in the environment. Where the platform allows (Linux), the "file" is a
+// pipe the client inherits as fd 3 and opens as /dev/fd/3, so the password never touches a disk
+// and nothing is left behind if this process is killed; elsewhere it is a 0600 file in dir,
+// removed by cleanup.
+func (c Connection) clientOptions(dir string) (path string, extra []*os.File, cleanup func(), err error) {
+	text := c.optionText()
+	if r, ok := optionPipe(text); ok {
+		return "/dev/fd/3", []*os.File{r}, func() { _ = r.Close() }, nil
 	}
-	remove = func() { _ = os.Remove(f.Name()) }
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		remove()
-		return "", nil, fmt.Errorf("backup: chmod client option file: %w", err)
-	}
+	path, remove, err := c.optionFile(dir)
+	return path, nil, remove, err
+}
+
+// optionText is the connection as a [client] option file.
+func (c Connection) optionText() string {
 	var b strings.Builder
 	b.WriteString("[client]\n")
 	b.WriteString("user=" + quoteOption(c.User) + "\n")
@@ -93,7 +97,23 @@ func (c Connection) optionFile(dir string) (path string, remove func(), err erro
 		}
 		b.WriteString("protocol=TCP\n")
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	return b.String()
+}
+
+// optionFile writes the connection as a [client] option file, mode 0600, in dir. The caller
+// removes it (remove) when the client has exited.
+func (c Connection) optionFile(dir string) (path string, remove func(), err error) {
+	f, err := os.CreateTemp(dir, "portalkit-backup-*.cnf") // CreateTemp creates mode 0600
+	if err != nil {
+		return "", nil, fmt.Errorf("backup: create client option file: %w", err)
+	}
+	remove = func() { _ = os.Remove(f.Name()) }
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		remove()
+		return "", nil, fmt.Errorf("backup: chmod client option file: %w", err)
+	}
+	if _, err := f.WriteString(c.optionText()); err != nil {
 		f.Close()
 		remove()
 		return "", nil, fmt.Errorf("backup: write client option file: %w", err)

@@ -38,8 +38,10 @@
 //
 // # Credentials
 //
-// The password goes into a 0600 [client] option file in [Options.TempDir], passed with
-// --defaults-extra-file and removed when the client exits: never on the command line
+// The password goes into a [client] option file passed with --defaults-extra-file. On Linux
+// that file is a pipe the client inherits (/dev/fd/3), so the password is never written to disk
+// and a killed process leaves nothing behind; elsewhere it is a 0600 file in [Options.TempDir],
+// removed when the client exits. The password is never on the command line
 // (/proc/<pid>/cmdline, ps) and never in the environment. Client processes get an allow-listed
 // environment (PATH, HOME, locale, TZ, ...), so MYSQL_PWD, DSNs and AWS keys of the calling
 // process do not reach them. Logs and errors never carry the password ([Connection.LogValue]).

@@ -56,6 +56,14 @@ type ageEncryption struct {
 
 func (ageEncryption) Name() string { return "age-x25519" }
 
+// canDecrypt tells, before anything is read or written, whether Decrypt can work.
+func (a ageEncryption) canDecrypt() error {
+	if a.identity == nil {
+		return fmt.Errorf("age: no identity to decrypt with (AgeX25519 was given only a recipient)")
+	}
+	return nil
+}
+
 func (a ageEncryption) Encrypt(dst io.Writer) (io.WriteCloser, error) {
 	if a.recipient == nil {
 		return nil, fmt.Errorf("age: no recipient")

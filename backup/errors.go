@@ -59,6 +59,7 @@ type StageError struct {
 	Err error
 }
 
+// Error names the stage and the cause, with the client's stderr when there is one.
 func (e *StageError) Error() string {
 	msg := fmt.Sprintf("backup: %s failed: %v", e.Stage, e.Err)
 	if e.Stderr != "" {
@@ -67,4 +68,5 @@ func (e *StageError) Error() string {
 	return msg
 }
 
+// Unwrap returns Err.
 func (e *StageError) Unwrap() error { return e.Err }

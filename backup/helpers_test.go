@@ -205,3 +205,46 @@ func failList() func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// s3PartChecksums makes the server hold multipart uploads to S3's checksum rule: a part sent with
+// a checksum (the SDK sends a CRC32 by default) belongs to an upload created with that algorithm,
+// and the completion must list each part's checksum; S3 refuses the completion otherwise.
+func s3PartChecksums() func(http.Handler) http.Handler {
+	var mu sync.Mutex
+	declared := map[string]bool{} // key -> created with x-amz-checksum-algorithm
+	partSums := map[string]bool{} // key -> some part carried a checksum
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			key := r.URL.Path
+			switch {
+			case r.Method == http.MethodPost && q.Has("uploads"):
+				mu.Lock()
+				declared[key] = r.Header.Get("X-Amz-Checksum-Algorithm") != ""
+				mu.Unlock()
+			case r.Method == http.MethodPut && q.Has("uploadId"):
+				if strings.Contains(strings.ToLower(r.Header.Get("X-Amz-Trailer")), "x-amz-checksum-") || r.Header.Get("X-Amz-Checksum-Crc32") != "" {
+					mu.Lock()
+					partSums[key] = true
+					mu.Unlock()
+				}
+			case r.Method == http.MethodPost && q.Has("uploadId"):
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				mu.Lock()
+				d, p := declared[key], partSums[key]
+				mu.Unlock()
+				parts, sums := strings.Count(string(body), "<Part>"), strings.Count(string(body), "<ChecksumCRC32>")
+				switch {
+				case p && !d:
+					s3Error(w, http.StatusBadRequest, "InvalidPart")
+					return
+				case d && sums < parts:
+					s3Error(w, http.StatusBadRequest, "InvalidRequest")
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

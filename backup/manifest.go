@@ -150,6 +150,10 @@ func (m *Manager) List(ctx context.Context, name string) ([]Info, error) {
 		if !aws.ToBool(out.IsTruncated) {
 			break
 		}
+		if aws.ToString(out.NextContinuationToken) == "" {
+			// Starting over would loop for ever; stopping here would be a partial listing.
+			return nil, fmt.Errorf("backup: list s3://%s/%s: truncated page without a continuation token", m.opts.Bucket, prefix)
+		}
 		token = out.NextContinuationToken
 	}
 	var list []Info
@@ -199,6 +203,12 @@ func (m *Manager) Manifest(ctx context.Context, name, id string) (*Manifest, err
 		p = append(p, fmt.Sprintf("names no dump object (%q)", man.Key))
 	} else {
 		man.Bucket, man.Key = m.opts.Bucket, m.backupPrefix(name, id)+base
+	}
+	switch man.Compression {
+	case CompressionZstd, CompressionGzip, CompressionS2, CompressionNone:
+	default:
+		// Found only after the restore had created its target, otherwise.
+		p = append(p, fmt.Sprintf("names an unknown compression %q", man.Compression))
 	}
 	if len(man.SHA256) != 64 || man.StoredBytes <= 0 {
 		p = append(p, "has no SHA-256 or size")

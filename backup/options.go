@@ -42,6 +42,33 @@ var DefaultDumpFlags = []string{
 // forbiddenDumpFlags would remove the "-- Dump completed" trailer or put a secret on argv.
 var forbiddenDumpFlags = []string{"--skip-comments", "--compact", "--password", "-p", "--result-file", "-r", "--defaults-file", "--defaults-extra-file", "--no-defaults"}
 
+// forbiddenDumpFlag reports whether f is one of forbiddenDumpFlags as the client reads it: the
+// clients accept any unambiguous prefix of a long option ("--pass=x" is --password) and a
+// "--loose-" or "--maximum-" in front of it, and a short option's value attached ("-r/tmp/x").
+func forbiddenDumpFlag(f string) bool {
+	if name, ok := strings.CutPrefix(f, "--"); ok {
+		name, _, _ = strings.Cut(name, "=")
+		for _, pre := range []string{"loose-", "maximum-"} {
+			name = strings.TrimPrefix(name, pre)
+		}
+		if name == "" {
+			return false // "--" ends the options
+		}
+		for _, bad := range forbiddenDumpFlags {
+			if long, ok := strings.CutPrefix(bad, "--"); ok && strings.HasPrefix(long, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, bad := range forbiddenDumpFlags {
+		if !strings.HasPrefix(bad, "--") && strings.HasPrefix(f, bad) {
+			return true
+		}
+	}
+	return false
+}
+
 // Compression names a compression format.
 type Compression string
 
@@ -112,7 +139,9 @@ type Options struct {
 	// dump's snapshot, so record them on a quiescent server or a replica.
 	RecordTableStats bool
 
-	// TempDir holds the 0600 client option file while a client runs. Zero value: os.TempDir().
+	// TempDir holds the 0600 client option file while a client runs, where the platform cannot
+	// hand it over as a pipe (on Linux it is a pipe, never a file, and TempDir is unused). Zero
+	// value: os.TempDir().
 	TempDir string
 	// Clock gives backup times (IDs and retention periods). Zero value: clock.Real.
 	Clock clock.Clock
@@ -178,10 +207,8 @@ func (o Options) validate() error {
 	p.If(o.Bucket == "", "Bucket is required")
 	p.If(strings.HasPrefix(o.Prefix, "/"), "Prefix must not start with \"/\" (%q)", o.Prefix)
 	for _, f := range append(append([]string(nil), o.DumpFlags...), o.ExtraDumpFlags...) {
-		for _, bad := range forbiddenDumpFlags {
-			if f == bad || strings.HasPrefix(f, bad+"=") || (bad == "-p" && strings.HasPrefix(f, "-p")) {
-				p.Addf("dump flag %q is not allowed (it drops the completion trailer, passes a password or redirects output)", f)
-			}
+		if forbiddenDumpFlag(f) {
+			p.Addf("dump flag %q is not allowed (it drops the completion trailer, passes a password or redirects output)", f)
 		}
 	}
 	switch o.Compression {
@@ -217,8 +244,9 @@ func firstOnPath(names ...string) string {
 	return names[len(names)-1]
 }
 
-// Connection says how the dump and mysql clients reach the server. The password is written to a
-// 0600 option file for the client's lifetime (never argv, never the environment).
+// Connection says how the dump and mysql clients reach the server. The password reaches a client
+// only through its option file (a pipe on Linux, a 0600 file elsewhere, for the client's
+// lifetime): never argv, never the environment.
 type Connection struct {
 	// Host is the server host. Zero value: the client's default (localhost).
 	Host string

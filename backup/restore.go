@@ -18,7 +18,8 @@ import (
 type RestoreOptions struct {
 	// Overwrite allows restoring into a database that already has tables (the dump's DROP TABLE
 	// IF EXISTS statements replace them). Zero value: false, such a target is refused with
-	// ErrTargetNotEmpty before anything is written.
+	// ErrTargetNotEmpty before anything is written; for a multi-database backup every recorded
+	// database is such a target.
 	Overwrite bool
 }
 
@@ -56,6 +57,11 @@ func (m *Manager) restore(ctx context.Context, man *Manifest, database string, r
 	if man.Encryption != "" && (o.Encryption == nil || o.Encryption.Name() != man.Encryption) {
 		return fmt.Errorf("%w: backup %s/%s is encrypted with %s: set Options.Encryption to it", ErrInvalidOptions, man.Name, man.ID, man.Encryption)
 	}
+	if c, ok := o.Encryption.(interface{ canDecrypt() error }); ok && man.Encryption != "" {
+		if err := c.canDecrypt(); err != nil {
+			return fmt.Errorf("%w: backup %s/%s: %v", ErrInvalidOptions, man.Name, man.ID, err)
+		}
+	}
 	log := o.Logger.With("backup", man.Name, "id", man.ID)
 
 	// Pass 1: hash the stored object and compare with the manifest. Nothing is written.
@@ -77,10 +83,14 @@ func (m *Manager) restore(ctx context.Context, man *Manifest, database string, r
 	}
 	log.Info("backup: checksum verified", "bytes", n, "sha256", man.SHA256)
 
-	if database != "" {
-		if err := m.prepareTarget(ctx, database, ro.Overwrite); err != nil {
-			return err
-		}
+	// A multi-database dump restores into the recorded names: those are the targets that must be
+	// empty unless Overwrite (they are often the live databases the backup was taken from).
+	targets := []string{database}
+	if database == "" {
+		targets = man.Databases
+	}
+	if err := m.prepareTargets(ctx, targets, ro.Overwrite); err != nil {
+		return err
 	}
 
 	// Pass 2: the same object version, into the client.
@@ -145,29 +155,34 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// prepareTarget refuses a non-empty target (unless overwrite) and creates a missing one.
-func (m *Manager) prepareTarget(ctx context.Context, database string, overwrite bool) error {
+// prepareTargets refuses non-empty targets (unless overwrite), checking all of them before
+// anything is created, and creates the missing ones.
+func (m *Manager) prepareTargets(ctx context.Context, databases []string, overwrite bool) error {
 	db, err := m.conn.openDB()
 	if err != nil {
 		return &StageError{Stage: StageRestore, Err: err}
 	}
 	defer db.Close()
-	var tables int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", database).Scan(&tables); err != nil {
-		return &StageError{Stage: StageRestore, Err: fmt.Errorf("inspect target %s: %w", database, err)}
+	for _, database := range databases {
+		var tables int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", database).Scan(&tables); err != nil {
+			return &StageError{Stage: StageRestore, Err: fmt.Errorf("inspect target %s: %w", database, err)}
+		}
+		if tables > 0 && !overwrite {
+			return fmt.Errorf("%w: %s has %d tables (set RestoreOptions.Overwrite to replace them)", ErrTargetNotEmpty, database, tables)
+		}
 	}
-	if tables > 0 && !overwrite {
-		return fmt.Errorf("%w: %s has %d tables (set RestoreOptions.Overwrite to replace them)", ErrTargetNotEmpty, database, tables)
-	}
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)); err != nil {
-		return &StageError{Stage: StageRestore, Err: fmt.Errorf("create database %s: %w", database, err)}
+	for _, database := range databases {
+		if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)); err != nil {
+			return &StageError{Stage: StageRestore, Err: fmt.Errorf("create database %s: %w", database, err)}
+		}
 	}
 	return nil
 }
 
 // runClient feeds input to the mysql client (into database, when not empty).
 func (m *Manager) runClient(ctx context.Context, o Options, database string, input io.Reader) error {
-	cnf, removeCnf, err := m.conn.optionFile(o.TempDir)
+	cnf, cnfFiles, removeCnf, err := m.conn.clientOptions(o.TempDir)
 	if err != nil {
 		return &StageError{Stage: StageRestore, Err: err}
 	}
@@ -178,6 +193,7 @@ func (m *Manager) runClient(ctx context.Context, o Options, database string, inp
 	}
 	cmd := exec.CommandContext(ctx, o.MySQLCommand, args...)
 	cmd.Env = clientEnv()
+	cmd.ExtraFiles = cnfFiles
 	cmd.Stdin = input
 	stderr := &tailBuffer{max: 8 << 10}
 	cmd.Stderr = stderr

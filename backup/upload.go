@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -65,6 +68,10 @@ type multipartWriter struct {
 }
 
 func newMultipartWriter(ctx context.Context, api S3API, create s3.CreateMultipartUploadInput, partSize int64, concurrency int, onPart func(int64)) *multipartWriter {
+	// The SDK sends a CRC32 with every part by default; S3 then fails CompleteMultipartUpload
+	// (InvalidPart) unless the upload was created with that algorithm and the completion lists
+	// each part's checksum. Name it on the upload, on every part and in the completion.
+	create.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32
 	pctx, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(pctx)
 	g.SetLimit(concurrency)
@@ -159,16 +166,19 @@ func (w *multipartWriter) flush() error {
 	w.buf = nil
 	w.g.Go(func() error {
 		defer func() { w.free <- body }()
+		// Computed here rather than taken from the response, which not every S3 server echoes.
+		sum := partCRC32(body)
 		out, err := w.api.UploadPart(w.gctx, &s3.UploadPartInput{
 			Bucket: w.create.Bucket, Key: w.create.Key, UploadId: aws.String(w.uploadID),
 			PartNumber: aws.Int32(num), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
-			SSECustomerAlgorithm: w.create.SSECustomerAlgorithm,
+			SSECustomerAlgorithm: w.create.SSECustomerAlgorithm, ChecksumAlgorithm: w.create.ChecksumAlgorithm,
+			ChecksumCRC32: aws.String(sum),
 		})
 		if err != nil {
 			return fmt.Errorf("upload part %d: %w", num, err)
 		}
 		w.mu.Lock()
-		w.parts = append(w.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+		w.parts = append(w.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num), ChecksumCRC32: aws.String(sum)})
 		w.mu.Unlock()
 		w.onPart(w.uploaded.Add(int64(len(body))))
 		return nil
@@ -230,3 +240,8 @@ func (w *multipartWriter) Abort() error {
 }
 
 func (w *multipartWriter) sum() string { return hex.EncodeToString(w.hash.Sum(nil)) }
+
+// partCRC32 is a part's CRC32 (IEEE) as S3 carries it: base64 of the big-endian value.
+func partCRC32(b []byte) string {
+	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(b)))
+}

@@ -20,6 +20,9 @@ SIZE_MB=${SIZE_MB:-100}
 RUNS=${RUNS:-3}
 DSN=${DSN:-${TEST_MYSQL_DSN:-$(cat /tmp/pkdb.shared/dsn 2>/dev/null || true)}}
 [ -n "$DSN" ] || { echo "set DSN or TEST_MYSQL_DSN to a MySQL/MariaDB server" >&2; exit 2; }
+# The helpers read the DSN from the environment: on argv, its password would be visible to every
+# user in ps for the whole run.
+export BENCH_DSN=$DSN
 DUMP=$(command -v mariadb-dump || command -v mysqldump)
 CLIENT=$(command -v mariadb || command -v mysql)
 FLAGS=(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces)
@@ -52,10 +55,10 @@ export AWS_CONFIG_FILE=$work/none AWS_SHARED_CREDENTIALS_FILE=$work/none
 unset AWS_CA_BUNDLE AWS_PROFILE AWS_ENDPOINT_URL
 s3h() { "$work/s3syncbench" "$1" -endpoint "$E" -bucket bench "${@:2}"; }
 s3h mkbucket
-"$work/backupbench" cnf -dsn "$DSN" -out "$work/client.cnf"
+"$work/backupbench" cnf -out "$work/client.cnf"
 
 log "generating a ${SIZE_MB} MiB database $DB"
-"$work/backupbench" gen -dsn "$DSN" -db "$DB" -size-mb "$SIZE_MB" >/dev/null
+"$work/backupbench" gen -db "$DB" -size-mb "$SIZE_MB" >/dev/null
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 record() { # NAME CMD...: time one run into $work/t.NAME
@@ -73,9 +76,9 @@ shell() {
 }
 export E
 ours() {
-	/usr/bin/time -o "$work/rss.$r" -f '%M' "$work/backupbench" backup -dsn "$DSN" -db "$DB" -endpoint "$E" -bucket bench -prefix "ours$r/"
+	/usr/bin/time -o "$work/rss.$r" -f '%M' "$work/backupbench" backup -db "$DB" -endpoint "$E" -bucket bench -prefix "ours$r/"
 }
-ours_s2() { "$work/backupbench" backup -dsn "$DSN" -db "$DB" -endpoint "$E" -bucket bench -prefix "s2$r/" -compression s2; }
+ours_s2() { "$work/backupbench" backup -db "$DB" -endpoint "$E" -bucket bench -prefix "s2$r/" -compression s2; }
 for r in $(seq "$RUNS"); do
 	log "run $r/$RUNS"
 	case $((r % 3)) in

@@ -70,6 +70,12 @@ func listObjects(ctx context.Context, api API, bucket, prefix string) <-chan lis
 				}
 			}
 			page.last = page.err == nil && !p.HasMorePages()
+			if page.last && aws.ToBool(out.IsTruncated) {
+				// The paginator stops when a truncated page carries no continuation token (or
+				// repeats the last one): the listing is partial, and a pull with Delete would
+				// remove every local file past the cut.
+				page.err, page.last = fmt.Errorf("list s3://%s/%s: truncated page without a usable continuation token", bucket, prefix), false
+			}
 			select {
 			case ch <- page:
 			case <-ctx.Done():

@@ -439,3 +439,71 @@ func TestFailedHeadStopsThePlan(t *testing.T) {
 	assert.Contains(t, err.Error(), "head s3://portal/r/f")
 	assert.Equal(t, 1, e.reqs.snapshot()["HEAD"])
 }
+
+// A single PUT that stored a torn object is followed by another attempt; when that attempt fails
+// for another reason (a refused request, a cancelled run), the torn object must not stay: its
+// LastModified is after the file's last change, so the next push would call it unchanged.
+func TestTornObjectRemovedWhenTheRetryFails(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	src := t.TempDir()
+	name := filepath.Join(src, "app.bin")
+	oldData, newData := randBytes(t, 2<<20), randBytes(t, 2<<20)
+	writeTree(t, src, map[string]file{"app.bin": {data: oldData, mtime: old1}})
+	edited := time.Now().Add(-time.Minute) // e.g. restored with its original mtime by cp -p or tar
+	var puts atomic.Int32
+	e.reqs.set(func(r *http.Request) bool {
+		return objectKey(r) == "r/app.bin" && isPart(r, 0) && puts.Load() > 1
+	}, func(r *http.Request) {
+		if objectKey(r) == "r/app.bin" && isPart(r, 0) && puts.Add(1) == 1 {
+			rewrite(t, name, newData, edited) // while the body is being sent
+		}
+	})
+	_, err := e.sync.Push(ctx, src, e.bucket, "r")
+	e.reqs.set(nil, nil)
+	require.Error(t, err)
+	require.EqualValues(t, 2, puts.Load(), "sent again after the change")
+
+	if slices.Contains(e.keys(t), "r/app.bin") {
+		body, err := io.ReadAll(e.get(t, "r/app.bin").Body)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(newData, body), "no torn object under the file's key")
+	}
+	plan, err := e.sync.PlanPush(ctx, src, e.bucket, "r")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"app.bin"}, paths(plan.Transfers), "the next run uploads the file")
+}
+
+// truncatingAPI lists one key per page and drops the continuation token while still saying the
+// page is truncated, as a broken server or proxy may.
+type truncatingAPI struct{ s3sync.API }
+
+func (a truncatingAPI) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	in2 := *in
+	in2.MaxKeys = aws.Int32(1)
+	out, err := a.API.ListObjectsV2(ctx, &in2, optFns...)
+	if err == nil && aws.ToBool(out.IsTruncated) {
+		out.NextContinuationToken = nil
+	}
+	return out, err
+}
+
+// A listing cut short must not pass for complete: a pull with Delete would remove every local
+// file past the cut.
+func TestPullDeletesNothingAfterATruncatedListingWithoutAToken(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.put(t, "r/a.txt", "a")
+	e.put(t, "r/b.txt", "b")
+	dst := t.TempDir()
+	_, err := e.sync.Pull(ctx, dst, e.bucket, "r")
+	require.NoError(t, err)
+	require.Equal(t, []string{"a.txt", "b.txt"}, listTree(t, dst))
+
+	s, err := s3sync.New(truncatingAPI{e.srv.Client}, testOptions, func(o *s3sync.Options) { o.Delete = true })
+	require.NoError(t, err)
+	_, err = s.Pull(ctx, dst, e.bucket, "r")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "continuation token")
+	assert.Equal(t, []string{"a.txt", "b.txt"}, listTree(t, dst), "nothing deleted")
+}

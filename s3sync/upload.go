@@ -90,19 +90,35 @@ func checkUnchanged(f *os.File, before os.FileInfo) error {
 	return nil
 }
 
+// errTorn is the outcome of a single PutObject during which the file changed: unlike a failed
+// multipart upload, the object was stored, and it may hold part of the old content and part of
+// the new under metadata that claims the old mtime.
+var errTorn = fmt.Errorf("%w (the object was stored)", errChanged)
+
 // whileChanging runs one upload attempt after the other while the file changes during them, up to
 // MaxChangedAttempts. It returns the last attempt's error, wrapping ErrFileChanged when the file
-// never held still.
+// never held still. When an attempt stored a torn object and no later attempt replaced it (the
+// file kept changing, a later request failed, the run was cancelled), the torn object is removed:
+// listed, it would pass for current, since it was written after the file's last change.
 func (r *run) whileChanging(ctx context.Context, it *Item, attempt func(ctx context.Context, it *Item, last bool) error) error {
+	torn := false
 	for n := 1; ; n++ {
 		err := attempt(ctx, it, n == MaxChangedAttempts)
-		if !errors.Is(err, errChanged) {
-			return err
+		if err == nil {
+			return nil
 		}
-		if n == MaxChangedAttempts {
-			return fmt.Errorf("%w (%d attempts): %w", ErrFileChanged, n, err)
+		torn = torn || errors.Is(err, errTorn)
+		if errors.Is(err, errChanged) {
+			if n < MaxChangedAttempts {
+				r.o.Logger.Info("s3sync: file changed while uploading, sending it again", "path", it.Path, "attempt", n)
+				continue
+			}
+			err = fmt.Errorf("%w (%d attempts): %w", ErrFileChanged, n, err)
 		}
-		r.o.Logger.Info("s3sync: file changed while uploading, sending it again", "path", it.Path, "attempt", n)
+		if torn {
+			return r.removeTorn(ctx, it, err)
+		}
+		return err
 	}
 }
 
@@ -113,10 +129,9 @@ func (r *run) uploadSmall(ctx context.Context, it *Item) error {
 }
 
 // putOnce is one PutObject of the file. The object is stored by the time the file can be checked
-// again, so when the file changed and this was the last attempt, the object (which may hold part
-// of the old content and part of the new, under metadata that claims the old mtime) is removed:
-// listed, it would pass for current, since it was written after the file's last change.
-func (r *run) putOnce(ctx context.Context, it *Item, last bool) error {
+// again, so when the file changed it returns errTorn (whileChanging sends the file again, or
+// removes the object).
+func (r *run) putOnce(ctx context.Context, it *Item, _ bool) error {
 	f, fi, h, err := r.openUpload(it)
 	if err != nil {
 		return err
@@ -136,8 +151,8 @@ func (r *run) putOnce(ctx context.Context, it *Item, last bool) error {
 		return fmt.Errorf("put object: %w", err)
 	}
 	if err := checkUnchanged(f, fi); err != nil {
-		if errors.Is(err, errChanged) && last {
-			return r.removeTorn(ctx, it, err)
+		if errors.Is(err, errChanged) {
+			return errTorn
 		}
 		return err
 	}
@@ -146,9 +161,12 @@ func (r *run) putOnce(ctx context.Context, it *Item, last bool) error {
 }
 
 // removeTorn deletes the object a single PutObject of a changing file left, and returns cause
-// with what became of it.
+// with what became of it. It runs on a context of its own: a cancelled run must not keep the
+// torn object.
 func (r *run) removeTorn(ctx context.Context, it *Item, cause error) error {
-	if errs := r.deleteBatch(ctx, []Item{*it}, false); len(errs) > 0 {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	if errs := r.deleteBatch(dctx, []Item{*it}, false); len(errs) > 0 {
 		return fmt.Errorf("%w; removing the object it may have torn failed: %w", cause, errs[0].Err)
 	}
 	r.o.Logger.Warn("s3sync: removed an object uploaded while its file changed", "path", it.Path, "key", it.Key)

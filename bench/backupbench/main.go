@@ -53,7 +53,7 @@ invoice shipping customer product price discount coupon warehouse stock`)
 // gen fills database -db with about -size-mb MiB of shop-like rows (text, numbers, dates).
 func gen(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ExitOnError)
-	dsn := fs.String("dsn", "", "go-sql-driver DSN of the server")
+	dsn := fs.String("dsn", os.Getenv("BENCH_DSN"), "go-sql-driver DSN of the server (default $BENCH_DSN, which keeps the password off argv)")
 	dbName := fs.String("db", "", "database to create and fill")
 	sizeMB := fs.Int("size-mb", 100, "approximate dump size in MiB")
 	_ = fs.Parse(args)
@@ -103,7 +103,7 @@ func gen(args []string) error {
 // cnf writes a 0600 [client] option file for the DSN (for the shell peers).
 func cnf(args []string) error {
 	fs := flag.NewFlagSet("cnf", flag.ExitOnError)
-	dsn := fs.String("dsn", "", "go-sql-driver DSN")
+	dsn := fs.String("dsn", os.Getenv("BENCH_DSN"), "go-sql-driver DSN (default $BENCH_DSN, which keeps the password off argv)")
 	out := fs.String("out", "", "file to write")
 	_ = fs.Parse(args)
 	c, err := backup.ConnectionFromDSN(*dsn)
@@ -116,7 +116,7 @@ func cnf(args []string) error {
 
 func runBackup(args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ExitOnError)
-	dsn := fs.String("dsn", "", "go-sql-driver DSN")
+	dsn := fs.String("dsn", os.Getenv("BENCH_DSN"), "go-sql-driver DSN (default $BENCH_DSN, which keeps the password off argv)")
 	dbName := fs.String("db", "", "database to back up")
 	endpoint := fs.String("endpoint", "", "S3 endpoint")
 	bucket := fs.String("bucket", "bench", "bucket")
