@@ -3,10 +3,14 @@
 package autoscale_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/autoscale"
 	"github.com/portalkit/portalkit/internal/testenv"
 )
 
@@ -19,4 +23,18 @@ func TestIntegrationMainFlows(t *testing.T) {
 	env.RequireServices(t, "ec2", "autoscaling")
 	t.Run("MainFlows", func(t *testing.T) { mainFlows(t, env.Scope(t)) })
 	assert.Empty(t, env.Leftovers(t), "the scenario's sweep deleted everything it created")
+}
+
+// TestIntegrationFailureLeavesNothing: the main flows failing half way (the wait for the group's
+// instances to be in service runs out of time, with the template, the group and its instances
+// created) still leave nothing behind: the scope's sweep runs after the failure.
+func TestIntegrationFailureLeavesNothing(t *testing.T) {
+	env := testenv.Cloud(t)
+	env.RequireServices(t, "ec2", "autoscaling")
+	res := testenv.RunFailing(t, func(tb testing.TB) {
+		mainFlows(tb, env.Scope(tb), func(o *autoscale.Options) { o.InServiceTimeout = time.Second })
+	})
+	require.True(t, res.Failed, "the scenario failed")
+	assert.Contains(t, strings.Join(res.Messages, "\n"), "wait in service")
+	assert.Empty(t, env.Leftovers(t), "the failed scenario's sweep deleted everything")
 }

@@ -33,18 +33,18 @@ func TestScenarioMainFlows(t *testing.T) {
 // Names come from env.Name and everything carries env.Tags (the group's propagate to its
 // instances, the template's to the instances and volumes launched from it), so the scope's sweep
 // deletes it when the test ends, group before template, also after a failure; every wait is
-// bounded.
-func mainFlows(t *testing.T, env *testenv.CloudEnv) {
+// bounded. optFns override the client's options (a failure test shortens a wait).
+func mainFlows(t testing.TB, env *testenv.CloudEnv, optFns ...func(*autoscale.Options)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	name := env.Name("asg")
 	ec2c, asc := ec2.NewFromConfig(env.Config), autoscaling.NewFromConfig(env.Config)
-	client, err := autoscale.New(asc, ec2c, func(o *autoscale.Options) {
+	client, err := autoscale.New(asc, ec2c, append([]func(*autoscale.Options){func(o *autoscale.Options) {
 		o.Clock = env.Clock
 		o.Parameters = ssm.NewFromConfig(env.Config)
 		o.InServiceTimeout = 10 * time.Minute
 		o.RefreshTimeout = 15 * time.Minute
-	})
+	}}, optFns...)...)
 	require.NoError(t, err)
 
 	img, err := client.ResolveImage(ctx, autoscale.ImageQuery{Parameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})
@@ -80,7 +80,7 @@ func mainFlows(t *testing.T, env *testenv.CloudEnv) {
 	assert.Empty(t, again.Drift)
 	assert.Empty(t, again.Added)
 
-	require.NoError(t, client.WaitInService(ctx, name))
+	require.NoError(t, client.WaitInService(ctx, name), "wait in service")
 	_, err = client.EnsurePolicies(ctx, name, []autoscale.PolicySpec{{Name: "cpu", TargetCPU: 50}})
 	require.NoError(t, err)
 

@@ -25,7 +25,7 @@ import (
 // as soon as it exists), re-run without creating anything. The scope's sweep deletes everything
 // when the test ends, also after a failure: the load balancer, the zone's records, the zone, then
 // the health check. Every wait is bounded.
-func mainFlows(t *testing.T, env *testenv.CloudEnv) {
+func mainFlows(t testing.TB, env *testenv.CloudEnv) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r53 := awsroute53.NewFromConfig(env.Config)
