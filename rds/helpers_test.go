@@ -54,7 +54,7 @@ func newFixture(t *testing.T, optFns ...func(*awstest.Options)) *fixture {
 
 // scoped returns the fixture on a scope of its environment ([testenv.CloudEnv.Scope]) for t: names
 // and tags of the scope, swept when t ends.
-func (f *fixture) scoped(t *testing.T) *fixture {
+func (f *fixture) scoped(t testing.TB) *fixture {
 	g := *f
 	g.env = f.env.Scope(t)
 	return &g
@@ -68,7 +68,7 @@ func (f *fixture) options(o *rds.Options) {
 	o.Logger = f.logs.logger()
 }
 
-func (f *fixture) client(t *testing.T, optFns ...func(*rds.Options)) *rds.Client {
+func (f *fixture) client(t testing.TB, optFns ...func(*rds.Options)) *rds.Client {
 	t.Helper()
 	c, err := rds.New(f.rds, append([]func(*rds.Options){f.options}, optFns...)...)
 	require.NoError(t, err)

@@ -3,12 +3,17 @@
 package rds_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/awstest"
+	"github.com/portalkit/portalkit/internal/testenv"
+	"github.com/portalkit/portalkit/rds"
 )
 
 // TestIntegrationMainFlows runs the package's main flows in their own scope against
@@ -28,4 +33,27 @@ func TestIntegrationMainFlows(t *testing.T) {
 	f.env.RequireServices(t, "ec2", "rds")
 	t.Run("MainFlows", func(t *testing.T) { mainFlows(t, f.scoped(t)) })
 	assert.Empty(t, f.env.Leftovers(t), "the scenario's sweep deleted everything it created")
+}
+
+// TestIntegrationFailureLeavesNothing: an Ensure whose wait for the new instance runs out of time
+// (the instance still creating, with deletion protection on, and its subnet group created) fails
+// the scenario, and the scope's sweep still deletes both: it waits (bounded) for the instance to
+// be available, turns deletion protection off, deletes it, waits until it is gone, then deletes
+// the subnet group. Simulated cloud only: on AWS it creates and deletes a second instance, which
+// takes a quarter of an hour; the main flows' sweep covers the endpoint.
+func TestIntegrationFailureLeavesNothing(t *testing.T) {
+	f := newFixture(t, func(o *awstest.Options) {
+		o.RDS = awstest.RDSOptions{InstanceCreating: 2 * time.Minute, StandbyCreating: time.Minute, InstanceBackingUp: time.Minute}
+	})
+	f.env.RequireSim(t, "creates and deletes a second DB instance, a quarter of an hour on AWS")
+	res := testenv.RunFailing(t, func(tb testing.TB) {
+		g := f.scoped(tb)
+		spec := g.spec(g.env.Name("db"))
+		spec.Tags = g.env.Tags()
+		_, err := g.client(tb, func(o *rds.Options) { o.AvailableTimeout = 30 * time.Second }).Ensure(context.Background(), spec)
+		require.NoError(tb, err, "forced failure: the wait runs out of time")
+	})
+	require.True(t, res.Failed, "the scenario failed")
+	assert.Contains(t, strings.Join(res.Messages, "\n"), "forced failure")
+	assert.Empty(t, f.env.Leftovers(t), "the failed scenario's sweep deleted the instance and its subnet group")
 }
