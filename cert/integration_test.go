@@ -4,6 +4,7 @@ package cert_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,13 +30,31 @@ func TestIntegrationImportRenewServe(t *testing.T) {
 	assert.Empty(t, env.Leftovers(t), "the scenario's sweep deleted everything it created")
 }
 
+// TestIntegrationFailureLeavesNothing: a scenario that fails with everything created (the ACM
+// certificate served by the load balancer's listener, the IAM server certificate) still leaves
+// nothing behind: the scope's sweep runs after the failure, the load balancer before the
+// certificates it uses.
+func TestIntegrationFailureLeavesNothing(t *testing.T) {
+	env := testenv.Cloud(t)
+	env.RequireServices(t, "acm", "iam", "ec2", "elbv2")
+	res := testenv.RunFailing(t, func(tb testing.TB) {
+		s := env.Scope(tb)
+		importRenewServe(tb, s)
+		require.NotEmpty(tb, s.Leftovers(tb), "the scenario's resources exist")
+		require.Fail(tb, "forced failure")
+	})
+	require.True(t, res.Failed, "the scenario failed")
+	assert.Contains(t, strings.Join(res.Messages, "\n"), "forced failure")
+	assert.Empty(t, env.Leftovers(t), "the failed scenario's sweep deleted everything")
+}
+
 // importRenewServe imports a certificate made in the test, serves it on an ALB listener, renews it
 // in place, reports its expiry and uploads it to IAM. The ACM certificate and the load balancer
 // carry env.Tags, the IAM server certificate a name from env.Name (the package names it
 // "<name>-<expiry>-<fingerprint>" and does not tag it), so the scope's sweep deletes them when
 // the test ends, also after a failure: the load balancer first, then the certificates it used
 // (retried, bounded, while AWS still reports them in use).
-func importRenewServe(t *testing.T, env *testenv.CloudEnv) {
+func importRenewServe(t testing.TB, env *testenv.CloudEnv) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	p := newPKI(t, env.Clock.Now())
@@ -70,7 +89,7 @@ func importRenewServe(t *testing.T, env *testenv.CloudEnv) {
 
 // integrationListener creates an ALB (named and tagged for env) over the first two default
 // subnets with an HTTPS listener on certARN, and returns its ARN.
-func integrationListener(t *testing.T, ctx context.Context, env *testenv.CloudEnv, elbc *elasticloadbalancingv2.Client, certARN string) string {
+func integrationListener(t testing.TB, ctx context.Context, env *testenv.CloudEnv, elbc *elasticloadbalancingv2.Client, certARN string) string {
 	t.Helper()
 	subnets, err := ec2.NewFromConfig(env.Config).DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
 	require.NoError(t, err)
