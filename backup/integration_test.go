@@ -4,6 +4,7 @@ package backup_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 // every object version, since ProtectBucket turns versioning on). Every wait is bounded.
 var scenarios = []struct {
 	name string
-	run  func(t *testing.T, env *testenv.CloudEnv)
+	run  func(t testing.TB, env *testenv.CloudEnv)
 }{
 	{"BucketBackupRestore", scenarioBucket},
 	{"VolumeSnapshots", scenarioVolume},
@@ -40,9 +41,31 @@ func TestIntegrationBackupLifecycle(t *testing.T) {
 	assert.Empty(t, env.Leftovers(t), "every scenario's sweep deleted what it created")
 }
 
+// TestIntegrationFailureLeavesNothing: every scenario failing after it created everything (the
+// versioned bucket with backups and their old versions; the volume and its snapshots) still
+// leaves nothing behind: the scope's sweep runs after the failure.
+func TestIntegrationFailureLeavesNothing(t *testing.T) {
+	env := testenv.Cloud(t)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			res := testenv.RunFailing(t, func(tb testing.TB) {
+				s := env.Scope(tb)
+				sc.run(tb, s)
+				require.NotEmpty(tb, s.Leftovers(tb), "the scenario's resources exist")
+				require.Fail(tb, "forced failure")
+			})
+			if !res.Failed {
+				t.Skip("the scenario skipped (no MariaDB or service)")
+			}
+			assert.Contains(t, strings.Join(res.Messages, "\n"), "forced failure")
+		})
+	}
+	assert.Empty(t, env.Leftovers(t), "the failed scenarios' sweeps deleted everything")
+}
+
 // scenarioBucket: protect a fresh bucket, back a database up twice, list, restore into another
 // database, verify, prune to one.
-func scenarioBucket(t *testing.T, env *testenv.CloudEnv) {
+func scenarioBucket(t testing.TB, env *testenv.CloudEnv) {
 	env.RequireServices(t, "s3")
 	src := testenv.MySQL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -89,7 +112,7 @@ func scenarioBucket(t *testing.T, env *testenv.CloudEnv) {
 }
 
 // scenarioVolume: snapshot a tagged volume twice and prune its snapshots to one.
-func scenarioVolume(t *testing.T, env *testenv.CloudEnv) {
+func scenarioVolume(t testing.TB, env *testenv.CloudEnv) {
 	env.RequireServices(t, "ec2")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -123,7 +146,7 @@ func scenarioVolume(t *testing.T, env *testenv.CloudEnv) {
 	assert.Len(t, pr.Deleted, 1)
 }
 
-func waitAvailable(t *testing.T, ctx context.Context, env *testenv.CloudEnv, c *ec2.Client, id string) {
+func waitAvailable(t testing.TB, ctx context.Context, env *testenv.CloudEnv, c *ec2.Client, id string) {
 	t.Helper()
 	deadline := env.Clock.Now().Add(3 * time.Minute)
 	for env.Clock.Now().Before(deadline) {
