@@ -500,6 +500,10 @@ func (s *sweeper) delete(ctx context.Context, found []Leftover) error {
 // deleteBucket empties a bucket (every object version and delete marker when versioned) and
 // deletes it.
 func (s *sweeper) deleteBucket(ctx context.Context, name string) error {
+	// A version listed again after its deletion (a server that lists the objects of an unversioned
+	// bucket as versions it cannot delete by ID) ends this loop: the plain listing below deletes
+	// the objects by key.
+	seen := map[[2]string]bool{}
 	for {
 		out, err := s.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 		if awserr.IsCode(err, "NoSuchBucket") {
@@ -512,11 +516,18 @@ func (s *sweeper) deleteBucket(ctx context.Context, name string) error {
 			return fmt.Errorf("list object versions of bucket %s: %w", name, err)
 		}
 		var ids []s3types.ObjectIdentifier
+		add := func(key, version *string) {
+			k := [2]string{aws.ToString(key), aws.ToString(version)}
+			if !seen[k] {
+				seen[k] = true
+				ids = append(ids, s3types.ObjectIdentifier{Key: key, VersionId: version})
+			}
+		}
 		for _, v := range out.Versions {
-			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+			add(v.Key, v.VersionId)
 		}
 		for _, d := range out.DeleteMarkers {
-			ids = append(ids, s3types.ObjectIdentifier{Key: d.Key, VersionId: d.VersionId})
+			add(d.Key, d.VersionId)
 		}
 		if len(ids) == 0 {
 			break

@@ -49,7 +49,8 @@ func selfSigned(t *testing.T, now time.Time, name string) (string, string) {
 // is found by the run tag (or the run's name) and deleted in dependency order: a group with
 // instances before its launch template, a protected DB instance (still creating) with a manual
 // snapshot before its subnet group, a hosted zone with records, a health check, IAM server
-// certificates, an EBS snapshot and its volume, a versioned bucket with old versions.
+// certificates, an EBS snapshot and its volume, a versioned bucket with old versions and an
+// unversioned one with an object.
 func TestSweepNewerKinds(t *testing.T) {
 	env := Cloud(t)
 	env.RequireSim(t, "asserts the exact leftovers of one run")
@@ -131,6 +132,9 @@ func TestSweepNewerKinds(t *testing.T) {
 	}
 	_, err = s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: aws.String("k")}) // a delete marker
 	require.NoError(t, err)
+	plain := env.Bucket(t, "plain") // unversioned, with an object
+	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &plain, Key: aws.String("k"), Body: strings.NewReader("x")})
+	require.NoError(t, err)
 
 	found, err := Sweep(ctx, env.Config, SweepOptions{Run: env.Run, Clock: env.Clock})
 	require.NoError(t, err)
@@ -139,7 +143,7 @@ func TestSweepNewerKinds(t *testing.T) {
 		kinds = append(kinds, l.Kind)
 	}
 	assert.Equal(t, []string{KindAutoScalingGroup, KindInstance, KindInstance, KindDBInstance, KindServerCertificate, KindServerCertificate,
-		KindHostedZone, KindHealthCheck, KindLaunchTemplate, KindDBSnapshot, KindDBSubnetGroup, KindSnapshot, KindVolume, KindBucket}, kinds)
+		KindHostedZone, KindHealthCheck, KindLaunchTemplate, KindDBSnapshot, KindDBSubnetGroup, KindSnapshot, KindVolume, KindBucket, KindBucket}, kinds)
 
 	var log []string
 	_, err = Sweep(ctx, env.Config, SweepOptions{Run: env.Run, Delete: true, Clock: env.Clock, Logf: func(f string, a ...any) { log = append(log, f) }})
