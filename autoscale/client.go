@@ -2,29 +2,41 @@ package autoscale
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
+	"github.com/portalkit/portalkit/internal/check"
 	"github.com/portalkit/portalkit/internal/retry"
 )
 
 // Client manages launch templates and Auto Scaling groups. It is safe for concurrent use.
 type Client struct {
-	as   AutoScalingAPI
-	ec2  EC2API
+	as  AutoScalingAPI
+	ec2 EC2API
+	// base is the options as New's optFns left them, before defaults: per-call overrides apply
+	// to a copy of it, so a default derived from another field (MaxPollInterval from
+	// PollInterval) follows that field's per-call value.
+	base Options
 	opts Options
 }
 
-// New returns a Client over the Auto Scaling and EC2 clients. Invalid options return an error
-// matching ErrInvalidOptions that names every invalid field.
+// New returns a Client over the Auto Scaling and EC2 clients. A nil client or invalid options
+// return an error matching ErrInvalidOptions that names each of them.
 func New(as AutoScalingAPI, ec2 EC2API, optFns ...func(*Options)) (*Client, error) {
-	if as == nil || ec2 == nil {
-		return nil, fmt.Errorf("%w: the Auto Scaling and EC2 clients are required", ErrInvalidOptions)
+	var p check.Problems
+	p.If(as == nil, "the Auto Scaling client is nil")
+	p.If(ec2 == nil, "the EC2 client is nil")
+	base := Options{}.apply(optFns)
+	o, err := base.resolve(nil)
+	if p.Len() > 0 {
+		if err != nil {
+			p.Addf("%s", strings.TrimPrefix(err.Error(), ErrInvalidOptions.Error()+": "))
+		}
+		return nil, p.Err(ErrInvalidOptions)
 	}
-	o, err := Options{}.resolve(optFns)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{as: as, ec2: ec2, opts: o}, nil
+	return &Client{as: as, ec2: ec2, base: base, opts: o}, nil
 }
 
 // options returns the client's options with per-call overrides.
@@ -32,7 +44,7 @@ func (c *Client) options(optFns []func(*Options)) (Options, error) {
 	if len(optFns) == 0 {
 		return c.opts, nil
 	}
-	return c.opts.resolve(optFns)
+	return c.base.resolve(optFns)
 }
 
 // call runs op with retries on throttling and on the given classifier, bounded by RetryTimeout.

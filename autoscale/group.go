@@ -65,7 +65,7 @@ const (
 // LifecycleHook is a lifecycle hook of a group. The default result and heartbeat timeout are
 // required: AWS's defaults (ABANDON after an hour) are rarely what a deploy wants.
 type LifecycleHook struct {
-	// Name of the hook. Required.
+	// Name of the hook: 1 to 255 letters, digits, '-', '_' and '/'. Required.
 	Name string
 	// Transition is Launching or Terminating. Required.
 	Transition Transition
@@ -75,7 +75,8 @@ type LifecycleHook struct {
 	// HeartbeatTimeout is how long an instance waits for the action to be completed or a
 	// heartbeat recorded, 30 s to 2 h, in whole seconds. Required.
 	HeartbeatTimeout time.Duration
-	// Metadata is passed along with the hook's notifications. Optional.
+	// Metadata is passed along with the hook's notifications, at most 1023 characters.
+	// Optional.
 	Metadata string
 }
 
@@ -113,7 +114,11 @@ type GroupSpec struct {
 	LifecycleHooks []LifecycleHook
 }
 
-var groupNameRE = regexp.MustCompile(`^[\x20-\x7e]{1,255}$`)
+var (
+	groupNameRE = regexp.MustCompile(`^[\x20-\x7e]{1,255}$`)
+	// hookNameRE is Auto Scaling's pattern for lifecycle hook names.
+	hookNameRE = regexp.MustCompile(`^[A-Za-z0-9\-_/]{1,255}$`)
+)
 
 func (s GroupSpec) validate() error {
 	var p check.Problems
@@ -130,7 +135,8 @@ func (s GroupSpec) validate() error {
 	p.If(s.DefaultInstanceWarmup < 0 || s.DefaultInstanceWarmup%time.Second != 0, "DefaultInstanceWarmup %s must be whole, non-negative seconds", s.DefaultInstanceWarmup)
 	seen := map[string]bool{}
 	for i, h := range s.LifecycleHooks {
-		p.If(h.Name == "", "LifecycleHooks[%d].Name is required", i)
+		p.If(!hookNameRE.MatchString(h.Name), "LifecycleHooks[%d].Name %q must be 1 to 255 letters, digits, '-', '_' and '/'", i, h.Name)
+		p.If(len(h.Metadata) > 1023, "LifecycleHooks[%d].Metadata is %d characters, over 1023", i, len(h.Metadata))
 		p.If(seen[h.Name], "LifecycleHooks[%d].Name %q appears twice", i, h.Name)
 		seen[h.Name] = true
 		p.If(h.Transition != Launching && h.Transition != Terminating, "LifecycleHooks[%d].Transition %q must be Launching or Terminating", i, h.Transition)
@@ -176,7 +182,9 @@ type Drift struct {
 type Group struct {
 	// Name and ARN identify the group.
 	Name, ARN string
-	// Created reports whether Ensure created the group.
+	// Created reports whether Ensure created the group. A create that met AlreadyExists (its
+	// first attempt's response was lost, or another deploy created the group at the same time)
+	// counts as created; the group found is then checked like an existing one (Added, Drift).
 	Created bool
 	// Added lists what Ensure added to an existing group: "target group <arn>", "tag <key>",
 	// "lifecycle hook <name>".
@@ -192,8 +200,8 @@ type Group struct {
 // Ensure makes the group exist as spec describes: it checks the subnets span at least two
 // Availability Zones (naming them otherwise), creates the group with its lifecycle hooks when it
 // does not exist, and otherwise adopts it: missing target groups, tags and hooks are added,
-// other differences are reported as drift. A second run with the same spec makes no call that
-// creates or changes anything.
+// other differences are reported as drift. A group being deleted is an error, not adopted. A
+// second run with the same spec makes no call that creates or changes anything.
 func (c *Client) Ensure(ctx context.Context, spec GroupSpec, optFns ...func(*Options)) (*Group, error) {
 	o, err := c.options(optFns)
 	if err != nil {
@@ -210,10 +218,20 @@ func (c *Client) Ensure(ctx context.Context, spec GroupSpec, optFns ...func(*Opt
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if existing == nil {
-		return c.create(ctx, o, spec, zones)
+		g, found, err := c.create(ctx, o, spec, zones)
+		if err != nil || found == nil {
+			return g, err
+		}
+		// The create met AlreadyExists: check the group that is there like any existing one.
+		existing, created = found, true
 	}
-	g := &Group{Name: spec.Name, ARN: aws.ToString(existing.AutoScalingGroupARN), Zones: zones}
+	if st := aws.ToString(existing.Status); st != "" {
+		// "Delete in progress": adopting it would report success for a group about to vanish.
+		return nil, fmt.Errorf("autoscale: group %s is being deleted (status %q): run Ensure again once it is gone", spec.Name, st)
+	}
+	g := &Group{Name: spec.Name, ARN: aws.ToString(existing.AutoScalingGroupARN), Created: created, Zones: zones}
 	g.Drift = c.drift(spec, existing)
 	if err := c.adopt(ctx, o, spec, existing, g); err != nil {
 		return g, err
@@ -303,7 +321,9 @@ func hookSpec(h LifecycleHook) astypes.LifecycleHookSpecification {
 	return s
 }
 
-func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []string) (*Group, error) {
+// create creates the group. When the create meets AlreadyExists (a retry after a lost response,
+// or another deploy's create), it returns the group found instead, for Ensure to check.
+func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []string) (*Group, *astypes.AutoScalingGroup, error) {
 	in := &autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName: aws.String(spec.Name), LaunchTemplate: spec.Template.spec(),
 		VPCZoneIdentifier: aws.String(strings.Join(spec.Subnets, ",")),
@@ -323,24 +343,27 @@ func (c *Client) create(ctx context.Context, o Options, spec GroupSpec, zones []
 	for _, h := range spec.LifecycleHooks {
 		in.LifecycleHookSpecificationList = append(in.LifecycleHookSpecificationList, hookSpec(h))
 	}
-	// A retried create that meets AlreadyExists after a lost response adopts the group.
 	err := call(ctx, o, retry.Any(retry.Codes("InvalidLaunchTemplateId.NotFound"), retry.InstanceProfileNotPropagated), func(ctx context.Context) error {
 		_, err := c.as.CreateAutoScalingGroup(ctx, in, o.AutoScalingOptions...)
 		return err
 	})
-	if err != nil && !awserr.IsCode(err, "AlreadyExists") {
-		return nil, fmt.Errorf("autoscale: create group %s: %w", spec.Name, err)
+	exists := awserr.IsCode(err, "AlreadyExists")
+	if err != nil && !exists {
+		return nil, nil, fmt.Errorf("autoscale: create group %s: %w", spec.Name, err)
 	}
 	g, err := c.describeGroup(ctx, o, spec.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if exists && g != nil {
+		return nil, g, nil
 	}
 	out := &Group{Name: spec.Name, Created: true, Zones: zones}
 	if g != nil {
 		out.ARN = aws.ToString(g.AutoScalingGroupARN)
 	}
 	o.Logger.Info("autoscale: created group", "group", spec.Name, "zones", zones, "desired", spec.DesiredCapacity)
-	return out, nil
+	return out, nil, nil
 }
 
 // drift compares an existing group's settings with the spec.

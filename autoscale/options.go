@@ -115,12 +115,18 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// resolve applies per-call overrides to a copy of o, validates it and fills in defaults.
-func (o Options) resolve(optFns []func(*Options)) (Options, error) {
+// apply returns a copy of o with optFns applied.
+func (o Options) apply(optFns []func(*Options)) Options {
 	o.AutoScalingOptions = append([]func(*autoscaling.Options){}, o.AutoScalingOptions...)
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	return o
+}
+
+// resolve applies per-call overrides to a copy of o, validates it and fills in defaults.
+func (o Options) resolve(optFns []func(*Options)) (Options, error) {
+	o = o.apply(optFns)
 	var p check.Problems
 	for _, d := range []struct {
 		name string

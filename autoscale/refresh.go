@@ -25,14 +25,16 @@ type RefreshSpec struct {
 	// healthy, 0 to 100. Nil means AWS's default, 90.
 	MinHealthyPercentage *int32
 	// MaxHealthyPercentage caps the capacity during the refresh, 100 to 200; above 100, new
-	// instances launch before old ones terminate. Nil means AWS's default, 100.
+	// instances launch before old ones terminate. It needs MinHealthyPercentage, at most 100
+	// below it. Nil means AWS's default, 100.
 	MaxHealthyPercentage *int32
 	// InstanceWarmup is how long a new instance takes before it counts as healthy. Zero means
 	// the group's default instance warmup (or its health check grace period).
 	InstanceWarmup time.Duration
 	// CheckpointPercentages pause the refresh when that share is replaced, ascending, 1 to 100.
 	CheckpointPercentages []int32
-	// CheckpointDelay is the pause at each checkpoint. Zero means AWS's default, one hour.
+	// CheckpointDelay is the pause at each checkpoint, at most 48 h; it needs
+	// CheckpointPercentages. Zero means AWS's default, one hour.
 	CheckpointDelay time.Duration
 	// SkipMatching leaves instances already on the desired template version alone.
 	SkipMatching bool
@@ -48,9 +50,15 @@ func (s RefreshSpec) validate() error {
 	}
 	if m := s.MaxHealthyPercentage; m != nil {
 		p.If(*m < 100 || *m > 200, "MaxHealthyPercentage %d is outside 100 to 200", *m)
+		p.If(s.MinHealthyPercentage == nil, "MaxHealthyPercentage needs MinHealthyPercentage (Auto Scaling refuses one without the other)")
+		if n := s.MinHealthyPercentage; n != nil {
+			p.If(*m-*n > 100, "MinHealthyPercentage %d and MaxHealthyPercentage %d are more than 100 apart", *n, *m)
+		}
 	}
 	p.If(s.InstanceWarmup < 0 || s.InstanceWarmup%time.Second != 0, "InstanceWarmup %s must be whole, non-negative seconds", s.InstanceWarmup)
 	p.If(s.CheckpointDelay < 0 || s.CheckpointDelay%time.Second != 0, "CheckpointDelay %s must be whole, non-negative seconds", s.CheckpointDelay)
+	p.If(s.CheckpointDelay > 48*time.Hour, "CheckpointDelay %s is over 48h", s.CheckpointDelay)
+	p.If(s.CheckpointDelay > 0 && len(s.CheckpointPercentages) == 0, "CheckpointDelay needs CheckpointPercentages (Auto Scaling refuses one without the other)")
 	prev := int32(0)
 	for _, cp := range s.CheckpointPercentages {
 		p.If(cp <= prev || cp > 100, "CheckpointPercentages %v must ascend within 1 to 100", s.CheckpointPercentages)

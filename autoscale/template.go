@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -339,7 +342,8 @@ func clientToken(kind, key string, data any) string {
 
 // PruneTemplateVersions deletes old versions of the launch template, keeping the newest keep
 // versions, the default version, the latest version and every version that the named groups
-// use (their launch template, their instances' and their active refresh's). It returns the
+// use (their launch template, their instances' and their active refresh's). A named group that
+// does not exist is an error matching ErrNotFound, before anything is deleted. It returns the
 // deleted version numbers.
 func (c *Client) PruneTemplateVersions(ctx context.Context, template string, keep int, groups []string, optFns ...func(*Options)) ([]int64, error) {
 	o, err := c.options(optFns)
@@ -433,6 +437,17 @@ func (c *Client) versionsInUse(ctx context.Context, o Options, name, id string, 
 		})
 		if err != nil {
 			return fmt.Errorf("autoscale: describe groups using %s: %w", name, err)
+		}
+		// A named group that does not exist (a typo, the wrong region) protects nothing: refuse
+		// rather than delete a version it may be using.
+		var missing []string
+		for _, want := range batch {
+			if !slices.ContainsFunc(out.AutoScalingGroups, func(g astypes.AutoScalingGroup) bool { return aws.ToString(g.AutoScalingGroupName) == want }) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%w: group %s (named to protect the versions of %s it uses); nothing deleted", ErrNotFound, strings.Join(missing, ", "), name)
 		}
 		for _, g := range out.AutoScalingGroups {
 			if lt := g.LaunchTemplate; lt != nil {

@@ -24,7 +24,8 @@ import (
 // its retry interval), the wait fails at once with an error matching ErrActivityFailed whose *wait.FailedError Reason is the
 // activity's StatusMessage (an image that does not exist, no capacity in any zone, ...). It
 // reports progress through Options.OnProgress and gives up after Options.InServiceTimeout with
-// an error matching ErrTimeout that names the last counts.
+// an error matching ErrTimeout that names the last counts. A group being deleted fails the wait
+// at once.
 func (c *Client) WaitInService(ctx context.Context, group string, optFns ...func(*Options)) error {
 	o, err := c.options(optFns)
 	if err != nil {
@@ -42,6 +43,9 @@ func (c *Client) WaitInService(ctx context.Context, group string, optFns ...func
 			return poll.Result{}, fmt.Errorf("%w: group %s", ErrNotFound, group)
 		}
 		g := out.AutoScalingGroups[0]
+		if st := aws.ToString(g.Status); st != "" {
+			return poll.Result{}, fmt.Errorf("autoscale: group %s is being deleted (status %q)", group, st)
+		}
 		desired := int(aws.ToInt32(g.DesiredCapacity))
 		var inService []string
 		live := 0

@@ -83,6 +83,9 @@ func (m *asModel) startInstanceRefresh(r *request, in *autoscaling.StartInstance
 			rf.minPct = *p.MinHealthyPercentage
 		}
 		if p.MaxHealthyPercentage != nil {
+			if p.MinHealthyPercentage == nil {
+				return nil, m.validation("MinHealthyPercentage must be specified when MaxHealthyPercentage is specified.")
+			}
 			rf.maxPct = *p.MaxHealthyPercentage
 		}
 		switch {
@@ -111,6 +114,12 @@ func (m *asModel) startInstanceRefresh(r *request, in *autoscaling.StartInstance
 		}
 		rf.checkpoints = rf.prefs.CheckpointPercentages
 		rf.checkpointDelay = 3600
+		if p.CheckpointDelay != nil && len(p.CheckpointPercentages) == 0 {
+			return nil, m.validation("CheckpointDelay can only be specified together with CheckpointPercentages.")
+		}
+		if p.CheckpointDelay != nil && (*p.CheckpointDelay < 0 || *p.CheckpointDelay > 172800) {
+			return nil, m.validation("1 validation error detected: Value '%d' at 'preferences.checkpointDelay' failed to satisfy constraint: Member must have value between 0 and 172800", *p.CheckpointDelay)
+		}
 		if p.CheckpointDelay != nil {
 			rf.checkpointDelay = *p.CheckpointDelay
 		}
@@ -272,6 +281,12 @@ func (m *asModel) stepRefresh(g *asGroup, t time.Time) {
 	}
 	minHealthy := int(math.Ceil(float64(g.desired) * float64(rf.minPct) / 100))
 	k := min(len(old), healthy-minHealthy)
+	if k <= 0 && rf.prefs.MaxHealthyPercentage == nil && inflight == 0 && len(coldOld) == 0 && len(old) > 0 && healthy >= int(g.desired) {
+		// The minimum cannot be kept while replacing even one (90% of a small group rounds up to
+		// all of it): without a maximum, AWS terminates one and launches its replacement at the
+		// same time, one instance at a time.
+		k = 1
+	}
 	cause := "an instance was taken out of service in response to an instance refresh"
 	for _, i := range coldOld {
 		m.startTerminate(g, i, t, cause)

@@ -9,10 +9,15 @@
 # bytes, same part size, one pool of the same concurrency); peak RSS and requests of a no-op sync of
 # 100,000 files.
 #
-# Environment: RUNS (default 3), BIG_RUNS (runs of the large-file scenarios, default 5), SMALL_N (10000), BIG_MB (512), RSS_N (100000), KEEP=1 keeps the
-# work directory. The peers run with their default concurrency (aws 10 requests, rclone 4 transfers
-# and 8 checkers; s3sync 32); MATCH=1 gives them s3sync's instead (aws max_concurrent_requests,
-# rclone --transfers and --checkers). Needs go; installs rclone and GNU time with apt-get when missing and run as root.
+# Each peer runs twice per round: with s3sync's concurrency (aws max_concurrent_requests, rclone
+# --transfers and --checkers set to s3sync's DefaultConcurrency), which gives the verdict, and with
+# its own defaults (aws 10 requests, rclone 4 transfers and 8 checkers), reported in a second table.
+# Within each round the tools run in an order rotated by one from the previous round, so none is
+# always first (warm caches, a fresh server) or last.
+#
+# Environment: RUNS (default 3), BIG_RUNS (runs of the large-file scenarios, default 5), SMALL_N
+# (10000), BIG_MB (512), RSS_N (100000), KEEP=1 keeps the work directory. Needs go; installs rclone
+# and GNU time with apt-get when missing and run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,12 +68,7 @@ log "S3 server on $E (pid $server_pid)"
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_CONFIG_FILE=$work/none AWS_SHARED_CREDENTIALS_FILE=$work/none
 conc=$("$bin" defaults -field concurrency)
-aws_conc=10 rc_flags=()
-if [ -n "${MATCH:-}" ]; then
-	aws_conc=$conc rc_flags=(--transfers "$conc" --checkers "$conc")
-	export AWS_CONFIG_FILE=$work/aws.conf
-	printf '[default]\ns3 =\n  max_concurrent_requests = %s\n' "$conc" >"$AWS_CONFIG_FILE"
-fi
+printf '[default]\ns3 =\n  max_concurrent_requests = %s\n' "$conc" >"$work/aws-matched.conf"
 unset AWS_CA_BUNDLE AWS_PROFILE AWS_ENDPOINT_URL
 export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other RCLONE_CONFIG_BENCH_ENDPOINT=$E \
 	RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=bench RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=bench \
@@ -77,8 +77,18 @@ export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other RCLONE_CON
 
 h() { "$bin" "$1" -endpoint "$E" -bucket bench "${@:2}"; }
 ours() { h "$@" >/dev/null; }
-awsync() { aws s3 sync --endpoint-url "$E" --only-show-errors --no-progress "$@"; }
-rcsync() { rclone sync -q --config "$work/rclone.conf" ${rc_flags[@]+"${rc_flags[@]}"} "$@"; }
+aws_s3sync() { aws s3 sync --endpoint-url "$E" --only-show-errors --no-progress "$@"; }
+rclone_sync() { rclone sync -q --config "$work/rclone.conf" "$@"; }
+# The peers, matched (m) to s3sync's concurrency and at their defaults (d).
+aws_m() { AWS_CONFIG_FILE=$work/aws-matched.conf aws_s3sync "$@"; }
+aws_d() { aws_s3sync "$@"; }
+rclone_m() { rclone_sync --transfers "$conc" --checkers "$conc" "$@"; }
+rclone_d() { rclone_sync "$@"; }
+peers=()
+[ $have_aws = 1 ] && peers+=(aws_m aws_d)
+[ $have_rclone = 1 ] && peers+=(rclone_m rclone_d)
+# dest TOOL PREFIX: the destination argument of TOOL for a prefix of the bench bucket.
+dest() { case $1 in aws_*) echo "s3://bench/$2" ;; rclone_*) echo "bench:bench/$2" ;; esac; }
 h mkbucket
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -99,6 +109,14 @@ ratio() {
 	paste "$work/t.$1" "$work/t.$2" | awk '$2 > 0 { print $1 / $2 }' | sort -g |
 		awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+# rotated R ITEM...: the items, rotated left by R-1 (round R's order).
+rotated() {
+	local r=$1 n i
+	shift
+	n=$#
+	local a=("$@")
+	for ((i = 0; i < n; i++)); do echo "${a[$(((i + r - 1) % n))]}"; done
+}
 # verdict VALUE OP LIMIT
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "-") { print "n/a"; exit } ok = (op == "<=") ? v <= l : v >= l; print ok ? "met" : "MISSED" }'; }
 stats() { "$bin" stats -endpoint "$E"; }
@@ -108,32 +126,47 @@ log "generating $SMALL_N x 4 KiB files"
 h gen -dir "$work/small" -n "$SMALL_N" -size 4096
 for r in $(seq "$RUNS"); do
 	log "push $SMALL_N small files, run $r/$RUNS"
-	record push_ours ours push -dir "$work/small" -prefix "small/ours$r"
-	[ $have_aws = 1 ] && record push_aws awsync "$work/small" "s3://bench/small/aws$r"
-	[ $have_rclone = 1 ] && record push_rclone rcsync "$work/small" "bench:bench/small/rclone$r"
+	for tool in $(rotated "$r" ours "${peers[@]}"); do
+		if [ "$tool" = ours ]; then
+			record push_ours ours push -dir "$work/small" -prefix "small/ours$r"
+		else
+			record "push_$tool" "$tool" "$work/small" "$(dest "$tool" "small/$tool$r")"
+		fi
+	done
 done
 for r in $(seq "$RUNS"); do
 	log "no-op re-sync, run $r/$RUNS"
-	# The s3sync no-op and the bare walk are short, so they run three times per run, alternating.
-	for _ in 1 2 3; do
-		stats >/dev/null
-		record noop_ours ours push -dir "$work/small" -prefix small/ours1
-		stats >"$work/noop_requests.json"
-		record noop_walk h walk -prefix small/ours1/
+	for tool in $(rotated "$r" ours "${peers[@]}"); do
+		if [ "$tool" = ours ]; then
+			# The s3sync no-op and the bare walk are short, so they run three times per run, alternating.
+			for _ in 1 2 3; do
+				stats >/dev/null
+				record noop_ours ours push -dir "$work/small" -prefix small/ours1
+				stats >"$work/noop_requests.json"
+				record noop_walk h walk -prefix small/ours1/
+			done
+		else
+			record "noop_$tool" "$tool" "$work/small" "$(dest "$tool" "small/${tool}1")"
+		fi
 	done
-	[ $have_aws = 1 ] && record noop_aws awsync "$work/small" s3://bench/small/aws1
-	[ $have_rclone = 1 ] && record noop_rclone rcsync "$work/small" bench:bench/small/rclone1
 done
 for r in $(seq "$RUNS"); do
 	log "100 changed files, run $r/$RUNS"
 	for f in "$work/small/d$(printf %03d $(((r - 1) % ((SMALL_N + 99) / 100))))"/*; do head -c 4096 /dev/urandom >"$f"; done
-	stats >/dev/null
-	record changed_ours ours push -dir "$work/small" -prefix small/ours1
-	stats >"$work/changed_requests.json"
-	[ $have_aws = 1 ] && record changed_aws awsync "$work/small" s3://bench/small/aws1
-	[ $have_rclone = 1 ] && record changed_rclone rcsync "$work/small" bench:bench/small/rclone1
+	for tool in $(rotated "$r" ours "${peers[@]}"); do
+		if [ "$tool" = ours ]; then
+			stats >/dev/null
+			record changed_ours ours push -dir "$work/small" -prefix small/ours1
+			stats >"$work/changed_requests.json"
+		else
+			record "changed_$tool" "$tool" "$work/small" "$(dest "$tool" "small/${tool}1")"
+		fi
+	done
 done
-for r in $(seq "$RUNS"); do h rm -prefix "small/aws$r/" ; h rm -prefix "small/rclone$r/"; [ "$r" = 1 ] || h rm -prefix "small/ours$r/"; done
+for r in $(seq "$RUNS"); do
+	for tool in "${peers[@]}"; do h rm -prefix "small/$tool$r/"; done
+	[ "$r" = 1 ] || h rm -prefix "small/ours$r/"
+done
 
 # --- 2 x 512 MiB: push and pull vs raw multipart ------------------------------------------------------
 log "generating 2 x $BIG_MB MiB files"
@@ -200,22 +233,29 @@ pages() { echo $((($1 + 999) / 1000)); }
 noop_list=$(count "$work/noop_requests.json" LIST)
 noop_other=$(others "$work/noop_requests.json")
 echo
-echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs ($BIG_RUNS for large files), ratios are medians of per-run ratios"
-peer_conf=defaults; [ -n "${MATCH:-}" ] && peer_conf="concurrency matched to s3sync's"
-echo "peers: $(aws --version 2>&1 | cut -d' ' -f1), $(rclone version 2>/dev/null | head -1) ($peer_conf)"
-echo "requests in flight: s3sync $("$bin" defaults) (its defaults); aws s3 sync max_concurrent_requests $aws_conc; rclone ${rc_flags[*]:---transfers 4 --checkers 8}; raw baselines as s3sync"
-printf '\n%-34s %10s %10s %10s %8s %8s   %s\n' scenario s3sync aws rclone ours/aws ours/rc "goal"
-row() { # label name
-	printf '%-34s %10s %10s %10s %8s %8s\n' "$1" "$(median "$2_ours")" "$(median "$2_aws" || echo -)" "$(median "$2_rclone" || echo -)" \
-		"$(ratio "$2_ours" "$2_aws")" "$(ratio "$2_ours" "$2_rclone")"
+echo "s3sync benchmark: loopback gofakes3, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs ($BIG_RUNS for large files), ratios are medians of per-run ratios, tool order rotated every round"
+echo "peers: $(aws --version 2>&1 | cut -d' ' -f1), $(rclone version 2>/dev/null | head -1)"
+echo "requests in flight: s3sync $("$bin" defaults) (its defaults); raw baselines as s3sync"
+row() { # label name suffix
+	printf '%-34s %10s %10s %10s %8s %8s\n' "$1" "$(median "$2_ours")" "$(median "$2_aws_$3" || echo -)" "$(median "$2_rclone_$3" || echo -)" \
+		"$(ratio "$2_ours" "$2_aws_$3")" "$(ratio "$2_ours" "$2_rclone_$3")"
 }
-row "push $SMALL_N x 4 KiB (s)" push
-row "no-op re-sync of $SMALL_N (s)" noop
-row "100 changed of $SMALL_N (s)" changed
+table() { # suffix title
+	echo
+	echo "$2"
+	printf '%-34s %10s %10s %10s %8s %8s\n' scenario s3sync aws rclone ours/aws ours/rc
+	row "push $SMALL_N x 4 KiB (s)" push "$1"
+	row "no-op re-sync of $SMALL_N (s)" noop "$1"
+	row "100 changed of $SMALL_N (s)" changed "$1"
+}
+table m "matched concurrency (the verdict): aws max_concurrent_requests $conc; rclone --transfers $conc --checkers $conc"
+table d "peer defaults: aws max_concurrent_requests 10; rclone --transfers 4 --checkers 8"
 echo
-r_aws=$(ratio push_ours push_aws) r_rc=$(ratio push_ours push_rclone)
+echo "goals (matched concurrency):"
+r_aws=$(ratio push_ours push_aws_m) r_rc=$(ratio push_ours push_rclone_m)
 echo "goal push small <= 0.5x aws:            $r_aws  $(verdict "$r_aws" '<=' 0.5)"
 echo "goal push small <= 1.0x rclone:         $r_rc  $(verdict "$r_rc" '<=' 1.0)"
+echo "    (at the peers' defaults: ours/aws $(ratio push_ours push_aws_d), ours/rclone $(ratio push_ours push_rclone_d); no verdict)"
 r=$(ratio noop_ours noop_walk)
 echo "goal no-op <= 1.2x bare walk:           $r  ($(median noop_ours)s vs $(median noop_walk)s)  $(verdict "$r" '<=' 1.2)"
 lim=$(($(pages "$SMALL_N") + 1))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/portalkit/portalkit/internal/poll"
 )
@@ -16,8 +17,11 @@ import (
 // rolls back on failure. Launch does that at first boot and answers the launching lifecycle hook;
 // Deploy does it on a running instance. An Agent is safe for use by one deploy at a time.
 type Agent struct {
-	cfg  Config
-	opts Options
+	cfg Config
+	// base is the options as NewAgent's optFns left them, before sources and defaults are
+	// filled in: per-call overrides apply to a copy of it, so an override of S3, SyncOptions or
+	// GitPath reaches the sources built for that call.
+	base Options
 }
 
 // NewAgent returns an agent for cfg. It validates the config and the options once; the error
@@ -28,11 +32,14 @@ func NewAgent(cfg Config, optFns ...func(*Options)) (*Agent, error) {
 	}
 	cfg = cfg.withDefaults()
 	a := &Agent{cfg: cfg}
-	o, err := a.resolveOptions(Options{}, optFns)
-	if err != nil {
+	base := Options{}.copy()
+	for _, fn := range optFns {
+		fn(&base)
+	}
+	if _, err := a.resolveOptions(base, nil); err != nil {
 		return nil, err
 	}
-	a.opts = o
+	a.base = base
 	return a, nil
 }
 
@@ -41,7 +48,11 @@ func (a *Agent) resolveOptions(base Options, optFns []func(*Options)) (Options, 
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if err := o.validate(); err != nil {
+	var missing []string
+	if o.Sources == nil && o.S3 == nil && slices.Contains(a.cfg.Sources, SourceS3) {
+		missing = append(missing, "S3 is nil but the config uses the s3 source")
+	}
+	if err := o.validate(missing...); err != nil {
 		return Options{}, err
 	}
 	if o.Sources == nil {
@@ -102,7 +113,8 @@ type Result struct {
 	// Unchanged is true when the release was already current and good: nothing was done.
 	Unchanged bool
 	// RolledBack is true when a failure after the switch put RolledBackTo back as current.
-	RolledBack   bool
+	RolledBack bool
+	// RolledBackTo is the release current points to again after a rollback ("" without one).
 	RolledBackTo string
 	// Pruned lists the releases deleted by keep-N cleanup.
 	Pruned []string
@@ -123,7 +135,7 @@ func (a *Agent) step(o Options, name, version, detail string) {
 // running instance: the same steps as Launch, without a lifecycle action. A failure before the
 // switch leaves current unchanged; a failure after it rolls back to the previous good release.
 func (a *Agent) Deploy(ctx context.Context, optFns ...func(*Options)) (*Result, error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}
@@ -171,15 +183,16 @@ func (a *Agent) deploy(ctx context.Context, o Options, id Identity) (*Result, er
 		return res, fmt.Errorf("bootstrap: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	m, src, err := a.fetch(ctx, o, version, stage)
+	current := func(m *Manifest) bool { return m.Version == cur && status[cur] == StatusGood }
+	m, src, err := a.fetch(ctx, o, version, stage, current)
 	if m != nil {
 		res.Version = m.Version
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errUnchanged) {
 		return res, err
 	}
 	res.Source = src
-	if m.Version == cur && status[cur] == StatusGood {
+	if current(m) {
 		a.step(o, "unchanged", cur, "already current")
 		res.Unchanged = true
 		return res, nil
@@ -275,9 +288,13 @@ func orNone(s string) string {
 	return s
 }
 
+// errUnchanged is fetch's answer when the resolved release is already current and good.
+var errUnchanged = errors.New("bootstrap: release unchanged")
+
 // fetch resolves and fetches the release into stage from the first source that manages,
-// falling back to the next on failure.
-func (a *Agent) fetch(ctx context.Context, o Options, version, stage string) (*Manifest, string, error) {
+// falling back to the next on failure. When unchanged reports a resolved files or archive
+// release as the one already in place, it returns errUnchanged without fetching anything.
+func (a *Agent) fetch(ctx context.Context, o Options, version, stage string, unchanged func(*Manifest) bool) (*Manifest, string, error) {
 	if len(o.Sources) == 0 {
 		return nil, "", fmt.Errorf("%w: no release source", ErrNoRelease)
 	}
@@ -316,6 +333,11 @@ func (a *Agent) fetch(ctx context.Context, o Options, version, stage string) (*M
 		}
 		if known == nil {
 			known = m
+		}
+		// A manifest read from the store (files or an archive with their digests) says all
+		// there is to know; a git release is still fetched, so a tag that moved is noticed.
+		if (len(m.Files) > 0 || m.Archive != nil) && unchanged(m) {
+			return m, src.Name(), errUnchanged
 		}
 		a.step(o, "fetch", m.Version, src.Name())
 		if err := src.Fetch(ctx, m, stage); err != nil {
@@ -358,12 +380,16 @@ func (a *Agent) healthGate(ctx context.Context, o Options, version string) error
 		return nil
 	}
 	a.step(o, "health", version, a.cfg.HealthURL)
+	// The gate checks this instance's server: a redirect (often to the site's canonical host,
+	// served by the other instances behind the load balancer) is an answer, not a pass.
+	hc := *o.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	check := func(ctx context.Context) (poll.Result, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.cfg.HealthURL, nil)
 		if err != nil {
 			return poll.Result{}, err
 		}
-		resp, err := o.HTTPClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return poll.Result{}, ctx.Err()
@@ -405,7 +431,7 @@ func (a *Agent) rollbackTo(ctx context.Context, o Options, l layout, version str
 // failed and re-runs the previous release's application-start hooks. It fails with ErrNoRollback
 // when there is no previous good release.
 func (a *Agent) Rollback(ctx context.Context, optFns ...func(*Options)) (*Result, error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 
 // extractTar unpacks a tar stream (gzipped or not) into dir, which must exist. It refuses, with
 // an error matching ErrUnsafePath, any entry whose name is absolute or leaves dir, a symlink whose
-// target leaves dir, hard links and special files. Files are written through an os.Root, so no
+// target leaves dir (also through other links), hard links and special files. Files are written through an os.Root, so no
 // entry can write outside dir even through a link created by an earlier entry. On error the
 // caller removes dir.
 func extractTar(r io.Reader, dir string) error {
@@ -37,10 +37,11 @@ func extractTar(r io.Reader, dir string) error {
 	}
 	defer root.Close()
 	tr := tar.NewReader(r)
+	var links []string
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return checkLinks(root, links)
 		}
 		if err != nil {
 			return fmt.Errorf("bootstrap: archive: %w", err)
@@ -87,6 +88,7 @@ func extractTar(r io.Reader, dir string) error {
 			if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 				return fmt.Errorf("bootstrap: archive entry %q: %w", hdr.Name, err)
 			}
+			links = append(links, name)
 		case tar.TypeXGlobalHeader:
 			continue
 		default:
@@ -132,6 +134,18 @@ func mkdirAllRoot(root *os.Root, dir string) error {
 			continue
 		}
 		return fmt.Errorf("%w: archive directory %q: %v", ErrUnsafePath, cur, err)
+	}
+	return nil
+}
+
+// checkLinks refuses a link that resolves outside root once every entry is in place: the lexical
+// check of each target cannot see a path through another link ("d" -> ".", then "e" -> "d/..").
+// A link that resolves to nothing inside the release (a shared path linked later) is fine.
+func checkLinks(root *os.Root, links []string) error {
+	for _, name := range links {
+		if _, err := root.Stat(filepath.FromSlash(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: archive entry %q links outside the release: %v", ErrUnsafePath, name, err)
+		}
 	}
 	return nil
 }

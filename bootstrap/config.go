@@ -126,7 +126,8 @@ type Config struct {
 	// within one event. Default none.
 	Hooks []Hook `json:"hooks,omitempty"`
 	// HealthURL is a loopback HTTP URL (127.0.0.1, ::1 or localhost) that must answer 2xx
-	// after validate-service before the release counts as good. Default: no health gate.
+	// itself (redirects are not followed) after validate-service before the release counts as
+	// good. Default: no health gate.
 	HealthURL string `json:"healthURL,omitempty"`
 	// HealthTimeoutSeconds bounds the health gate. Zero means DefaultHealthTimeout.
 	HealthTimeoutSeconds int `json:"healthTimeoutSeconds,omitempty"`
@@ -138,7 +139,8 @@ type Config struct {
 	// AutoScalingGroup and LifecycleHook name the launching lifecycle hook that Launch completes
 	// (CONTINUE on success, ABANDON on failure). Both or neither. Default: no lifecycle action.
 	AutoScalingGroup string `json:"autoScalingGroup,omitempty"`
-	LifecycleHook    string `json:"lifecycleHook,omitempty"`
+	// LifecycleHook is the name of the group's launching lifecycle hook; see AutoScalingGroup.
+	LifecycleHook string `json:"lifecycleHook,omitempty"`
 	// Parameters maps environment variable names given to hooks to SSM parameter names: the
 	// hooks read the values with the instance role, so secrets never appear in user data or in
 	// the agent's logs. Default none.

@@ -149,19 +149,40 @@ func (l layout) readState() ([]Release, error) {
 	return rs, nil
 }
 
-// writeState replaces the release log atomically.
+// writeState replaces the release log atomically and durably: the new log is written and synced
+// under a temporary name, renamed over the old one, and the directory synced. Without the syncs a
+// power loss after the rename can leave an empty log (the rename reaches the disk before the
+// data), and every later deploy on the instance would fail to read it.
 func (l layout) writeState(rs []Release) error {
 	b, _ := json.MarshalIndent(rs, "", "  ")
 	final := filepath.Join(l.root, StateFile)
 	tmp := final + "." + randomSuffix() + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := writeSynced(tmp, append(b, '\n'), 0o644); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("bootstrap: %w", err)
 	}
-	return nil
+	return syncDir(l.root)
+}
+
+// writeSynced writes data to a new file and syncs it to disk before closing it.
+func writeSynced(name string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // record adds or updates (moving it to the end when add is true) a release in the log.

@@ -16,8 +16,10 @@ import (
 
 // Lifecycle action results.
 const (
+	// LifecycleContinue lets the launching instance go into service.
 	LifecycleContinue = "CONTINUE"
-	LifecycleAbandon  = "ABANDON"
+	// LifecycleAbandon makes Auto Scaling terminate the launching instance and launch another.
+	LifecycleAbandon = "ABANDON"
 )
 
 // noActiveAction reports Auto Scaling's answer to a lifecycle call made before the action is
@@ -35,7 +37,7 @@ func noActiveAction(err error) bool {
 // read there is no instance id to answer with: the hook's DefaultResult applies at its heartbeat
 // timeout, so give launching hooks DefaultResult ABANDON.
 func (a *Agent) Launch(ctx context.Context, optFns ...func(*Options)) (res *Result, err error) {
-	o, err := a.resolveOptions(a.opts, optFns)
+	o, err := a.resolveOptions(a.base, optFns)
 	if err != nil {
 		return nil, err
 	}

@@ -26,8 +26,9 @@ const (
 
 // Step is a deploy step reported to Options.OnStep.
 type Step struct {
-	// Name is the step: "identity", "resolve", "fetch", "verify", one of the Event names,
-	// "link", "switch", "health", "rollback", "prune", "lifecycle".
+	// Name is the step: "identity", "resolve", "fetch" (which verifies every checksum), one
+	// of the Event names, "link", "switch", "health", "rollback", "prune", "done",
+	// "unchanged" (the release was already current and good), "lifecycle".
 	Name string
 	// Version is the release the step is about ("" before it is known).
 	Version string
@@ -56,7 +57,8 @@ type Options struct {
 	// Version deploys this version instead of Config.Version or the pointer. Default: the
 	// Config's.
 	Version string
-	// HTTPClient performs the health gate's requests. Default: a client with a 5 s timeout.
+	// HTTPClient performs the health gate's requests; redirects are never followed (a 3xx is
+	// not healthy). Default: a client with a 5 s timeout.
 	HTTPClient *http.Client
 	// HealthInterval is the first delay between health checks (it grows up to 5 x). Default
 	// DefaultHealthInterval.
@@ -89,8 +91,11 @@ func (o Options) copy() Options {
 	return o
 }
 
-func (o *Options) validate() error {
+func (o *Options) validate(extra ...string) error {
 	var p check.Problems
+	for _, e := range extra {
+		p.Addf("%s", e)
+	}
 	p.If(o.HealthInterval < 0, "HealthInterval is negative (%v)", o.HealthInterval)
 	p.If(o.CompleteTimeout < 0, "CompleteTimeout is negative (%v)", o.CompleteTimeout)
 	p.If(o.Version != "" && !validVersion(o.Version), "Version %q is not a version", o.Version)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -184,9 +185,10 @@ type Publication struct {
 	Commit string
 }
 
-// Publish uploads a release: the files of p.Dir with s3sync under <prefix>/<version>/files/, then
-// the manifest with every file's SHA-256, then (when p.Pointer is set) the pointer. Instances that
-// read the pointer never see a release whose manifest or files are not all there yet.
+// Publish uploads a release: the files of p.Dir with s3sync under <prefix>/<version>/files/
+// (removing objects there that p.Dir no longer has), then the manifest with every file's
+// SHA-256, then (when p.Pointer is set) the pointer. Instances that read the pointer never see a
+// release whose manifest or files are not all there yet.
 func Publish(ctx context.Context, api S3API, p Publication, syncOpts ...func(*s3sync.Options)) (*Manifest, error) {
 	if p.Prefix == "" {
 		p.Prefix = DefaultPrefix
@@ -210,7 +212,10 @@ func Publish(ctx context.Context, api S3API, p Publication, syncOpts ...func(*s3
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	src, err := NewS3Source(api, p.Bucket, p.Prefix, p.Pointer, syncOpts...)
+	// Objects under <prefix>/<version>/files/ that the tree no longer has (a version published
+	// again) would make every instance refuse the release as "not in the manifest": remove them.
+	pushOpts := append(slices.Clone(syncOpts), func(o *s3sync.Options) { o.Delete = true })
+	src, err := NewS3Source(api, p.Bucket, p.Prefix, p.Pointer, pushOpts...)
 	if err != nil {
 		return nil, err
 	}

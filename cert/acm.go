@@ -7,13 +7,16 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+	"github.com/aws/smithy-go"
 )
 
 // Action says what an import or upload did.
@@ -87,13 +90,49 @@ func (c *Client) ImportACM(ctx context.Context, name string, b Bundle, domains [
 	if len(bytes.TrimSpace(b.Chain)) > 0 {
 		in.CertificateChain = b.Chain
 	}
-	var out *acm.ImportCertificateOutput
-	if err := call(ctx, o, func(ctx context.Context) (err error) { out, err = c.api.ACM.ImportCertificate(ctx, in); return err }); err != nil {
+	arn, err := c.importNew(ctx, o, in, name, info)
+	if err != nil {
 		return nil, fmt.Errorf("cert: import %s into ACM: %w", info.Subject, err)
 	}
-	arn := aws.ToString(out.CertificateArn)
 	o.Logger.Info("cert: imported certificate into ACM", "name", name, "arn", arn, "subject", info.Subject, "not_after", info.NotAfter)
 	return &Result{ARN: arn, Action: Imported, Info: info}, nil
+}
+
+// importNew imports a certificate that is not in ACM yet and returns its ARN. ImportCertificate
+// has no idempotency token: sent again after a response that was lost, it imports a second
+// certificate. So the SDK's retryer does not resend it; when an attempt ends without an answer
+// from ACM (or with a server error), the certificates tagged with name are looked at first, and
+// the import is sent again, at most three times in all, only if it did not land. Throttling,
+// answered by ACM, is retried as every call is.
+func (c *Client) importNew(ctx context.Context, o Options, in *acm.ImportCertificateInput, name string, info *Info) (string, error) {
+	const attempts = 3
+	noResend := func(o *acm.Options) { o.Retryer = aws.NopRetryer{} }
+	var err error
+	for range attempts {
+		var out *acm.ImportCertificateOutput
+		err = call(ctx, o, func(ctx context.Context) (err error) {
+			out, err = c.api.ACM.ImportCertificate(ctx, in, noResend)
+			return err
+		})
+		if err == nil {
+			return aws.ToString(out.CertificateArn), nil
+		}
+		var apiErr smithy.APIError
+		var resp *awshttp.ResponseError
+		if ctx.Err() != nil || errors.As(err, &apiErr) && !(errors.As(err, &resp) && resp.HTTPStatusCode() >= 500) {
+			return "", err // ACM refused it (throttling included, after call's retries)
+		}
+		// No answer, or a server error: the import may have landed.
+		current, _, ferr := c.findImported(ctx, o, name, info)
+		if ferr != nil {
+			return "", fmt.Errorf("%w (and looking for the import failed: %w)", err, ferr)
+		}
+		if current != nil && current.fingerprint == info.Fingerprint {
+			o.Logger.Info("cert: import landed although its response was lost", "name", name, "arn", current.arn)
+			return current.arn, nil
+		}
+	}
+	return "", err
 }
 
 func (c *Client) reimport(ctx context.Context, o Options, current *acmEntry, b Bundle, info *Info) (*Result, error) {

@@ -54,8 +54,15 @@ var (
 // service: ACM by ImportACM and Report (for ACM certificates), IAM by UploadIAM and Report (for
 // IAM server certificates), ELBv2 by the ALB/NLB listener methods, ELB by the Classic ones.
 type Clients struct {
-	ACM   ACMAPI
-	IAM   IAMAPI
+	// ACM imports and describes ACM certificates, usually an *acm.Client. Nil disables ImportACM.
+	ACM ACMAPI
+	// IAM uploads and lists IAM server certificates, usually an *iam.Client. Nil disables
+	// UploadIAM.
+	IAM IAMAPI
+	// ELBv2 reads and changes ALB/NLB listeners, usually an *elasticloadbalancingv2.Client. Nil
+	// disables the ALB/NLB listener methods.
 	ELBv2 ELBv2API
-	ELB   ClassicAPI
+	// ELB reads and changes Classic Load Balancer listeners, usually an
+	// *elasticloadbalancing.Client. Nil disables the Classic methods.
+	ELB ClassicAPI
 }

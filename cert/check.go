@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,31 @@ func (b Bundle) GoString() string { return b.String() }
 
 // LogValue keeps the key out of slog output.
 func (b Bundle) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// Format renders the bundle as String does under every fmt verb, so that no verb (%d or %x, which
+// would print the key's bytes) shows the key.
+func (b Bundle) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", b.String())
+		return
+	}
+	fmt.Fprint(f, b.String())
+}
+
+// MarshalJSON encodes the certificate and the chain as encoding/json encodes byte slices and the
+// key as "[redacted]", so a configuration or a report that embeds a Bundle can be dumped as JSON
+// without the key.
+func (b Bundle) MarshalJSON() ([]byte, error) {
+	key := ""
+	if len(b.PrivateKey) > 0 {
+		key = "[redacted]"
+	}
+	return json.Marshal(struct {
+		Certificate []byte
+		PrivateKey  string
+		Chain       []byte
+	}{b.Certificate, key, b.Chain})
+}
 
 // Info is what Check learned about a certificate that passed.
 type Info struct {
@@ -95,6 +121,10 @@ func checkBundle(b Bundle, domains []string, o Options) (*Info, error) {
 	sum := sha256.Sum256(leaf.Raw)
 	info.Fingerprint = hex.EncodeToString(sum[:])
 
+	if _, other := pemBlocks(b.Certificate); other > 0 {
+		add("the certificate also holds %d PEM block(s) that are not certificates (a private key?): it would be stored where "+
+			"anyone allowed to read the certificate sees it; give the server certificate alone", other)
+	}
 	alg, algOK := keyAlgorithm(leaf.PublicKey)
 	info.KeyAlgorithm = alg
 	if !algOK {
@@ -218,7 +248,16 @@ func checkNames(leaf *x509.Certificate, domains []string) []string {
 // checkChain verifies that chain lists the leaf's issuers in order and that they lead to a trusted
 // root.
 func checkChain(leaf *x509.Certificate, chainPEM []byte, roots *x509.CertPool, now time.Time) []string {
-	blocks, _ := pemBlocks(chainPEM)
+	blocks, other := pemBlocks(chainPEM)
+	switch {
+	case other > 0:
+		// Never sent: ACM and IAM store the chain and return it to anyone allowed to read the
+		// certificate.
+		return []string{fmt.Sprintf("the chain holds %d PEM block(s) that are not certificates (a private key?): "+
+			"give the intermediate certificates alone", other)}
+	case len(blocks) == 0 && len(bytes.TrimSpace(chainPEM)) > 0:
+		return []string{"the chain holds no PEM CERTIFICATE block (is it DER, or another file?)"}
+	}
 	chain := make([]*x509.Certificate, 0, len(blocks))
 	for i, b := range blocks {
 		c, err := x509.ParseCertificate(b.Bytes)
@@ -226,6 +265,12 @@ func checkChain(leaf *x509.Certificate, chainPEM []byte, roots *x509.CertPool, n
 			return []string{fmt.Sprintf("chain certificate %d cannot be parsed: %v", i+1, err)}
 		}
 		chain = append(chain, c)
+	}
+	for i, c := range chain {
+		if bytes.Equal(c.Raw, leaf.Raw) {
+			return []string{fmt.Sprintf("chain certificate %d is the certificate itself (a full-chain file given as the chain?): "+
+				"give the intermediates only", i+1)}
+		}
 	}
 	var out []string
 	child := leaf

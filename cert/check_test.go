@@ -1,6 +1,8 @@
 package cert_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -147,4 +149,55 @@ func TestCheckValidatesOptions(t *testing.T) {
 	assert.Contains(t, err.Error(), `IAMPath "no-slash"`)
 	_, err = cert.New(cert.Clients{})
 	assert.ErrorIs(t, err, cert.ErrInvalidOptions)
+	_, err = cert.New(cert.Clients{}, func(o *cert.Options) { o.ExpiryMargin = -1 })
+	require.ErrorIs(t, err, cert.ErrInvalidOptions)
+	assert.Contains(t, err.Error(), "ExpiryMargin is negative")
+	assert.Contains(t, err.Error(), "no AWS client", "every problem is named at once")
+}
+
+// TestBundleNeverFormatsItsKey: every fmt verb and encoding/json render a Bundle without its key,
+// in any encoding (text, decimal or hex bytes, base64).
+func TestBundleNeverFormatsItsKey(t *testing.T) {
+	p := newPKI(t, testNow)
+	b := p.bundle(t, 365, "example.com")
+	key := string(b.PrivateKey)
+	keyLine := strings.Split(key, "\n")[1]
+	forms := []string{
+		key, keyLine,
+		strings.Trim(fmt.Sprintf("%d", b.PrivateKey[:40]), "[]"),
+		fmt.Sprintf("%x", b.PrivateKey[:40]), fmt.Sprintf("%X", b.PrivateKey[:40]),
+		base64.StdEncoding.EncodeToString(b.PrivateKey)[:40],
+	}
+	js, err := json.Marshal(b)
+	require.NoError(t, err)
+	type wrapper struct{ Bundle cert.Bundle }
+	jsw, err := json.Marshal(wrapper{b})
+	require.NoError(t, err)
+	outputs := []string{
+		fmt.Sprintf("%d", b), fmt.Sprintf("%x", b), fmt.Sprintf("%X", b), fmt.Sprintf("%q", b), fmt.Sprintf("%s", b),
+		fmt.Sprintf("%v", &b), fmt.Sprintf("%+v", wrapper{b}), fmt.Sprintf("%#v", wrapper{b}), fmt.Sprintf("%d", wrapper{b}),
+		string(js), string(jsw),
+	}
+	for i, out := range outputs {
+		for _, f := range forms {
+			assert.NotContains(t, out, f, "output %d leaks the key", i)
+		}
+	}
+	assert.Contains(t, string(js), "[redacted]")
+	var back struct{ Certificate []byte }
+	require.NoError(t, json.Unmarshal(js, &back))
+	assert.Equal(t, b.Certificate, back.Certificate, "the certificate itself is no secret")
+}
+
+// TestCheckNamesALeafRepeatedInTheChain: certbot's fullchain.pem (the certificate, then the
+// intermediates) given as the chain is the commonest chain mistake; the error says so rather than
+// calling the chain misordered.
+func TestCheckNamesALeafRepeatedInTheChain(t *testing.T) {
+	p := newPKI(t, testNow)
+	b := p.bundle(t, 365, "example.com")
+	b.Chain = append(append([]byte(nil), b.Certificate...), b.Chain...)
+	probs := checkProblems(t, b, []string{"example.com"}, checkOpts(p))
+	require.Len(t, probs, 1)
+	assert.Contains(t, probs[0], "chain certificate 1 is the certificate itself")
+	assert.Contains(t, probs[0], "intermediates only")
 }

@@ -24,11 +24,14 @@ type Client struct {
 // at all, return an error matching [ErrInvalidOptions] that names every problem.
 func New(api Clients, optFns ...func(*Options)) (*Client, error) {
 	o, err := Options{}.resolve(optFns)
-	if err != nil {
-		return nil, err
-	}
-	if api.ACM == nil && api.IAM == nil && api.ELBv2 == nil && api.ELB == nil {
+	none := api.ACM == nil && api.IAM == nil && api.ELBv2 == nil && api.ELB == nil
+	switch {
+	case none && err != nil:
+		return nil, fmt.Errorf("%w; Clients has no AWS client", err)
+	case none:
 		return nil, fmt.Errorf("%w: Clients has no AWS client", ErrInvalidOptions)
+	case err != nil:
+		return nil, err
 	}
 	return &Client{api: api, o: o}, nil
 }
@@ -67,4 +70,11 @@ func (c *Client) opts(optFns []func(*Options), need ...string) (Options, error) 
 // call runs one AWS call, retrying throttling (which the SDK retryer gave up on) on o's clock.
 func call(ctx context.Context, o Options, fn func(ctx context.Context) error) error {
 	return retry.Do(ctx, fn, retry.Options{Retryable: retry.Throttling, Clock: o.Clock})
+}
+
+// callUsingCertificate runs a call that points a listener at a certificate: a certificate just
+// imported into ACM or uploaded to IAM can be unknown to the load balancer APIs for a few seconds
+// (CertificateNotFound), so that is retried too, for at most retry.DefaultMaxElapsed.
+func callUsingCertificate(ctx context.Context, o Options, fn func(ctx context.Context) error) error {
+	return retry.Do(ctx, fn, retry.Options{Retryable: retry.Codes("CertificateNotFound"), Clock: o.Clock})
 }

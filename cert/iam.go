@@ -18,7 +18,9 @@ var iamNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,90}$`)
 // name-<expiry date>-<first 8 hex digits of the fingerprint>, so the upload is idempotent (the same
 // certificate finds its name taken by itself: Unchanged, nothing sent) and a renewal gets a new
 // name beside the old one; switch the listener with [Client.SetClassicListenerCertificate], then
-// delete the old one. name is 1-90 characters of letters, digits and +=,.@_-.
+// delete the old one. An upload answered with EntityAlreadyExists (its first response was lost
+// and the SDK retried it) adopts the server certificate of the name when it holds this
+// certificate. name is 1-90 characters of letters, digits and +=,.@_-.
 func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains []string, optFns ...func(*Options)) (*Result, error) {
 	o, err := c.opts(optFns, "IAM")
 	if err != nil {
@@ -33,11 +35,9 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 	}
 	full := fmt.Sprintf("%s-%s-%s", name, info.NotAfter.Format("20060102"), info.Fingerprint[:8])
 
-	existing, err := c.serverCertificate(ctx, o, full)
-	if err != nil {
-		return nil, err
-	}
-	if existing != nil {
+	// sameAs returns the result for an existing server certificate of the name, which must hold
+	// this very certificate.
+	sameAs := func(existing *iamtypes.ServerCertificate, action Action) (*Result, error) {
 		fp, err := pemFingerprint([]byte(aws.ToString(existing.CertificateBody)))
 		if err != nil {
 			return nil, err
@@ -45,7 +45,14 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 		if fp != info.Fingerprint {
 			return nil, fmt.Errorf("cert: IAM server certificate %s exists and holds another certificate", full)
 		}
-		return &Result{ARN: aws.ToString(existing.ServerCertificateMetadata.Arn), Name: full, Action: Unchanged, Info: info}, nil
+		return &Result{ARN: aws.ToString(existing.ServerCertificateMetadata.Arn), Name: full, Action: action, Info: info}, nil
+	}
+	existing, err := c.serverCertificate(ctx, o, full)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		return sameAs(existing, Unchanged)
 	}
 	in := &iam.UploadServerCertificateInput{
 		ServerCertificateName: aws.String(full), Path: aws.String(o.IAMPath),
@@ -55,10 +62,22 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 		in.CertificateChain = aws.String(string(b.Chain))
 	}
 	var out *iam.UploadServerCertificateOutput
-	if err := call(ctx, o, func(ctx context.Context) (err error) {
+	err = call(ctx, o, func(ctx context.Context) (err error) {
 		out, err = c.api.IAM.UploadServerCertificate(ctx, in)
 		return err
-	}); err != nil {
+	})
+	var exists *iamtypes.EntityAlreadyExistsException
+	switch {
+	case errors.As(err, &exists):
+		// An upload whose response was lost and that the SDK retried, or a concurrent run: the
+		// name holds the fingerprint, so what is there is adopted if it is this certificate.
+		existing, rerr := c.serverCertificate(ctx, o, full)
+		if rerr != nil || existing == nil {
+			return nil, fmt.Errorf("cert: upload %s to IAM as %s: %w", info.Subject, full, err)
+		}
+		o.Logger.Info("cert: IAM server certificate already uploaded", "name", full)
+		return sameAs(existing, Imported)
+	case err != nil:
 		return nil, fmt.Errorf("cert: upload %s to IAM as %s: %w", info.Subject, full, err)
 	}
 	arn := aws.ToString(out.ServerCertificateMetadata.Arn)

@@ -285,3 +285,123 @@ func throttledCalls(e *env, op string) int {
 	}
 	return n
 }
+
+// TestKeyInTheCertificateOrChainFileIsRefused: a private key concatenated into the certificate or
+// the chain file (a "full bundle" PEM) would be uploaded in a field ACM and IAM store and return to
+// anyone allowed acm:GetCertificate or iam:GetServerCertificate. It is refused before any call.
+func TestKeyInTheCertificateOrChainFileIsRefused(t *testing.T) {
+	e := newEnv(t)
+	good := e.pki.bundle(t, 365, shopNames...)
+	withKey := func(pem []byte) []byte { return append(append([]byte(nil), pem...), good.PrivateKey...) }
+	keyInCert, keyInChain, junkChain := good, good, good
+	keyInCert.Certificate = withKey(good.Certificate)
+	keyInChain.Chain = withKey(good.Chain)
+	junkChain.Chain = []byte("not PEM at all")
+	for name, b := range map[string]cert.Bundle{"key in certificate": keyInCert, "key in chain": keyInChain, "chain not PEM": junkChain} {
+		t.Run(name, func(t *testing.T) {
+			e.cloud.ResetCalls()
+			_, err := e.c.ImportACM(context.Background(), "shop", b, shopNames)
+			require.ErrorIs(t, err, cert.ErrInvalidCertificate)
+			assert.NotContains(t, err.Error(), "PRIVATE KEY")
+			assert.NotContains(t, err.Error(), strings.Split(string(good.PrivateKey), "\n")[1])
+			_, err = e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+			require.ErrorIs(t, err, cert.ErrInvalidCertificate)
+			assert.Empty(t, e.cloud.Calls(), "a refused bundle made calls")
+		})
+	}
+}
+
+// TestListenerUpdatesWaitForANewCertificateToPropagate: right after an IAM upload (or an ACM
+// import) the load balancer APIs can answer CertificateNotFound for a few seconds; the documented
+// flow (upload, then set the listener) retries it instead of failing.
+func TestListenerUpdatesWaitForANewCertificateToPropagate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, err := e.c.UploadIAM(ctx, "shop", e.pki.bundle(t, 90, shopNames...), shopNames)
+	require.NoError(t, err)
+	e.classicHTTPS(t, "shop-classic", first.ARN)
+	renewed, err := e.c.UploadIAM(ctx, "shop", e.pki.bundle(t, 300, shopNames...), shopNames)
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELB, "SetLoadBalancerListenerSSLCertificate", 2, "CertificateNotFound")
+	changed, err := e.c.SetClassicListenerCertificate(ctx, "shop-classic", 443, renewed.ARN)
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, 3, e.calls(awstest.ServiceELB, "SetLoadBalancerListenerSSLCertificate"))
+
+	a, err := e.c.ImportACM(ctx, "shop", e.pki.bundle(t, 90, shopNames...), shopNames)
+	require.NoError(t, err)
+	_, listenerARN := e.httpsListener(t, a.ARN)
+	b, err := e.c.ImportACM(ctx, "blog", e.pki.bundle(t, 300, "blog.example.org"), []string{"blog.example.org"})
+	require.NoError(t, err)
+	c, err := e.c.ImportACM(ctx, "api", e.pki.bundle(t, 300, "api.example.org"), []string{"api.example.org"})
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELBv2, "ModifyListener", 2, "CertificateNotFound")
+	_, err = e.c.SetListenerCertificate(ctx, listenerARN, b.ARN)
+	require.NoError(t, err)
+	e.cloud.FailNext(awstest.ServiceELBv2, "AddListenerCertificates", 2, "CertificateNotFound")
+	_, err = e.c.AddSNICertificates(ctx, listenerARN, []string{c.ARN})
+	require.NoError(t, err)
+}
+
+// TestReportWithoutTargetsIsRefused: a report over no load balancer (an unset variable in a
+// deploy script) would say "nothing expiring" about nothing; it is refused instead.
+func TestReportWithoutTargetsIsRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, targets := range []cert.Targets{{}, {LoadBalancerARNs: []string{""}}, {ClassicNames: []string{""}}} {
+		rep, err := e.c.Report(context.Background(), targets)
+		require.ErrorIs(t, err, cert.ErrInvalidOptions, "%+v", targets)
+		assert.Nil(t, rep)
+	}
+	assert.Empty(t, e.cloud.Calls())
+}
+
+// TestUploadIAMAdoptsAfterALostResponse: the upload takes effect but its response is lost; the
+// SDK retries it and IAM answers EntityAlreadyExists for the name. The name holds the
+// fingerprint, so the certificate there is read back and, being the same, adopted.
+func TestUploadIAMAdoptsAfterALostResponse(t *testing.T) {
+	e := newEnv(t)
+	b := e.pki.bundle(t, 90, shopNames...)
+	e.cloud.LoseResponseNext(awstest.ServiceIAM, "UploadServerCertificate", 1)
+	res, err := e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+	require.NoError(t, err)
+	assert.Equal(t, 2, e.calls(awstest.ServiceIAM, "UploadServerCertificate"), "the SDK retried the upload")
+	assert.Contains(t, res.ARN, ":server-certificate/portalkit/"+res.Name)
+	again, err := e.c.UploadIAM(context.Background(), "shop", b, shopNames)
+	require.NoError(t, err)
+	assert.Equal(t, cert.Unchanged, again.Action)
+	assert.Equal(t, res.ARN, again.ARN)
+}
+
+// TestImportACMLostResponseImportsOnce: ACM's ImportCertificate has no idempotency token, so an
+// import whose response is lost and that is sent again makes a second certificate, and with two
+// certificates carrying the name every later renewal fails. The import is checked for before it
+// is sent again.
+func TestImportACMLostResponseImportsOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	b := e.pki.bundle(t, 90, shopNames...)
+	e.cloud.LoseResponseNext(awstest.ServiceACM, "ImportCertificate", 1)
+	res, err := e.c.ImportACM(ctx, "shop", b, shopNames)
+	require.NoError(t, err)
+	list, err := e.acm.ListCertificates(ctx, &acm.ListCertificatesInput{Includes: &acmtypes.Filters{KeyTypes: acmtypes.KeyAlgorithm("").Values()}})
+	require.NoError(t, err)
+	require.Len(t, list.CertificateSummaryList, 1, "imported once")
+	assert.Equal(t, res.ARN, aws.ToString(list.CertificateSummaryList[0].CertificateArn))
+
+	e.cloud.Clock().Advance(30 * 24 * time.Hour)
+	e.pki.now = e.cloud.Clock().Now()
+	renewed, err := e.c.ImportACM(ctx, "shop", e.pki.bundle(t, 365, shopNames...), shopNames)
+	require.NoError(t, err, "the renewal finds one certificate named shop")
+	assert.Equal(t, cert.Reimported, renewed.Action)
+	assert.Equal(t, res.ARN, renewed.ARN)
+
+	// A server error on an import that did not land: looked for, then sent again.
+	e.cloud.ResetCalls()
+	e.cloud.FailNext(awstest.ServiceACM, "ImportCertificate", 1, "InternalFailure")
+	blog, err := e.c.ImportACM(ctx, "blog", e.pki.bundle(t, 365, "blog.example.org"), []string{"blog.example.org"})
+	require.NoError(t, err)
+	assert.Equal(t, cert.Imported, blog.Action)
+	imports := e.cloud.Calls().Operation(awstest.ServiceACM, "ImportCertificate")
+	assert.Len(t, imports, 2)
+	assert.Len(t, imports.Failed(), 1)
+}

@@ -16,7 +16,8 @@ import (
 
 // SetListenerCertificate makes certARN the default certificate of an ALB HTTPS or NLB TLS
 // listener. It reads the listener first and sends nothing when the certificate is already its
-// default (changed is false). The previous default is no longer served.
+// default (changed is false). The previous default is no longer served. CertificateNotFound, which
+// the API answers for a few seconds after an import, is retried for up to two minutes.
 func (c *Client) SetListenerCertificate(ctx context.Context, listenerARN, certARN string, optFns ...func(*Options)) (changed bool, err error) {
 	o, err := c.opts(optFns, "ELBv2")
 	if err != nil {
@@ -32,7 +33,7 @@ func (c *Client) SetListenerCertificate(ctx context.Context, listenerARN, certAR
 	if l.Protocol != elbv2types.ProtocolEnumHttps && l.Protocol != elbv2types.ProtocolEnumTls {
 		return false, fmt.Errorf("cert: listener %s is %s: only HTTPS and TLS listeners take a certificate", listenerARN, l.Protocol)
 	}
-	err = call(ctx, o, func(ctx context.Context) error {
+	err = callUsingCertificate(ctx, o, func(ctx context.Context) error {
 		_, err := c.api.ELBv2.ModifyListener(ctx, &elasticloadbalancingv2.ModifyListenerInput{
 			ListenerArn: aws.String(listenerARN), Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(certARN)}},
 		})
@@ -46,7 +47,8 @@ func (c *Client) SetListenerCertificate(ctx context.Context, listenerARN, certAR
 }
 
 // AddSNICertificates adds certificates to an HTTPS or TLS listener's list, served by SNI beside
-// the default. Those already there are not sent again; added lists the ones sent.
+// the default. Those already there are not sent again; added lists the ones sent. CertificateNotFound
+// is retried as for SetListenerCertificate.
 func (c *Client) AddSNICertificates(ctx context.Context, listenerARN string, certARNs []string, optFns ...func(*Options)) (added []string, err error) {
 	o, err := c.opts(optFns, "ELBv2")
 	if err != nil {
@@ -67,7 +69,7 @@ func (c *Client) AddSNICertificates(ctx context.Context, listenerARN string, cer
 	if len(certs) == 0 {
 		return nil, nil
 	}
-	err = call(ctx, o, func(ctx context.Context) error {
+	err = callUsingCertificate(ctx, o, func(ctx context.Context) error {
 		_, err := c.api.ELBv2.AddListenerCertificates(ctx, &elasticloadbalancingv2.AddListenerCertificatesInput{ListenerArn: aws.String(listenerARN), Certificates: certs})
 		return err
 	})
@@ -80,7 +82,8 @@ func (c *Client) AddSNICertificates(ctx context.Context, listenerARN string, cer
 
 // SetClassicListenerCertificate sets the certificate (an IAM server certificate ARN, or an ACM
 // certificate ARN) of the HTTPS or SSL listener on port of a Classic Load Balancer. It reads the
-// load balancer first and sends nothing when the listener already uses it.
+// load balancer first and sends nothing when the listener already uses it. CertificateNotFound,
+// which ELB answers for a few seconds after an IAM upload, is retried for up to two minutes.
 func (c *Client) SetClassicListenerCertificate(ctx context.Context, loadBalancer string, port int32, certARN string, optFns ...func(*Options)) (changed bool, err error) {
 	o, err := c.opts(optFns, "ELB")
 	if err != nil {
@@ -107,7 +110,7 @@ func (c *Client) SetClassicListenerCertificate(ctx context.Context, loadBalancer
 	if !found {
 		return false, fmt.Errorf("%w: %s has no listener on port %d", ErrNotFound, loadBalancer, port)
 	}
-	err = call(ctx, o, func(ctx context.Context) error {
+	err = callUsingCertificate(ctx, o, func(ctx context.Context) error {
 		_, err := c.api.ELB.SetLoadBalancerListenerSSLCertificate(ctx, &elasticloadbalancing.SetLoadBalancerListenerSSLCertificateInput{
 			LoadBalancerName: aws.String(loadBalancer), LoadBalancerPort: port, SSLCertificateId: aws.String(certARN),
 		})

@@ -3,6 +3,7 @@ package cert
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Targets name the load balancers whose listeners a report covers.
@@ -73,7 +76,8 @@ func (r *Report) Expiring() []Entry {
 // left, so a deploy tool can fail before a certificate lapses. When one expires within
 // Options.ExpiryMargin (or has expired) it returns the report and an [*ExpiryError] matching
 // [ErrExpiring], or, with Options.WarnOnly, logs a warning per certificate and returns no error.
-// A certificate that cannot be read (deleted, no permission) is an error, never "fine".
+// A certificate that cannot be read (deleted, no permission) is an error, never "fine"; so are
+// Targets naming no load balancer (ErrInvalidOptions).
 func (c *Client) Report(ctx context.Context, t Targets, optFns ...func(*Options)) (*Report, error) {
 	var need []string
 	if len(t.LoadBalancerARNs) > 0 {
@@ -84,6 +88,13 @@ func (c *Client) Report(ctx context.Context, t Targets, optFns ...func(*Options)
 	}
 	o, err := c.opts(optFns, need...)
 	if err != nil {
+		return nil, err
+	}
+	var p check.Problems
+	p.If(len(t.LoadBalancerARNs)+len(t.ClassicNames) == 0, "Targets names no load balancer: a report over nothing would find nothing expiring")
+	p.If(slices.Contains(t.LoadBalancerARNs, ""), "Targets.LoadBalancerARNs holds an empty ARN")
+	p.If(slices.Contains(t.ClassicNames, ""), "Targets.ClassicNames holds an empty name")
+	if err := p.Err(ErrInvalidOptions); err != nil {
 		return nil, err
 	}
 	var entries []Entry

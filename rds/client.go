@@ -21,11 +21,14 @@ func New(api API, optFns ...func(*Options)) (*Client, error) {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if _, err := o.resolve(nil); err != nil {
-		return nil, err
-	}
-	if api == nil {
+	_, err := o.resolve(nil)
+	switch {
+	case api == nil && err != nil:
+		return nil, fmt.Errorf("%w; api is nil", err)
+	case api == nil:
 		return nil, fmt.Errorf("%w: api is nil", ErrInvalidOptions)
+	case err != nil:
+		return nil, err
 	}
 	return &Client{api: api, opts: o}, nil
 }

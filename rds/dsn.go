@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,9 +37,10 @@ func (e Endpoint) String() string { return net.JoinHostPort(e.Address, strconv.I
 const (
 	// DefaultDialTimeout bounds establishing a connection.
 	DefaultDialTimeout = 5 * time.Second
-	// DefaultReadTimeout and DefaultWriteTimeout bound each read and write on a connection, so a
-	// query on a socket to a primary that vanished fails instead of hanging.
-	DefaultReadTimeout  = 30 * time.Second
+	// DefaultReadTimeout bounds each read on a connection, so a query on a socket to a primary
+	// that vanished fails instead of hanging.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds each write on a connection, for the same reason.
 	DefaultWriteTimeout = 30 * time.Second
 	// DefaultDNSTTL is the longest a client may use a resolved endpoint address. The endpoint's
 	// record has a TTL of a few seconds, but resolvers and OS caches on the way may keep it longer;
@@ -99,7 +101,19 @@ type ConnOptions struct {
 	// DefaultConnMaxIdleTime.
 	ConnMaxIdleTime time.Duration
 	// Params are further DSN parameters (session variables such as "time_zone"), sent as given.
+	// Keys that go-sql-driver/mysql reads as its own TLS, authentication, timeout or read-only
+	// settings (see driverSettings) are refused: in a DSN they would override what these options
+	// set, for example turn TLS off.
 	Params map[string]string
+}
+
+// driverSettings are the DSN parameters (lowercase) that go-sql-driver/mysql reads as settings of
+// its own and that ConnOptions sets or must not be weakened: TLS, the authentication plugins, the
+// timeouts, rejectReadOnly and the time parsing.
+var driverSettings = map[string]bool{
+	"tls": true, "allowallfiles": true, "allowcleartextpasswords": true, "allowfallbacktoplaintext": true,
+	"allownativepasswords": true, "allowoldpasswords": true, "serverpubkey": true, "timeout": true,
+	"readtimeout": true, "writetimeout": true, "rejectreadonly": true, "parsetime": true, "loc": true,
 }
 
 func (o ConnOptions) resolve(ep Endpoint) (ConnOptions, error) {
@@ -129,6 +143,9 @@ func (o ConnOptions) resolve(ep Endpoint) (ConnOptions, error) {
 	for name, d := range map[string]time.Duration{"DialTimeout": o.DialTimeout, "ReadTimeout": o.ReadTimeout, "WriteTimeout": o.WriteTimeout,
 		"DNSTTL": o.DNSTTL, "ConnMaxLifetime": o.ConnMaxLifetime, "ConnMaxIdleTime": o.ConnMaxIdleTime} {
 		p.If(d < 0, "%s %s is negative", name, d)
+	}
+	for k := range o.Params {
+		p.If(driverSettings[strings.ToLower(k)], "Params: %q is a go-sql-driver/mysql setting that ConnOptions controls (TLS, authentication, timeouts), not a session variable", k)
 	}
 	p.If(o.ConnMaxLifetime >= o.DNSTTL, "ConnMaxLifetime %s must be below DNSTTL %s, or connections outlive a stale DNS answer after a failover", o.ConnMaxLifetime, o.DNSTTL)
 	return o, p.Err(ErrInvalidSpec)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -111,4 +112,24 @@ func TestPasswordRedacted(t *testing.T) {
 	for _, s := range []string{p.GoString()} {
 		assert.NotContains(t, s, "hunter2")
 	}
+}
+
+// TestParamsCannotOverrideDriverSettings: Params are session variables; a key the driver reads as
+// one of its own settings would, in a DSN, silently override TLS, the timeouts or the clear-text
+// password plugin that ConnOptions validated. Such keys are refused, any case.
+func TestParamsCannotOverrideDriverSettings(t *testing.T) {
+	for _, key := range []string{"tls", "allowCleartextPasswords", "allowFallbackToPlaintext", "allowAllFiles", "readTimeout", "rejectReadOnly", "TLS"} {
+		o := rds.ConnOptions{User: "app", Password: testPassword, Params: map[string]string{key: "false", "time_zone": "'+00:00'"}}
+		_, err := rds.DSN(testEndpoint, o)
+		require.ErrorIs(t, err, rds.ErrInvalidSpec, key)
+		assert.Contains(t, err.Error(), key)
+		_, err = rds.MySQLConfig(testEndpoint, o)
+		require.ErrorIs(t, err, rds.ErrInvalidSpec, key)
+	}
+	dsn, err := rds.DSN(testEndpoint, rds.ConnOptions{User: "app", Password: testPassword, Params: map[string]string{"time_zone": "'+00:00'"}})
+	require.NoError(t, err, "a session variable is fine")
+	cfg, err := mysql.ParseDSN(dsn)
+	require.NoError(t, err)
+	assert.Equal(t, "rds-"+testEndpoint.Address, cfg.TLSConfig, "TLS stays on")
+	assert.False(t, cfg.AllowCleartextPasswords)
 }

@@ -11,8 +11,8 @@ var (
 	// the message names every invalid field.
 	ErrInvalidOptions = errors.New("rds: invalid options")
 	// ErrInvalidSpec is matched by the error of a call whose input (a Spec, a ConnOptions, a copy
-	// target, a prune policy) is invalid; the message names every problem and never quotes a
-	// password.
+	// target, a prune policy, an instance or snapshot identifier) is invalid; the message names
+	// every problem and never quotes a password.
 	ErrInvalidSpec = errors.New("rds: invalid spec")
 	// ErrSingleAZ is matched when a DB subnet group would cover fewer than two Availability
 	// Zones; the message names the zones covered.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/poll"
 	"github.com/portalkit/portalkit/internal/retry"
 )
@@ -69,6 +70,9 @@ func (c *Client) Failover(ctx context.Context, id string, optFns ...func(*Option
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDs("instance", id); err != nil {
+		return nil, err
+	}
 	db, err := c.describeInstance(ctx, o, id)
 	switch {
 	case err != nil:
@@ -87,9 +91,15 @@ func (c *Client) Failover(ctx context.Context, id string, optFns ...func(*Option
 		_, err := c.api.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String(id), ForceFailover: aws.Bool(true)}, o.RDSOptions...)
 		return err
 	})
-	switch {
-	case err == nil:
-	default:
+	if awserr.IsCode(err, "InvalidDBInstanceState") {
+		// The instance was available a moment ago. A reboot whose response was lost and that
+		// the SDK sent again meets the instance rebooting: the failover asked for is running.
+		if now, derr := c.describeInstance(ctx, o, id); derr == nil && now != nil && aws.ToString(now.DBInstanceStatus) == "rebooting" {
+			o.Logger.Info("rds: reboot refused while the instance is rebooting (a lost response resent?); following it", "id", id)
+			err = nil
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("rds: reboot DB instance %s with failover: %w", id, wrapInstanceState(err))
 	}
 	o.Logger.Info("rds: failover started", "id", id, "from", rep.FromAZ, "to", target)

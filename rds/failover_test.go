@@ -142,3 +142,54 @@ func TestFailoverNotConfirmedWhenPrimaryStays(t *testing.T) {
 	require.NotNil(t, rep)
 	assert.Empty(t, rep.ToAZ)
 }
+
+// statusAs reports every instance in the given status, as RDS would for a state the simulated
+// cloud does not produce.
+type statusAs struct {
+	*awsrds.Client
+	status string
+}
+
+func (s statusAs) DescribeDBInstances(ctx context.Context, in *awsrds.DescribeDBInstancesInput, optFns ...func(*awsrds.Options)) (*awsrds.DescribeDBInstancesOutput, error) {
+	out, err := s.Client.DescribeDBInstances(ctx, in, optFns...)
+	if err == nil {
+		for i := range out.DBInstances {
+			out.DBInstances[i].DBInstanceStatus = &s.status
+		}
+	}
+	return out, err
+}
+
+// TestWaitAvailableEndsOnEveryTerminalStatus: statuses of RDS's status table that never lead
+// to available end the wait at the first observation instead of running out AvailableTimeout.
+func TestWaitAvailableEndsOnEveryTerminalStatus(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	f.ensure(t, f.spec("shop"))
+	for _, status := range []string{"incompatible-create", "delete-precheck"} {
+		t.Run(status, func(t *testing.T) {
+			c, err := rds.New(statusAs{Client: f.rds, status: status}, f.options)
+			require.NoError(t, err)
+			before := sim.Clock().Now()
+			_, err = c.WaitAvailable(context.Background(), "shop")
+			require.ErrorIs(t, err, rds.ErrFailed)
+			assert.Contains(t, err.Error(), status)
+			assert.Equal(t, before, sim.Clock().Now(), "no poll delay: the first observation ends the wait")
+		})
+	}
+}
+
+// TestFailoverWhoseRebootResponseWasLost: the forced reboot takes effect but its response is
+// lost; the SDK sends it again and RDS refuses it (the instance is rebooting already) with
+// InvalidDBInstanceState. The drill goes on with the failover that is running.
+func TestFailoverWhoseRebootResponseWasLost(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	inst := f.ensure(t, f.spec("shop"))
+	sim.LoseResponseNext(awstest.ServiceRDS, "RebootDBInstance", 1)
+	rep, err := f.client(t).Failover(context.Background(), "shop")
+	require.NoError(t, err)
+	assert.Equal(t, inst.SecondaryAvailabilityZone, rep.ToAZ)
+	assert.Equal(t, 2, sim.Calls().Count(awstest.ServiceRDS, "RebootDBInstance"))
+	assert.GreaterOrEqual(t, rep.Duration, awstest.DefaultDBFailover)
+}

@@ -81,6 +81,9 @@ func (c *Client) CreateSnapshot(ctx context.Context, instanceID, snapshotID stri
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDs("instance", instanceID, "snapshot", snapshotID); err != nil {
+		return nil, err
+	}
 	db, err := c.describeInstance(ctx, o, instanceID)
 	switch {
 	case err != nil:
@@ -123,6 +126,9 @@ func (c *Client) WaitSnapshot(ctx context.Context, snapshotID string, optFns ...
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
 		return nil, err
+	}
+	if snapshotID == "" {
+		return nil, fmt.Errorf("%w: snapshot identifier is empty", ErrInvalidSpec)
 	}
 	return c.waitSnapshot(ctx, o, c.api, snapshotID)
 }
@@ -189,6 +195,9 @@ func (c *Client) ListSnapshots(ctx context.Context, instanceID string, optFns ..
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDs("instance", instanceID); err != nil {
+		return nil, err
+	}
 	return c.listSnapshots(ctx, o, instanceID)
 }
 
@@ -224,6 +233,9 @@ func (c *Client) listSnapshots(ctx context.Context, o Options, instanceID string
 func (c *Client) DeleteSnapshot(ctx context.Context, snapshotID string, optFns ...func(*Options)) error {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
+		return err
+	}
+	if err := checkIDs("snapshot", snapshotID); err != nil {
 		return err
 	}
 	return c.deleteSnapshot(ctx, o, snapshotID)
@@ -283,6 +295,7 @@ func (c *Client) PruneSnapshots(ctx context.Context, instanceID string, policy P
 		return nil, err
 	}
 	var p check.Problems
+	p.If(!identifierPattern.MatchString(instanceID), "instance identifier %q is not an RDS identifier: an empty one would list the snapshots of every instance", instanceID)
 	p.If(policy.Keep < 1, "PrunePolicy.Keep %d is below 1: the newest available snapshot is always kept", policy.Keep)
 	p.If(policy.MaxAge < 0, "PrunePolicy.MaxAge %s is negative", policy.MaxAge)
 	if err := p.Err(ErrInvalidSpec); err != nil {

@@ -165,3 +165,31 @@ func TestThrottlingAbsorbed(t *testing.T) {
 	assert.Greater(t, throttled, len(calls)/4, "about half the calls were throttled")
 	t.Logf("%d of %d RDS calls throttled, all absorbed", throttled, len(calls))
 }
+
+// TestSnapshotIdentifiersValidatedUpFront: a snapshot or instance identifier RDS would refuse
+// fails with ErrInvalidSpec naming it, before any call.
+func TestSnapshotIdentifiersValidatedUpFront(t *testing.T) {
+	f := newFixture(t)
+	sim := f.env.RequireSim(t)
+	c := f.client(t)
+	ctx := context.Background()
+	for _, tc := range []struct{ instance, snapshot, want string }{
+		{"shop", "", `snapshot identifier ""`},
+		{"shop", "1st", `snapshot identifier "1st"`},
+		{"shop", "shop--1", `snapshot identifier "shop--1"`},
+		{"", "shop-1", `instance identifier ""`},
+	} {
+		_, err := c.CreateSnapshot(ctx, tc.instance, tc.snapshot)
+		require.ErrorIs(t, err, rds.ErrInvalidSpec, "%q %q", tc.instance, tc.snapshot)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+	_, err := c.WaitAvailable(ctx, "")
+	require.ErrorIs(t, err, rds.ErrInvalidSpec)
+	_, err = c.PruneSnapshots(ctx, "", rds.PrunePolicy{Keep: 1})
+	require.ErrorIs(t, err, rds.ErrInvalidSpec, "an empty instance would list every instance's snapshots")
+	assert.Zero(t, sim.Calls().Count(awstest.ServiceRDS, ""), "refused before any call")
+
+	// WaitAvailable, like DescribeDBInstances, takes the instance's ARN as well.
+	_, err = c.WaitAvailable(ctx, "arn:aws:rds:us-east-1:123456789012:db:shop", func(o *rds.Options) { o.RetryTimeout = time.Second })
+	assert.NotErrorIs(t, err, rds.ErrInvalidSpec)
+}

@@ -109,6 +109,29 @@ var (
 	mysqlReservedUsers = map[string]bool{"rdsadmin": true}
 )
 
+// checkIDs fails with ErrInvalidSpec naming every identifier RDS would refuse, before any call:
+// an empty instance identifier in particular, which some describe calls read as "every
+// instance". Pairs are a description ("instance", "snapshot") and the identifier.
+func checkIDs(pairs ...string) error {
+	var p check.Problems
+	for i := 0; i+1 < len(pairs); i += 2 {
+		kind, id := pairs[i], pairs[i+1]
+		pattern := identifierPattern
+		switch kind {
+		case "snapshot":
+			pattern = snapshotIDPattern
+		case "instance or ARN":
+			// DescribeDBInstances takes an instance's ARN too.
+			if parts := strings.Split(id, ":"); len(parts) == 7 && parts[0] == "arn" && parts[2] == "rds" && parts[5] == "db" {
+				id = parts[6]
+			}
+			kind = "instance"
+		}
+		p.If(!pattern.MatchString(id), "%s identifier %q is not an RDS identifier (letters, digits and hyphens, starting with a letter, no trailing or double hyphen)", kind, id)
+	}
+	return p.Err(ErrInvalidSpec)
+}
+
 func (s Spec) withDefaults() Spec {
 	s.Identifier = strings.ToLower(s.Identifier)
 	if s.EngineVersion == "" {

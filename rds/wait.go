@@ -25,12 +25,13 @@ var PendingStatuses = []string{
 
 // FailureStatuses are the DB instance statuses that end a wait for available at once: the
 // instance will not become available without someone acting (RDS User Guide, "Viewing Amazon
-// RDS DB instance status"). Deleting, stopping and stopped are here too: they are not on the
-// way to available.
+// RDS DB instance status"). Delete-precheck, deleting, stopping and stopped are here too: they
+// are not on the way to available.
 var FailureStatuses = []string{
 	"failed", "inaccessible-encryption-credentials", "inaccessible-encryption-credentials-recoverable",
-	"incompatible-network", "incompatible-option-group", "incompatible-parameters", "incompatible-restore",
-	"insufficient-capacity", "restore-error", "storage-full", "deleting", "stopping", "stopped",
+	"incompatible-create", "incompatible-network", "incompatible-option-group", "incompatible-parameters",
+	"incompatible-restore", "insufficient-capacity", "restore-error", "storage-full",
+	"delete-precheck", "deleting", "stopping", "stopped",
 }
 
 var (
@@ -56,6 +57,9 @@ func setOf(list []string) map[string]bool {
 func (c *Client) WaitAvailable(ctx context.Context, id string, optFns ...func(*Options)) (*Instance, error) {
 	o, err := c.opts.resolve(optFns)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkIDs("instance or ARN", id); err != nil {
 		return nil, err
 	}
 	return c.waitAvailable(ctx, o, id)

@@ -13,7 +13,7 @@ var (
 	// the error is a *wait.TimeoutError naming the change and its last status.
 	ErrTimeout = errors.New("route53: timed out")
 	// ErrZoneNotFound is matched when no hosted zone of the wanted kind (public, or private when
-	// Options.PrivateZone is set) serves a domain.
+	// Options.PrivateZone is set) serves a domain, or when Options.HostedZoneID names no zone.
 	ErrZoneNotFound = errors.New("route53: no hosted zone found")
 	// ErrAmbiguousZone is matched when several hosted zones of the wanted kind have the same
 	// name; the message lists their IDs. Name the one to use with Options.HostedZoneID.

@@ -158,8 +158,9 @@ type FailoverResult struct {
 // Health checks are found by caller reference (ListHealthChecks) or created with it, so a second
 // run creates none; a reference in use with other settings fails with [ErrHealthCheckConflict].
 // Records are compared and changed as [Client.EnsureRecords] does, in one atomic change; simple A
-// and AAAA record sets of the name (which Route 53 does not allow next to failover ones) are
-// deleted in it.
+// and AAAA record sets of the name (which Route 53 does not allow next to failover ones), and
+// failover A and AAAA record sets the pair no longer names (other SetIdentifiers, the AAAA of a
+// side that is no longer dual-stack), are deleted in it.
 func (c *Client) EnsureFailover(ctx context.Context, f Failover, optFns ...func(*Options)) (*FailoverResult, error) {
 	o, err := c.resolve(optFns)
 	if err != nil {
@@ -215,10 +216,12 @@ func (c *Client) EnsureFailover(ctx context.Context, f Failover, optFns ...func(
 			records = append(records, rr)
 		}
 	}
-	simple := func(rr types.ResourceRecordSet) bool {
-		return rr.SetIdentifier == nil && (rr.Type == types.RRTypeA || rr.Type == types.RRTypeAaaa)
+	// Simple A/AAAA record sets of the name, and failover ones this pair does not name (other
+	// SetIdentifiers, or AAAA of a side that is no longer dual-stack), are deleted in the same change.
+	stale := func(rr types.ResourceRecordSet) bool {
+		return (rr.SetIdentifier == nil || rr.Failover != "") && (rr.Type == types.RRTypeA || rr.Type == types.RRTypeAaaa)
 	}
-	r, err := c.ensure(ctx, o, zone, records, simple)
+	r, err := c.ensure(ctx, o, zone, records, stale)
 	if r != nil {
 		res.Result = *r
 	}

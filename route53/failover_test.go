@@ -120,3 +120,34 @@ func TestFailoverValidation(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+// TestEnsureFailoverReplacesFailoverRecordsItNoLongerWants: renaming the sides' SetIdentifiers,
+// or a primary that stops being dual-stack, leaves failover record sets the new pair does not
+// name; they are deleted in the same change, not left to clash (Route 53 allows one PRIMARY per
+// name and type) or to keep answering with the old load balancer.
+func TestEnsureFailoverReplacesFailoverRecordsItNoLongerWants(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	ctx := context.Background()
+	dual := f.target(t, c, f.lb(t, "east", "", elbv2types.IpAddressTypeDualstack))
+	west := f.target(t, c, f.lb(t, "west", "", ""))
+	_, err := c.EnsureFailover(ctx, route53.Failover{Name: "example.com",
+		Primary: route53.FailoverTarget{Target: dual}, Secondary: route53.FailoverTarget{Target: west}})
+	require.NoError(t, err)
+	require.Contains(t, f.records(t, f.zoneID), "example.com. AAAA primary")
+
+	v4 := f.target(t, c, f.lb(t, "east-v4", "", ""))
+	f.cloud.ResetCalls()
+	_, err = c.EnsureFailover(ctx, route53.Failover{Name: "example.com",
+		Primary:   route53.FailoverTarget{Target: v4, SetIdentifier: "us-east-1"},
+		Secondary: route53.FailoverTarget{Target: west, SetIdentifier: "us-west-2"}})
+	require.NoError(t, err)
+	require.Len(t, f.changes(), 1, "one atomic change")
+	recs := f.records(t, f.zoneID)
+	for _, gone := range []string{"example.com. A primary", "example.com. AAAA primary", "example.com. A secondary"} {
+		assert.NotContains(t, recs, gone)
+	}
+	assert.Contains(t, recs, "example.com. A us-east-1")
+	assert.Contains(t, recs, "example.com. A us-west-2")
+	assert.NotContains(t, recs, "example.com. AAAA us-east-1")
+}

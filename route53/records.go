@@ -38,7 +38,9 @@ type Result struct {
 	// ChangeIDs are Route 53's IDs of the requests sent (without "/change/"), one per batch.
 	ChangeIDs []string
 	// InSync reports whether every change sent was seen INSYNC (false under Options.NoWait, and
-	// true when nothing was sent).
+	// true when nothing was sent). It is false too for a change that Route 53 refused as
+	// InvalidChangeBatch but that the zone already held (a change sent again by the SDK after its
+	// response was lost): its change ID went with the response, so INSYNC was not awaited.
 	InSync bool
 }
 
@@ -111,6 +113,18 @@ func (c *Client) ensure(ctx context.Context, o Options, zone Zone, records []typ
 	}
 	for _, batch := range batches {
 		id, err := c.submit(ctx, o, zone, batch)
+		var icb *types.InvalidChangeBatch
+		if errors.As(err, &icb) {
+			// A batch sent again by the SDK after its response was lost is refused when it
+			// deletes (the record is gone already): if the zone now holds the batch, it landed.
+			if applied, aerr := c.applied(ctx, o, zone, batch); aerr == nil && applied {
+				o.Logger.Warn("route53: change refused but already in the zone (a lost response resent?); INSYNC not awaited",
+					"zone", zone.ID, "changes", len(batch), "error", err)
+				res.Changes = append(res.Changes, batch...)
+				res.InSync = false
+				continue
+			}
+		}
 		if err != nil {
 			return res, err
 		}
@@ -126,6 +140,43 @@ func (c *Client) ensure(ctx context.Context, o Options, zone Zone, records []typ
 		}
 	}
 	return res, nil
+}
+
+// applied reports whether the zone holds what batch asks for: every UPSERTed record set as sent,
+// no DELETEd one.
+func (c *Client) applied(ctx context.Context, o Options, zone Zone, batch []types.Change) (bool, error) {
+	byName := map[string][]types.ResourceRecordSet{}
+	for _, ch := range batch {
+		name := fqdn(aws.ToString(ch.ResourceRecordSet.Name))
+		if _, ok := byName[name]; ok {
+			continue
+		}
+		rrs, err := c.recordsNamed(ctx, o, zone, name)
+		if err != nil {
+			return false, err
+		}
+		byName[name] = rrs
+	}
+	for _, ch := range batch {
+		want := *ch.ResourceRecordSet
+		var have *types.ResourceRecordSet
+		for i, rr := range byName[fqdn(aws.ToString(want.Name))] {
+			if key(rr) == key(want) {
+				have = &byName[fqdn(aws.ToString(want.Name))][i]
+			}
+		}
+		switch ch.Action {
+		case types.ChangeActionDelete:
+			if have != nil {
+				return false, nil
+			}
+		default:
+			if have == nil || !same(*have, want) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
 }
 
 // recordsNamed returns the zone's record sets named name.

@@ -188,3 +188,38 @@ func TestAbsorbsPriorRequestNotCompleteAndThrottling(t *testing.T) {
 	var invalid *r53types.InvalidInput
 	assert.True(t, errors.As(err, &invalid), "other errors are not retried: %v", err)
 }
+
+// TestChangeWhoseResponseWasLost: the change takes effect but its response is lost; the SDK
+// sends it again and Route 53 refuses the DELETE in it (the record is gone already) with
+// InvalidChangeBatch. The records are read back: the change is there, so the call succeeds,
+// reporting that INSYNC could not be awaited (the change ID was in the lost response).
+func TestChangeWhoseResponseWasLost(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	ctx := context.Background()
+	blue := f.target(t, c, f.lb(t, "blue", "", ""))
+	_, err := c.EnsureSite(ctx, route53.Site{Domain: "example.com", Target: blue, WWW: route53.WWWCNAME})
+	require.NoError(t, err)
+
+	f.cloud.LoseResponseNext(awstest.ServiceRoute53, "ChangeResourceRecordSets", 1)
+	res, err := c.EnsureSite(ctx, route53.Site{Domain: "example.com", Target: blue})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"DELETE www.example.com. CNAME", "UPSERT www.example.com. A"}, changesOf(res))
+	assert.False(t, res.InSync, "the change ID was lost with the response")
+	assert.Contains(t, f.records(t, f.zoneID), "www.example.com. A")
+
+	// A batch that really is refused still fails.
+	f.cloud.FailNext(awstest.ServiceRoute53, "ChangeResourceRecordSets", 1, "InvalidChangeBatch")
+	green := f.target(t, c, f.lb(t, "green", "", ""))
+	_, err = c.EnsureSite(ctx, route53.Site{Domain: "example.com", Target: green})
+	var icb *r53types.InvalidChangeBatch
+	require.ErrorAs(t, err, &icb)
+}
+
+func changesOf(res *route53.Result) []string {
+	var out []string
+	for _, ch := range res.Changes {
+		out = append(out, string(ch.Action)+" "+aws.ToString(ch.ResourceRecordSet.Name)+" "+string(ch.ResourceRecordSet.Type))
+	}
+	return out
+}

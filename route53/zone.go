@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 
+	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/internal/retry"
 )
 
@@ -142,7 +143,10 @@ func (c *Client) zoneByID(ctx context.Context, o Options, name string) (Zone, er
 		out, err = c.api.GetHostedZone(ctx, &awsroute53.GetHostedZoneInput{Id: aws.String(o.HostedZoneID)}, c.callOptions(o)...)
 		return err
 	})
-	if err != nil {
+	switch {
+	case awserr.IsCode(err, "NoSuchHostedZone"):
+		return Zone{}, fmt.Errorf("%w: Options.HostedZoneID %s names no hosted zone: %w", ErrZoneNotFound, o.HostedZoneID, err)
+	case err != nil:
 		return Zone{}, fmt.Errorf("getting hosted zone %s: %w", o.HostedZoneID, err)
 	}
 	hz := out.HostedZone

@@ -69,3 +69,19 @@ func TestFindZone(t *testing.T) {
 	assert.ErrorIs(t, err, route53.ErrInvalidSpec)
 	assert.Equal(t, 2, f.cloud.Calls().Count(awstest.ServiceRoute53, "GetHostedZone"))
 }
+
+// TestHostedZoneIDThatDoesNotExist: an explicit Options.HostedZoneID naming no zone is "no hosted
+// zone found" (ErrZoneNotFound), as a failed lookup by name is; other errors stay what they are.
+func TestHostedZoneIDThatDoesNotExist(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, func(o *route53.Options) { o.HostedZoneID = "Z0000000000NOPE" })
+	_, err := c.FindZone(context.Background(), "example.com")
+	require.ErrorIs(t, err, route53.ErrZoneNotFound)
+	assert.Contains(t, err.Error(), "Z0000000000NOPE")
+	assert.NotContains(t, err.Error(), "route53: route53")
+
+	f.cloud.FailNext(awstest.ServiceRoute53, "GetHostedZone", 1, "AccessDenied")
+	_, err = f.client(t, func(o *route53.Options) { o.HostedZoneID = f.zoneID }).FindZone(context.Background(), "example.com")
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, route53.ErrZoneNotFound, "a system error is never turned into not found")
+}

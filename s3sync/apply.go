@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,6 +21,10 @@ import (
 // Options.Concurrency slots. Failures are collected per file and returned as a *SyncError; a
 // cancelled context stops new transfers, and no delete is made. Apply blocks until every request it
 // started has ended, and it never leaves a partial file at a final path.
+//
+// Before anything else, a pull removes the stale temporary files the plan found and, with
+// Options.Delete, the extraneous local entries that stand where a transfer needs a directory or a
+// file (a file "x" where the source now has "x/y", or the reverse), so such a change converges.
 func (s *Syncer) Apply(ctx context.Context, p *Plan) error {
 	if err := checkPlan(p); err != nil {
 		return err
@@ -25,64 +33,78 @@ func (s *Syncer) Apply(ctx context.Context, p *Plan) error {
 	if o.MaxDelete > 0 && len(p.Deletes) > o.MaxDelete {
 		return fmt.Errorf("%w: plan deletes %d entries, MaxDelete is %d; nothing was changed", ErrTooManyDeletes, len(p.Deletes), o.MaxDelete)
 	}
-	r := &run{s: s, p: p, o: o, sem: make(chan struct{}, o.Concurrency), large: make(chan struct{}, o.LargeFiles)}
+	if len(p.Deletes) > 0 && p.sourceEmpty() && !o.AllowEmptySource {
+		return fmt.Errorf("%w: plan deletes all %d entries at the destination and the source has none (a mistyped prefix or directory?); set Options.AllowEmptySource to allow it; nothing was changed",
+			ErrEmptySource, len(p.Deletes))
+	}
+	r := &run{s: s, p: p, o: o, reqs: semaphore.NewWeighted(int64(o.Concurrency))}
 	r.prog.FilesTotal = len(p.Transfers)
 	r.prog.BytesTotal = p.Bytes()
-	if p.Direction == DirPull && len(p.Transfers) > 0 {
-		if err := os.MkdirAll(p.Dir, 0o755); err != nil {
-			return fmt.Errorf("s3sync: create %s: %w", p.Dir, err)
+	r.errs = append(r.errs, p.Refused...)
+	deletes := p.Deletes
+	if p.Direction == DirPull {
+		r.removeStaleTemps()
+		if len(p.Transfers) > 0 {
+			if err := os.MkdirAll(p.Dir, 0o755); err != nil {
+				return fmt.Errorf("s3sync: create %s: %w", p.Dir, err)
+			}
 		}
+		var errs []*FileError
+		deletes, errs = r.removeBlockers()
+		r.errs = append(r.errs, errs...)
 	}
 
-	var wg sync.WaitGroup
-dispatch:
+	// A small file holds one request slot for its single request; a large file holds one of
+	// LargeFiles places while its parts take request slots one by one. A failed file does not stop
+	// the others; a cancelled ctx stops dispatching.
+	var small, large errgroup.Group
+	large.SetLimit(o.LargeFiles)
 	for i := range p.Transfers {
 		it := &p.Transfers[i]
-		isLarge := it.Size >= o.MultipartThreshold && it.Size > 0
-		// A large file holds a LargeFiles slot while its parts take request slots one by one; a
-		// small file holds one request slot for its single request.
-		gate := r.sem
-		if isLarge {
-			gate = r.large
+		if ctx.Err() != nil {
+			break
 		}
-		select {
-		case gate <- struct{}{}:
-		case <-ctx.Done():
-			break dispatch
+		if it.Size >= o.MultipartThreshold && it.Size > 0 {
+			large.Go(func() error {
+				if ctx.Err() != nil {
+					return nil // cancelled while waiting for a place: never started
+				}
+				if it.Action == ActionUpload {
+					r.fileDone(it, r.uploadLarge(ctx, it))
+				} else {
+					r.fileDone(it, r.downloadLarge(ctx, it))
+				}
+				return nil
+			})
+			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-gate; wg.Done() }()
-			var err error
-			switch {
-			case it.Action == ActionUpload && isLarge:
-				err = r.uploadLarge(ctx, it)
-			case it.Action == ActionUpload:
-				err = r.uploadSmall(ctx, it)
-			case isLarge:
-				err = r.downloadLarge(ctx, it)
-			default:
-				err = r.downloadSmall(ctx, it)
+		if r.acquire(ctx) != nil {
+			break
+		}
+		small.Go(func() error {
+			defer r.release()
+			if it.Action == ActionUpload {
+				r.fileDone(it, r.uploadSmall(ctx, it))
+			} else {
+				r.fileDone(it, r.downloadSmall(ctx, it))
 			}
-			r.fileDone(it, err)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = small.Wait() // the functions report through fileDone and return nil
+	_ = large.Wait()
 
 	if len(r.errs) > 0 || ctx.Err() != nil {
-		return &SyncError{Files: r.errs, Cause: ctx.Err(), DeletesSkipped: len(p.Deletes)}
+		return &SyncError{Files: r.errs, Cause: ctx.Err(), DeletesSkipped: len(deletes)}
 	}
-	if err := r.deletes(ctx); err != nil {
-		return err
-	}
-	return nil
+	return r.deletes(ctx, deletes)
 }
 
 // checkPlan refuses a plan that PlanPush or PlanPull did not make (its options would be unset, and
 // a zero Concurrency would block Apply forever), and re-checks every item's path, since Plan's
 // fields are exported and a path edited after planning must not leave the directory either.
 func checkPlan(p *Plan) error {
-	if p == nil || (p.Direction != DirPush && p.Direction != DirPull) || p.opts.Concurrency < 1 || p.opts.LargeFiles < 1 {
+	if p == nil || (p.Direction != DirPush && p.Direction != DirPull) || p.opts.Concurrency < 1 || p.opts.LargeFiles < 1 || p.opts.Clock == nil {
 		return fmt.Errorf("%w: plan not made by PlanPush or PlanPull", ErrInvalidOptions)
 	}
 	for _, list := range [][]Item{p.Transfers, p.Deletes} {
@@ -107,11 +129,10 @@ func checkPlan(p *Plan) error {
 
 // run is the state of one Apply.
 type run struct {
-	s     *Syncer
-	p     *Plan
-	o     Options
-	sem   chan struct{} // request slots
-	large chan struct{} // open multipart transfers
+	s    *Syncer
+	p    *Plan
+	o    Options
+	reqs *semaphore.Weighted // request slots
 
 	mu   sync.Mutex
 	prog Progress
@@ -120,16 +141,37 @@ type run struct {
 }
 
 // acquire takes a request slot, or fails when ctx ends first.
-func (r *run) acquire(ctx context.Context) error {
-	select {
-	case r.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (r *run) acquire(ctx context.Context) error { return r.reqs.Acquire(ctx, 1) }
 
-func (r *run) release() { <-r.sem }
+// release returns a request slot.
+func (r *run) release() { r.reqs.Release(1) }
+
+// inParts runs fn(ctx, i) for i in 0..n-1, each on a request slot, and returns the first error;
+// that error cancels the ctx of the parts still running and stops the ones not started. It
+// returns only after every part it started has ended.
+func (r *run) inParts(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	var stopped error
+	for i := range n {
+		if stopped = r.acquire(gctx); stopped != nil {
+			break
+		}
+		g.Go(func() error {
+			err := fn(gctx, i)
+			if err != nil {
+				cancel() // before the slot is released: no further part may take it
+			}
+			r.release()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return stopped // the caller's ctx ended before every part started
+}
 
 func (r *run) addBytes(n int64) {
 	r.mu.Lock()
@@ -156,10 +198,10 @@ func (r *run) fileDone(it *Item, err error) {
 
 // deletes removes the plan's extraneous entries: objects in DeleteObjects batches of up to 1000
 // keys, local files one by one.
-func (r *run) deletes(ctx context.Context) error {
+func (r *run) deletes(ctx context.Context, deletes []Item) error {
 	var errs []*FileError
 	if r.p.Direction == DirPull {
-		for _, it := range r.p.Deletes {
+		for _, it := range deletes {
 			err := ctx.Err()
 			if err == nil {
 				err = removeLocal(localPath(r.p.Dir, it.Path))
@@ -169,9 +211,9 @@ func (r *run) deletes(ctx context.Context) error {
 			}
 		}
 	} else {
-		for start := 0; start < len(r.p.Deletes); start += MaxDeleteBatch {
-			batch := r.p.Deletes[start:min(start+MaxDeleteBatch, len(r.p.Deletes))]
-			errs = append(errs, r.deleteBatch(ctx, batch)...)
+		for start := 0; start < len(deletes); start += MaxDeleteBatch {
+			batch := deletes[start:min(start+MaxDeleteBatch, len(deletes))]
+			errs = append(errs, r.deleteBatch(ctx, batch, true)...)
 		}
 	}
 	if len(errs) > 0 {
@@ -180,7 +222,9 @@ func (r *run) deletes(ctx context.Context) error {
 	return nil
 }
 
-func (r *run) deleteBatch(ctx context.Context, batch []Item) []*FileError {
+// deleteBatch deletes up to MaxDeleteBatch objects in one request, on a request slot of its own
+// when acquire is set (else on the caller's).
+func (r *run) deleteBatch(ctx context.Context, batch []Item, acquire bool) []*FileError {
 	fail := func(err error) []*FileError {
 		errs := make([]*FileError, len(batch))
 		for i, it := range batch {
@@ -194,14 +238,16 @@ func (r *run) deleteBatch(ctx context.Context, batch []Item) []*FileError {
 		objs[i] = types.ObjectIdentifier{Key: aws.String(it.Key)}
 		byKey[it.Key] = it
 	}
-	if err := r.acquire(ctx); err != nil {
-		return fail(err)
+	if acquire {
+		if err := r.acquire(ctx); err != nil {
+			return fail(err)
+		}
+		defer r.release()
 	}
 	out, err := r.s.api.DeleteObjects(ctx, &s3.DeleteObjectsInput{
 		Bucket: aws.String(r.p.Bucket),
 		Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
 	})
-	r.release()
 	if err != nil {
 		return fail(fmt.Errorf("delete objects: %w", err))
 	}
@@ -227,4 +273,66 @@ func removeLocal(path string) error {
 		return fmt.Errorf("%s is no longer a regular file", path)
 	}
 	return os.Remove(path)
+}
+
+// removeStaleTemps removes the stale temporary files of an interrupted pull that the plan found,
+// if they are still the pull's regular files, and logs each.
+func (r *run) removeStaleTemps() {
+	for _, rel := range r.p.TempFiles {
+		if !isTempName(path.Base(rel)) || checkRel(rel) != nil {
+			continue // an edited plan: only the pull's own temporary files are ever removed
+		}
+		name := localPath(r.p.Dir, rel)
+		if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.o.Logger.Warn("s3sync: cannot remove stale temporary file", "path", rel, "err", err)
+			continue
+		}
+		r.o.Logger.Info("s3sync: removed stale temporary file of an interrupted pull", "path", rel)
+	}
+}
+
+// removeBlockers removes, before any transfer, the planned deletes that stand in a download's way:
+// a file where a download needs a directory ("x" for "x/y"), and the files below a directory where
+// a download needs a file ("x/y" for "x", then the directories left empty). It returns the other
+// deletes, for the end of the run, and the failures.
+func (r *run) removeBlockers() (rest []Item, errs []*FileError) {
+	if len(r.p.Deletes) == 0 || len(r.p.Transfers) == 0 {
+		return r.p.Deletes, nil
+	}
+	files := make(map[string]bool, len(r.p.Transfers)) // paths downloads write
+	dirs := make(map[string]bool)                      // directories they need
+	for _, it := range r.p.Transfers {
+		files[it.Path] = true
+		for d := path.Dir(it.Path); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for _, it := range r.p.Deletes {
+		under := "" // the download path this entry lies below
+		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {
+			if files[d] {
+				under = d
+			}
+		}
+		if !dirs[it.Path] && under == "" {
+			rest = append(rest, it)
+			continue
+		}
+		if err := removeLocal(localPath(r.p.Dir, it.Path)); err != nil {
+			errs = append(errs, &FileError{Action: ActionDelete, Path: it.Path, Key: it.Key, Err: err})
+			continue
+		}
+		r.o.Logger.Info("s3sync: removed an extraneous entry in a download's way", "path", it.Path)
+		// Remove the directories this left empty, up to the one the download replaces; one that
+		// still holds entries (to be removed next, or excluded) stays.
+		for d := path.Dir(it.Path); under != "" && d != path.Dir(under); d = path.Dir(d) {
+			if os.Remove(localPath(r.p.Dir, d)) != nil {
+				break
+			}
+		}
+	}
+	return rest, errs
 }

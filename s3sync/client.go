@@ -6,12 +6,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // NewFromConfig builds an S3 client from cfg, tuned for the sync (idle connections per host raised
 // to Options.Concurrency, path-style addressing when Options.UsePathStyle), and returns a Syncer on it.
 func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) (*Syncer, error) {
-	o, err := resolveOptions(Options{}, optFns)
+	var p check.Problems
+	o, err := resolveOptions(Options{}, optFns, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -19,7 +22,7 @@ func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) (*Syncer, error) {
 		so.UsePathStyle = o.UsePathStyle
 		so.HTTPClient = TuneHTTPClient(so.HTTPClient, o.Concurrency)
 	})
-	return New(client, optFns...)
+	return &Syncer{api: client, opts: o}, nil
 }
 
 // TuneHTTPClient returns an HTTP client like c whose transport keeps at least conns idle

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // decide compares a file and an object present on both sides using the listing only. It returns
@@ -80,49 +81,39 @@ func decide(d Direction, lf localFile, ro remoteObject, o Options) (reason strin
 
 // resolveChecks settles the undecided pairs with a HEAD each (and a local hash in checksum mode),
 // Concurrency at a time, then puts the transfers back in key order.
-func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []check, o Options) error {
+func (s *Syncer) resolveChecks(ctx context.Context, p *Plan, checks []headCheck, o Options) error {
 	if len(checks) == 0 {
 		return nil
 	}
 	// The first failure cancels the HEADs still to come: the plan fails as a whole anyway.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, o.Concurrency)
-	)
-dispatch:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	var mu sync.Mutex
 	for _, c := range checks {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break dispatch
+		if gctx.Err() != nil {
+			break
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			reason, err := s.checkPair(ctx, p, c, o)
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err // failed or cancelled while waiting for a slot
+			}
+			reason, err := s.checkPair(gctx, p, c, o)
 			mu.Lock()
 			defer mu.Unlock()
 			p.Requests++
 			switch {
 			case err != nil:
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
+				return err
 			case reason == "":
 				p.Unchanged++
 			default:
 				p.Transfers = append(p.Transfers, transferItem(p.Direction, c.local, c.remote, reason))
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -132,7 +123,7 @@ dispatch:
 }
 
 // checkPair decides one pair with a HEAD.
-func (s *Syncer) checkPair(ctx context.Context, p *Plan, c check, o Options) (string, error) {
+func (s *Syncer) checkPair(ctx context.Context, p *Plan, c headCheck, o Options) (string, error) {
 	d, bucket := p.Direction, p.Bucket
 	out, err := s.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(c.remote.key)})
 	if err != nil {

@@ -45,23 +45,44 @@
 //
 //   - Deletes (only with [Options.Delete]) run after every transfer succeeded, never after a failed
 //     listing or transfer or a cancelled context; [Options.MaxDelete] refuses a plan that deletes
-//     too much before anything is changed. Object deletes go in DeleteObjects batches of 1000.
+//     too much, and a plan that would empty the destination because the source has no file at all
+//     (a mistyped prefix or directory) fails with [ErrEmptySource] unless
+//     [Options.AllowEmptySource] is set; both before anything is changed. Object deletes go in
+//     DeleteObjects batches of 1000. The one exception to "deletes last": with Delete, a pull first
+//     removes the extraneous local entries that stand in a download's way (a file "x" where the
+//     source now has "x/y", or files below a directory "x" where it now has a file "x"), so such a
+//     change converges in one run; without Delete, the failure names the option.
 //   - Downloads go to a temporary file in the destination directory, are checked for size (and
 //     digest in checksum mode), optionally fsynced, given their mode and mtime, then renamed over the
 //     final path. A failure or cancellation leaves the previous file, or none, never a partial one.
-//   - A key that would leave the destination ("..", absolute, NUL, backslash, empty segments) fails
-//     the pull plan with an [UnsafeKeyError] naming it, before anything is written. Pulls do not write
-//     through symlinked directories unless [Options.FollowSymlinks] is set.
+//   - An upload re-reads the file's size and mtime when it is sent; a file that changed meanwhile
+//     is sent again, up to [MaxChangedAttempts] times. If it never holds still, the file fails with
+//     [ErrFileChanged] and no object is left claiming to be it: a multipart upload is aborted (the
+//     previous object stays), the object of a single PutObject is removed, so the next run uploads
+//     the file again instead of taking a half-old, half-new object for current.
+//   - One key rule serves both directions. A key that would leave the destination ("..", with
+//     either separator, absolute, NUL) fails the pull plan with an [UnsafeKeyError] naming it,
+//     before anything is written. A key that cannot leave but is no path ("a//b", "a/./b", a
+//     backslash, a non-empty object whose key ends in "/" or equals the prefix) fails on its own
+//     ([ErrInvalidName], listed in [Plan.Refused] and the [SyncError]) while the rest is pulled. A
+//     push refuses the same way the local names a pull would refuse, and a prefix with empty, "."
+//     or ".." segments or a backslash is refused up front (slashes at its ends are trimmed). Pulls
+//     do not write through symlinked directories unless [Options.FollowSymlinks] is set.
 //   - A missing local source is an error, never an empty tree, and a push never deletes the
 //     objects at or below a symlink its walk skipped (any symlink by default; a broken or looping
-//     one with [Options.FollowSymlinks]): the walk did not look there.
+//     one, including a link to its own directory, with [Options.FollowSymlinks]): the walk did not
+//     look there.
 //   - Names of the form ".s3sync-*.tmp" are the pull's temporary files: walks skip them, and keys
 //     with such a base name are left alone in both directions, like excluded paths. A process
-//     killed outright (SIGKILL, power loss) can leave one behind; it is safe to remove when no pull
-//     is running into that directory.
+//     killed outright (SIGKILL, power loss) can leave one behind; the next pull into that
+//     directory removes those unmodified for [StaleTempAge] (regular files of that name pattern
+//     only, listed in [Plan.TempFiles] and logged).
 //   - [Syncer.Apply] checks a plan's paths again, so an edited plan cannot leave the directory.
+//   - Nothing is written to standard error: GETs ask the SDK not to log that a response (a ranged
+//     GET, say) carries no checksum to validate; responses that carry one are still validated.
 //
-// Per-file failures are collected into one [SyncError]; errors.As gives the list.
+// Per-file failures are collected into one [SyncError]; errors.As gives the list. Paths with
+// control characters are quoted in its message.
 //
 // # Speed
 //

@@ -51,7 +51,11 @@ func (r *run) localTarget(rel string) (string, error) {
 	if err := r.ensureDir(dir); err != nil {
 		return "", err
 	}
-	return filepath.Join(r.p.Dir, filepath.FromSlash(rel)), nil
+	final := filepath.Join(r.p.Dir, filepath.FromSlash(rel))
+	if fi, err := os.Lstat(final); err == nil && fi.IsDir() {
+		return "", fmt.Errorf("%s is a directory where the source has a file%s", final, r.deleteHint("the extraneous files in it are"))
+	}
+	return final, nil
 }
 
 func (r *run) ensureDir(rel string) error {
@@ -88,10 +92,18 @@ func (r *run) ensureDir(rel string) error {
 		}
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", abs)
+		return fmt.Errorf("%s is not a directory%s", abs, r.deleteHint("an extraneous file there is"))
 	}
 	r.dirs.Store(rel, struct{}{})
 	return nil
+}
+
+// deleteHint names the option that lets a pull clear a file/directory conflict, when it is off.
+func (r *run) deleteHint(what string) string {
+	if r.o.Delete {
+		return ""
+	}
+	return " (with Options.Delete, " + what + " removed first)"
 }
 
 // tempFile creates the temporary file a download is written to, in the final directory so the
@@ -126,7 +138,8 @@ func (r *run) commit(f *os.File, final string, oi objectInfo, written int64, sum
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Chtimes(f.Name(), time.Now(), oi.mtime); err != nil {
+	// The zero access time leaves it as it is.
+	if err := os.Chtimes(f.Name(), time.Time{}, oi.mtime); err != nil {
 		return err
 	}
 	if err := os.Rename(f.Name(), final); err != nil {
@@ -152,7 +165,7 @@ func (r *run) downloadSmall(ctx context.Context, it *Item) error {
 		return err
 	}
 	// The request slot is the one Apply took for this file.
-	out, err := r.s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key)})
+	out, err := r.s.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key)}, quietChecksums)
 	if err != nil {
 		return fmt.Errorf("get object: %w", err)
 	}
@@ -218,7 +231,7 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 		out, err := r.s.api.GetObject(ctx, &s3.GetObjectInput{
 			Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key),
 			Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+ps-1)), IfMatch: ifMatch,
-		})
+		}, quietChecksums)
 		if err != nil {
 			return nil, err
 		}
@@ -261,30 +274,18 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 		etag, size, start = aws.ToString(first.ETag), oi.size, ps
 	}
 
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	fail := func(e error) { once.Do(func() { firstErr = e; cancel() }) }
+	offsets := make([]int64, 0, (size-start+ps-1)/ps)
 	for off := start; off < size; off += ps {
-		if err := r.acquire(pctx); err != nil {
-			fail(err)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { r.release(); wg.Done() }()
-			if _, err := getRange(pctx, off, aws.String(etag)); err != nil {
-				fail(fmt.Errorf("get range at %d: %w", off, err))
-			}
-		}()
+		offsets = append(offsets, off)
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	err = r.inParts(ctx, len(offsets), func(ctx context.Context, i int) error {
+		if _, err := getRange(ctx, offsets[i], aws.String(etag)); err != nil {
+			return fmt.Errorf("get range at %d: %w", offsets[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var sum string
 	if r.wantSum() {
@@ -295,6 +296,11 @@ func (r *run) downloadLarge(ctx context.Context, it *Item) (err error) {
 	committed = true // commit owns the file from here, and removes it on failure
 	return r.commit(f, final, oi, written, sum)
 }
+
+// quietChecksums keeps the SDK from logging, through the client's logger (standard error by
+// default), that a response carries no checksum to validate: ranged GETs never do, and a library
+// must not write to its user's standard error. Responses that carry one are still validated.
+func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }
 
 // totalSize reads the object size from a ranged GET's Content-Range ("bytes 0-99/1234").
 func totalSize(out *s3.GetObjectOutput) (int64, error) {

@@ -3,7 +3,9 @@ package s3sync
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 var (
@@ -13,6 +15,19 @@ var (
 	// ErrTooManyDeletes is returned by Apply, before anything is transferred or deleted, when a plan
 	// would delete more entries than Options.MaxDelete allows.
 	ErrTooManyDeletes = errors.New("s3sync: too many deletes")
+	// ErrEmptySource is returned by Apply, before anything is transferred or deleted, when a plan
+	// with Options.Delete would empty the destination because the source has no file at all (a
+	// mistyped prefix or directory looks just like that). Options.AllowEmptySource permits it.
+	ErrEmptySource = errors.New("s3sync: source is empty")
+	// ErrInvalidName is wrapped by the FileError of a source entry whose name has no counterpart on
+	// the other side: a key that is no valid relative path ("a//b", "a/./b", a non-empty object
+	// whose key ends in "/"), or a local name that a pull would refuse (a backslash). The rest of
+	// the plan is carried out; the SyncError lists the entry and no delete is made.
+	ErrInvalidName = errors.New("s3sync: invalid name")
+	// ErrFileChanged is wrapped by the FileError of a file that kept changing while it was
+	// uploaded, MaxChangedAttempts times in a row. The object it may have left half old, half new
+	// is removed, so the next run uploads the file again.
+	ErrFileChanged = errors.New("s3sync: file changed while uploading")
 )
 
 // UnsafeKeyError reports an object key that does not map to a path inside the destination
@@ -42,8 +57,25 @@ type FileError struct {
 	Err error
 }
 
-// Error names the action, path and cause.
-func (e *FileError) Error() string { return fmt.Sprintf("%s %s: %v", e.Action, e.Path, e.Err) }
+// Error names the action, path and cause. A path with control or other unprintable characters
+// is quoted (Go syntax), so it cannot break or forge lines of a log.
+func (e *FileError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Action, quoteName(e.Path), e.Err)
+}
+
+// quoteName returns s as it is when it is not empty and every rune is printable and not a space
+// other than ' ', and strconv.Quote(s) otherwise.
+func quoteName(s string) string {
+	if s == "" {
+		return `""`
+	}
+	for _, r := range s {
+		if r == unicode.ReplacementChar || (r != ' ' && (!unicode.IsPrint(r) || unicode.IsSpace(r))) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
 
 // Unwrap returns the cause.
 func (e *FileError) Unwrap() error { return e.Err }

@@ -106,7 +106,7 @@ func TestWalkOrderMatchesKeyOrder(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, nil, 0o644))
 	}
-	w, err := newWalker(root, newFilter(nil, nil), false, false, slog.New(slog.DiscardHandler))
+	w, err := newWalker(root, newFilter(nil, nil), false, false, time.Time{}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	var got []string
 	for {

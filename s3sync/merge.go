@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"time"
 )
 
@@ -55,9 +56,9 @@ func errCutShort(ctx context.Context, what string) error {
 	return fmt.Errorf("%s ended early", what)
 }
 
-// check is a pair the listing could not decide on: it needs a HEAD (and, in checksum mode, a
+// headCheck is a pair the listing could not decide on: it needs a HEAD (and, in checksum mode, a
 // local hash).
-type check struct {
+type headCheck struct {
 	local  localFile
 	remote remoteObject
 }
@@ -65,12 +66,16 @@ type check struct {
 // plan merges the sorted local walk with the sorted listing. Both sides stream; memory holds one
 // listing page, one walk batch, the directories on the walk's current path and the plan itself.
 func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix string, o Options) (*Plan, error) {
-	start := time.Now()
+	start := o.Clock.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops both producers when the merge ends early
 
 	flt := newFilter(o.Include, o.Exclude)
-	w, err := newWalker(dir, flt, o.FollowSymlinks, d == DirPull, o.Logger)
+	var staleBefore time.Time
+	if d == DirPull {
+		staleBefore = start.Add(-StaleTempAge)
+	}
+	w, err := newWalker(dir, flt, o.FollowSymlinks, d == DirPull, staleBefore, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +90,7 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 		lDone   bool
 		rDone   bool
 		lastRel string
-		checks  []check
+		checks  []headCheck
 	)
 	// nextLocal and nextRemote refill their buffers from the producers.
 	nextLocal := func() error {
@@ -99,6 +104,18 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 					return b.err
 				}
 				lbuf, lDone = b.files, b.last
+				if d == DirPush {
+					lbuf = slices.DeleteFunc(lbuf, func(lf localFile) bool {
+						// Only names that a pull of the key would accept are pushed.
+						err := checkRel(lf.rel)
+						if err != nil {
+							p.sources++
+							p.Refused = append(p.Refused, &FileError{Action: ActionUpload, Path: lf.rel, Key: prefix + lf.rel,
+								Err: fmt.Errorf("%w: %v (a pull could not write it)", ErrInvalidName, err)})
+						}
+						return err != nil
+					})
+				}
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -122,22 +139,31 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 						return fmt.Errorf("listing is not in key order at %q (directory buckets are not supported)", obj.key)
 					}
 					lastRel = obj.rel
-					if obj.rel == "" || isDirMarker(obj.key, obj.size) || !flt.match(obj.rel) {
+					if isDirMarker(obj.key, obj.size) || (obj.rel != "" && !flt.match(obj.rel)) {
 						continue
 					}
-					// A pull names a file after the key, so the key must pass the full check. A
-					// push only compares: a key with a backslash is a local file's on Linux.
-					check := checkRel
 					if d == DirPush {
-						check = checkInside
-					}
-					if err := check(obj.rel); err != nil {
-						if d == DirPull {
+						// A key no local file can produce is never deleted by a push.
+						if err := checkRel(obj.rel); err != nil {
+							o.Logger.Warn("s3sync: ignoring key with no local path", "key", obj.key, "reason", err)
+							continue
+						}
+					} else {
+						// A pull names a file after the key. A key that would leave the directory
+						// fails the whole pull; one that merely is no path fails on its own.
+						if err := checkEscape(obj.rel); err != nil {
 							return &UnsafeKeyError{Key: obj.key, Reason: err.Error()}
 						}
-						// A key no local file can produce is never deleted by a push.
-						o.Logger.Warn("s3sync: ignoring key with no local path", "key", obj.key, "reason", err)
-						continue
+						if err := checkRel(obj.rel); err != nil {
+							if obj.rel == "" {
+								err = fmt.Errorf("object named like the prefix itself")
+							}
+							p.sources++
+							p.Refused = append(p.Refused, &FileError{Action: ActionDownload, Path: obj.rel, Key: obj.key,
+								Err: fmt.Errorf("%w: %v (no local path)", ErrInvalidName, err)})
+							o.Logger.Warn("s3sync: key with no local path", "key", obj.key, "reason", err)
+							continue
+						}
 					}
 					if isTempName(path.Base(obj.rel)) {
 						// The walks never see such names, so the key would be downloaded on every
@@ -167,12 +193,16 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			if err := s.resolveChecks(ctx, p, checks, o); err != nil {
 				return nil, err
 			}
-			p.Took = time.Since(start)
+			if d == DirPull {
+				p.TempFiles = w.staleTemps()
+			}
+			p.Took = o.Clock.Now().Sub(start)
 			return p, nil
 		case len(robjs) == 0 || (len(lbuf) > 0 && lbuf[0].rel < robjs[0].rel):
 			lf := lbuf[0]
 			lbuf = lbuf[1:]
 			if d == DirPush {
+				p.sources++
 				p.Transfers = append(p.Transfers, Item{Action: ActionUpload, Path: lf.rel, Key: prefix + lf.rel, Size: lf.size, Reason: ReasonNew, local: lf})
 			} else if o.Delete {
 				p.Deletes = append(p.Deletes, Item{Action: ActionDelete, Path: lf.rel, Key: prefix + lf.rel, Size: lf.size, Reason: ReasonExtraneous, local: lf})
@@ -181,6 +211,7 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 			ro := robjs[0]
 			robjs = robjs[1:]
 			if d == DirPull {
+				p.sources++
 				p.Transfers = append(p.Transfers, Item{Action: ActionDownload, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonNew, etag: ro.etag})
 			} else if o.Delete && !w.covers(ro.rel) {
 				p.Deletes = append(p.Deletes, Item{Action: ActionDelete, Path: ro.rel, Key: ro.key, Size: ro.size, Reason: ReasonExtraneous})
@@ -188,10 +219,11 @@ func (s *Syncer) plan(ctx context.Context, d Direction, dir, bucket, prefix stri
 		default:
 			lf, ro := lbuf[0], robjs[0]
 			lbuf, robjs = lbuf[1:], robjs[1:]
+			p.sources++
 			reason, decided := decide(d, lf, ro, o)
 			switch {
 			case !decided:
-				checks = append(checks, check{local: lf, remote: ro})
+				checks = append(checks, headCheck{local: lf, remote: ro})
 			case reason == "":
 				p.Unchanged++
 			default:

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Defaults and limits.
@@ -31,6 +34,13 @@ const (
 	// DefaultLargeFiles is the number of multipart transfers open at once when Options.LargeFiles
 	// is zero. Their parts share the Concurrency budget with every other request.
 	DefaultLargeFiles = 4
+	// StaleTempAge is how long a temporary file of an interrupted pull (".s3sync-*.tmp") must have
+	// gone unmodified before the next pull into the same directory removes it. A running download
+	// writes its temporary file continuously, so only an abandoned one is this old.
+	StaleTempAge = time.Hour
+	// MaxChangedAttempts is how many times an upload is tried when the file changes while it is
+	// read, before the file fails with ErrFileChanged.
+	MaxChangedAttempts = 3
 )
 
 // Compare selects how a local file and an object are judged equal.
@@ -99,6 +109,10 @@ type Options struct {
 	// MaxDelete refuses to delete anything when a plan would delete more than this many entries.
 	// Default 0: no limit.
 	MaxDelete int
+	// AllowEmptySource lets Delete empty the destination when the source has no file at all (after
+	// filters). Default false: Apply refuses such a plan with ErrEmptySource before changing
+	// anything, since a mistyped prefix or directory looks exactly like an empty source.
+	AllowEmptySource bool
 	// Include, when not empty, limits the sync to paths matching at least one pattern. Patterns use
 	// "/" separators: "*" and "?" stay within one path segment, "**" crosses segments, a pattern
 	// without "/" matches the base name, a pattern ending in "/" matches everything below that
@@ -146,6 +160,8 @@ type Options struct {
 	// Logger receives debug and warning records (skipped symlinks and keys, failed transfers and
 	// aborts). Default: discard.
 	Logger *slog.Logger
+	// Clock dates the age of stale temporary files and Plan.Took. Default: clock.Real.
+	Clock clock.Clock
 	// UsePathStyle is used by NewFromConfig only: path-style addressing, as LocalStack and other
 	// S3-compatible servers need. Default false (virtual-hosted style, as AWS prefers).
 	UsePathStyle bool
@@ -180,58 +196,44 @@ func (o *Options) resolve() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	o.Clock = clock.Or(o.Clock)
 }
 
-// validate returns one error naming every invalid field, or nil.
-func (o *Options) validate() error {
-	var bad []string
-	if o.Compare < CompareSizeMtime || o.Compare > CompareSizeOnly {
-		bad = append(bad, fmt.Sprintf("Compare: unknown mode %d", int(o.Compare)))
-	}
-	if o.MaxDelete < 0 {
-		bad = append(bad, fmt.Sprintf("MaxDelete: %d is negative", o.MaxDelete))
-	}
-	if o.Concurrency < 0 {
-		bad = append(bad, fmt.Sprintf("Concurrency: %d is negative", o.Concurrency))
-	}
-	if o.LargeFiles < 0 {
-		bad = append(bad, fmt.Sprintf("LargeFiles: %d is negative", o.LargeFiles))
-	}
-	if o.MultipartThreshold < 0 || o.MultipartThreshold > MaxPartSize {
-		bad = append(bad, fmt.Sprintf("MultipartThreshold: %d is outside 0..%d (the largest PutObject)", o.MultipartThreshold, int64(MaxPartSize)))
-	}
-	if o.PartSize != 0 && (o.PartSize < MinPartSize || o.PartSize > MaxPartSize) {
-		bad = append(bad, fmt.Sprintf("PartSize: %d is outside the S3 part sizes %d..%d", o.PartSize, MinPartSize, int64(MaxPartSize)))
-	}
-	for _, f := range [...]struct {
-		name string
-		pats []string
-	}{{"Include", o.Include}, {"Exclude", o.Exclude}} {
-		for _, p := range f.pats {
-			if err := checkPattern(p); err != nil {
-				bad = append(bad, fmt.Sprintf("%s: %v", f.name, err))
-			}
-		}
-	}
+// check records every invalid field in p.
+func (o *Options) check(p *check.Problems) {
+	p.If(o.Compare < CompareSizeMtime || o.Compare > CompareSizeOnly, "Compare: unknown mode %d", int(o.Compare))
+	p.If(o.MaxDelete < 0, "MaxDelete: %d is negative", o.MaxDelete)
+	p.If(o.Concurrency < 0, "Concurrency: %d is negative", o.Concurrency)
+	p.If(o.LargeFiles < 0, "LargeFiles: %d is negative", o.LargeFiles)
+	p.If(o.MultipartThreshold < 0 || o.MultipartThreshold > MaxPartSize,
+		"MultipartThreshold: %d is outside 0..%d (the largest PutObject)", o.MultipartThreshold, int64(MaxPartSize))
+	p.If(o.PartSize != 0 && (o.PartSize < MinPartSize || o.PartSize > MaxPartSize),
+		"PartSize: %d is outside the S3 part sizes %d..%d", o.PartSize, MinPartSize, int64(MaxPartSize))
+	checkPatterns(p, "Include", o.Include)
+	checkPatterns(p, "Exclude", o.Exclude)
 	switch o.ServerSideEncryption {
 	case "", types.ServerSideEncryptionAes256, types.ServerSideEncryptionAwsKms, types.ServerSideEncryptionAwsKmsDsse:
 	default:
-		bad = append(bad, fmt.Sprintf("ServerSideEncryption: unknown mode %q", o.ServerSideEncryption))
+		p.Addf("ServerSideEncryption: unknown mode %q", o.ServerSideEncryption)
 	}
-	if o.SSEKMSKeyID != "" && o.ServerSideEncryption != types.ServerSideEncryptionAwsKms && o.ServerSideEncryption != types.ServerSideEncryptionAwsKmsDsse {
-		bad = append(bad, "SSEKMSKeyID: needs ServerSideEncryption aws:kms")
-	}
-	for k := range o.Metadata {
+	p.If(o.SSEKMSKeyID != "" && o.ServerSideEncryption != types.ServerSideEncryptionAwsKms && o.ServerSideEncryption != types.ServerSideEncryptionAwsKmsDsse,
+		"SSEKMSKeyID: needs ServerSideEncryption aws:kms")
+	keys := slices.Sorted(maps.Keys(o.Metadata))
+	for _, k := range keys {
 		switch strings.ToLower(k) {
 		case MetaMtime, MetaMode, MetaSHA256:
-			bad = append(bad, fmt.Sprintf("Metadata: key %q is reserved", k))
+			p.Addf("Metadata: key %q is reserved", k)
 		case "":
-			bad = append(bad, "Metadata: empty key")
+			p.Addf("Metadata: empty key")
 		}
 	}
-	if len(bad) == 0 {
-		return nil
+}
+
+// checkPatterns records every invalid filter pattern of a field.
+func checkPatterns(p *check.Problems, field string, pats []string) {
+	for _, pat := range pats {
+		if err := checkPattern(pat); err != nil {
+			p.Addf("%s: %v", field, err)
+		}
 	}
-	slices.Sort(bad)
-	return fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(bad, "; "))
 }

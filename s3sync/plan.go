@@ -98,6 +98,15 @@ type Plan struct {
 	Transfers []Item
 	// Deletes are the extraneous entries to remove, in key order; empty unless Options.Delete.
 	Deletes []Item
+	// Refused are the source entries that cannot be carried over, each wrapping ErrInvalidName:
+	// keys that are no valid path on pull ("a//b", "a/./b", a non-empty object whose key ends in
+	// "/" or equals the prefix), local names a pull would refuse on push (a backslash). Apply
+	// carries out the rest and reports them in its *SyncError (so it makes no delete).
+	Refused []*FileError
+	// TempFiles are the stale temporary files of an interrupted pull (".s3sync-*.tmp", unmodified
+	// for StaleTempAge) found in the destination, slash-separated below Dir. Apply removes them
+	// first, and logs each. Pull only.
+	TempFiles []string
 	// Unchanged counts the files found equal on both sides.
 	Unchanged int
 	// Requests counts the S3 requests made while planning (listing pages and HEADs).
@@ -105,11 +114,18 @@ type Plan struct {
 	// Took is the time spent planning.
 	Took time.Duration
 
-	opts Options
+	opts    Options
+	sources int // files on the source side (after filters), refused ones included
 }
 
-// Empty reports whether the plan has nothing to do.
-func (p *Plan) Empty() bool { return len(p.Transfers) == 0 && len(p.Deletes) == 0 }
+// Empty reports whether the plan has nothing to do: no transfer, delete, refused entry or stale
+// temporary file.
+func (p *Plan) Empty() bool {
+	return len(p.Transfers) == 0 && len(p.Deletes) == 0 && len(p.Refused) == 0 && len(p.TempFiles) == 0
+}
+
+// sourceEmpty reports whether the source side had no file at all.
+func (p *Plan) sourceEmpty() bool { return p.sources == 0 }
 
 // Bytes returns the total size of the planned transfers.
 func (p *Plan) Bytes() int64 {
@@ -123,12 +139,25 @@ func (p *Plan) Bytes() int64 {
 // String summarizes the plan and lists its items, one per line, for a dry run.
 func (p *Plan) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s s3://%s/%s: %d transfers (%d bytes), %d deletes, %d unchanged\n",
+	fmt.Fprintf(&b, "%s %s s3://%s/%s: %d transfers (%d bytes), %d deletes, %d unchanged",
 		p.Direction, p.Dir, p.Bucket, p.Prefix, len(p.Transfers), p.Bytes(), len(p.Deletes), p.Unchanged)
+	if len(p.Refused) > 0 {
+		fmt.Fprintf(&b, ", %d refused", len(p.Refused))
+	}
+	if len(p.TempFiles) > 0 {
+		fmt.Fprintf(&b, ", %d stale temporary files", len(p.TempFiles))
+	}
+	b.WriteString("\n")
 	for _, list := range [][]Item{p.Transfers, p.Deletes} {
 		for _, it := range list {
-			fmt.Fprintf(&b, "%s %s (%s)\n", it.Action, it.Path, it.Reason)
+			fmt.Fprintf(&b, "%s %s (%s)\n", it.Action, quoteName(it.Path), it.Reason)
 		}
+	}
+	for _, fe := range p.Refused {
+		fmt.Fprintf(&b, "refused %s\n", fe)
+	}
+	for _, t := range p.TempFiles {
+		fmt.Fprintf(&b, "remove stale temporary file %s\n", quoteName(t))
 	}
 	return b.String()
 }

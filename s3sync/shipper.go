@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/clock"
+	"github.com/portalkit/portalkit/internal/check"
+	"github.com/portalkit/portalkit/internal/loop"
 )
 
 // Shipper defaults.
@@ -48,7 +50,8 @@ type ShipperOptions struct {
 	OnError func(error)
 	// Logger receives warnings. Default: the Syncer's logger.
 	Logger *slog.Logger
-	// Clock paces the background loop and dates the quiet period. Default: the wall clock.
+	// Clock paces the background loop and dates the quiet period. Default: the Syncer's
+	// Options.Clock (clock.Real unless set).
 	Clock clock.Clock
 }
 
@@ -65,10 +68,7 @@ type Shipper struct {
 	prefix string
 
 	flushMu sync.Mutex
-
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
+	loop    *loop.Loop
 }
 
 // NewShipper returns a Shipper that uploads with s (and its options: encryption, storage class and
@@ -78,32 +78,22 @@ func NewShipper(s *Syncer, optFns ...func(*ShipperOptions)) (*Shipper, error) {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	var bad []string
-	if s == nil {
-		bad = append(bad, "Syncer: nil")
-	}
-	if o.Dir == "" {
-		bad = append(bad, "Dir: required")
-	}
-	if o.Bucket == "" {
-		bad = append(bad, "Bucket: required")
-	}
-	if o.Host == "" || strings.Contains(o.Host, "/") || checkRel(o.Host) != nil {
-		bad = append(bad, fmt.Sprintf("Host: %q must be a non-empty name without \"/\"", o.Host))
-	}
-	if o.Interval < 0 {
-		bad = append(bad, "Interval: negative")
-	}
-	if o.QuietPeriod < 0 {
-		bad = append(bad, "QuietPeriod: negative")
-	}
-	for _, p := range append(append([]string(nil), o.Include...), o.Exclude...) {
-		if err := checkPattern(p); err != nil {
-			bad = append(bad, fmt.Sprintf("Include/Exclude: %v", err))
+	var p check.Problems
+	p.If(s == nil, "Syncer: nil")
+	p.If(o.Dir == "", "Dir: required")
+	p.If(o.Bucket == "", "Bucket: required")
+	p.If(o.Host == "" || strings.Contains(o.Host, "/") || checkRel(o.Host) != nil, "Host: %q must be a non-empty name without \"/\"", o.Host)
+	p.If(o.Interval < 0, "Interval: %v is negative", o.Interval)
+	p.If(o.QuietPeriod < 0, "QuietPeriod: %v is negative", o.QuietPeriod)
+	checkPatterns(&p, "Include", o.Include)
+	checkPatterns(&p, "Exclude", o.Exclude)
+	if o.Prefix != "" {
+		if err := checkRel(strings.Trim(o.Prefix, "/")); err != nil {
+			p.Addf("Prefix: %q %v", o.Prefix, err)
 		}
 	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(bad, "; "))
+	if err := p.Err(ErrInvalidOptions); err != nil {
+		return nil, err
 	}
 	if o.Interval == 0 {
 		o.Interval = DefaultShipInterval
@@ -114,8 +104,12 @@ func NewShipper(s *Syncer, optFns ...func(*ShipperOptions)) (*Shipper, error) {
 	if o.Logger == nil {
 		o.Logger = s.opts.Logger
 	}
-	o.Clock = clock.Or(o.Clock)
-	return &Shipper{s: s, o: o, prefix: path.Join(strings.Trim(o.Prefix, "/"), o.Host)}, nil
+	if o.Clock == nil {
+		o.Clock = s.opts.Clock
+	}
+	sh := &Shipper{s: s, o: o, prefix: path.Join(strings.Trim(o.Prefix, "/"), o.Host)}
+	sh.loop = loop.New(o.Clock, o.Interval, sh.background)
+	return sh, nil
 }
 
 // Flush uploads the files unmodified for at least the quiet period that S3 does not have yet (or
@@ -144,34 +138,22 @@ func (sh *Shipper) flush(ctx context.Context, before time.Time) (*Plan, error) {
 // Start runs Flush every Interval in a goroutine until Stop is called or ctx ends. It returns
 // ErrShipperRunning if the shipper is already running; a loop ended by its ctx no longer counts.
 func (sh *Shipper) Start(ctx context.Context) error {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.done != nil {
-		select {
-		case <-sh.done: // ended with its context
-			sh.cancel()
-		default:
+	if err := sh.loop.Start(ctx); err != nil {
+		if errors.Is(err, loop.ErrRunning) {
 			return ErrShipperRunning
 		}
+		return fmt.Errorf("s3sync: start shipper: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	sh.cancel, sh.done = cancel, make(chan struct{})
-	go sh.loop(ctx, sh.done)
 	return nil
 }
 
-func (sh *Shipper) loop(ctx context.Context, done chan struct{}) {
-	defer close(done)
-	for {
-		if err := sh.o.Clock.Sleep(ctx, sh.o.Interval); err != nil {
-			return
-		}
-		if _, err := sh.Flush(ctx); err != nil && ctx.Err() == nil {
-			if sh.o.OnError != nil {
-				sh.o.OnError(err)
-			} else {
-				sh.o.Logger.Warn("s3sync: log flush failed", "err", err)
-			}
+// background is one flush of the loop; its failures go to OnError or the log.
+func (sh *Shipper) background(ctx context.Context) {
+	if _, err := sh.Flush(ctx); err != nil && ctx.Err() == nil {
+		if sh.o.OnError != nil {
+			sh.o.OnError(err)
+		} else {
+			sh.o.Logger.Warn("s3sync: log flush failed", "err", err)
 		}
 	}
 }
@@ -179,14 +161,4 @@ func (sh *Shipper) loop(ctx context.Context, done chan struct{}) {
 // Stop ends the background loop started by Start and blocks until its goroutine has returned
 // (an upload in progress is cancelled). It does not flush; call FlushAll after Stop for a final
 // upload. Stop on a shipper that is not running does nothing. The shipper may be started again.
-func (sh *Shipper) Stop() {
-	sh.mu.Lock()
-	cancel, done := sh.cancel, sh.done
-	sh.cancel, sh.done = nil, nil
-	sh.mu.Unlock()
-	if cancel == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+func (sh *Shipper) Stop() { sh.loop.Stop() }

@@ -3,7 +3,9 @@ package s3sync_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,11 +16,13 @@ import (
 	"github.com/portalkit/portalkit/s3sync"
 )
 
-// tickClock is a clock whose Sleep returns when the test sends a tick.
+// tickClock is a clock whose Sleep returns when the test sends a tick. It counts the sleeps that
+// ended with their ctx.
 type tickClock struct {
-	now   time.Time
-	ticks chan struct{}
-	slept chan struct{}
+	now       time.Time
+	ticks     chan struct{}
+	slept     chan struct{}
+	cancelled atomic.Int32
 }
 
 func (c *tickClock) Now() time.Time { return c.now }
@@ -32,6 +36,7 @@ func (c *tickClock) Sleep(ctx context.Context, _ time.Duration) error {
 	case <-c.ticks:
 		return nil
 	case <-ctx.Done():
+		c.cancelled.Add(1)
 		return ctx.Err()
 	}
 }
@@ -115,12 +120,18 @@ func TestShipperStartStop(t *testing.T) {
 }
 
 func TestShipperValidation(t *testing.T) {
-	e := newEnv(t)
-	_, err := s3sync.NewShipper(e.sync, func(o *s3sync.ShipperOptions) { o.Host = "a/b"; o.Interval = -1 })
+	s, err := s3sync.New(noCallsAPI{t: t})
+	require.NoError(t, err)
+	_, err = s3sync.NewShipper(s, func(o *s3sync.ShipperOptions) {
+		o.Host, o.Interval, o.QuietPeriod, o.Prefix, o.Exclude = "a/b", -1, -1, "logs//web", []string{""}
+	})
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
-	for _, f := range []string{"Dir", "Bucket", "Host", "Interval"} {
+	for _, f := range []string{"Dir", "Bucket", "Host", "Interval", "QuietPeriod", "Prefix", "Exclude"} {
 		assert.Contains(t, err.Error(), f)
 	}
+	_, err = s3sync.NewShipper(nil, func(o *s3sync.ShipperOptions) { o.Dir, o.Bucket, o.Host = "d", "b", "h" })
+	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
+	assert.Contains(t, err.Error(), "Syncer")
 }
 
 func TestShipperRestartsAfterItsContextEnded(t *testing.T) {
@@ -138,4 +149,40 @@ func TestShipperRestartsAfterItsContextEnded(t *testing.T) {
 	require.Eventually(t, func() bool { return sh.Start(context.Background()) == nil }, 10*time.Second, time.Millisecond)
 	require.ErrorIs(t, sh.Start(context.Background()), s3sync.ErrShipperRunning)
 	sh.Stop()
+}
+
+// Stop returns only after the loop's goroutine ended: a flush in flight is cancelled, and the
+// goroutine's last step (its sleep, which sees the cancelled ctx) is done when Stop returns.
+func TestShipperStopWaitsForItsGoroutine(t *testing.T) {
+	e := newEnv(t)
+	clk := &tickClock{now: time.Now(), ticks: make(chan struct{}), slept: make(chan struct{}, 1)}
+	sh, err := s3sync.NewShipper(e.sync, func(o *s3sync.ShipperOptions) {
+		o.Dir, o.Bucket, o.Host, o.Clock = logDir(t, clk.now), e.bucket, "i-0abc", clk
+	})
+	require.NoError(t, err)
+	inFlush := make(chan struct{})
+	var cancelled, held atomic.Bool
+	e.reqs.set(nil, func(r *http.Request) {
+		if kind(r) != "LIST" || !held.CompareAndSwap(false, true) {
+			return
+		}
+		close(inFlush)
+		// Hold the flush's listing until the client gives up on it (Stop cancels it). The
+		// timeout only keeps a broken build from hanging.
+		select {
+		case <-r.Context().Done():
+			cancelled.Store(true)
+		case <-time.After(30 * time.Second):
+		}
+	})
+
+	require.NoError(t, sh.Start(context.Background()))
+	<-clk.slept
+	clk.ticks <- struct{}{}
+	<-inFlush // the loop's goroutine is inside a flush
+	require.Zero(t, clk.cancelled.Load())
+	sh.Stop()
+	assert.EqualValues(t, 1, clk.cancelled.Load(), "the goroutine ran to its end before Stop returned")
+	assert.Eventually(t, cancelled.Load, 10*time.Second, time.Millisecond, "the flush's request was cancelled")
+	assert.Empty(t, e.keys(t), "the flush did not go on")
 }

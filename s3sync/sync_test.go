@@ -3,6 +3,7 @@ package s3sync_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -332,11 +333,25 @@ func TestProgressAndErrorList(t *testing.T) {
 	assert.Greater(t, calls, 5, "parts report bytes too")
 }
 
+// noCallsAPI is an S3 client that fails the test on any call: option validation needs none.
+type noCallsAPI struct {
+	s3sync.API
+	t *testing.T
+}
+
+func (a noCallsAPI) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	a.t.Error("ListObjectsV2 called")
+	return nil, errors.New("no calls")
+}
+
 func TestOptionsValidation(t *testing.T) {
-	_, err := s3sync.New(nil)
+	_, err := s3sync.New(nil, func(o *s3sync.Options) { o.MaxDelete = -1 })
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
-	e := newEnv(t)
-	_, err = s3sync.New(e.srv.Client, func(o *s3sync.Options) {
+	assert.Contains(t, err.Error(), "API")
+	assert.Contains(t, err.Error(), "MaxDelete", "every problem is named, the nil client too")
+
+	api := noCallsAPI{t: t}
+	bad := func(o *s3sync.Options) {
 		o.PartSize = 1024
 		o.Concurrency = -1
 		o.SSEKMSKeyID = "k"
@@ -344,18 +359,29 @@ func TestOptionsValidation(t *testing.T) {
 		o.Exclude = []string{""}
 		o.MaxDelete = -2
 		o.MultipartThreshold = s3sync.MaxPartSize + 1
-	})
+	}
+	fields := []string{"PartSize", "Concurrency", "SSEKMSKeyID", "Metadata", "Exclude", "MaxDelete", "MultipartThreshold"}
+	_, err = s3sync.New(api, bad)
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
-	for _, field := range []string{"PartSize", "Concurrency", "SSEKMSKeyID", "Metadata", "Exclude", "MaxDelete", "MultipartThreshold"} {
+	for _, field := range fields {
 		assert.Contains(t, err.Error(), field)
 	}
-	_, err = s3sync.New(e.srv.Client, func(o *s3sync.Options) { o.PartSize = s3sync.MaxPartSize + 1 })
+	_, err = s3sync.New(api, func(o *s3sync.Options) { o.PartSize = s3sync.MaxPartSize + 1 })
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
 	assert.Contains(t, err.Error(), "PartSize")
-	_, err = e.sync.PlanPush(context.Background(), "", "", "x")
+
+	// Per-call overrides are validated the same way, together with the call's arguments, before
+	// any request.
+	s, err := s3sync.New(api)
+	require.NoError(t, err)
+	_, err = s.PlanPush(context.Background(), "", "", "a//b", bad)
 	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
-	assert.Contains(t, err.Error(), "bucket is empty")
-	assert.Contains(t, err.Error(), "local directory is empty")
+	for _, want := range append(fields, "bucket is empty", "local directory is empty", "prefix") {
+		assert.Contains(t, err.Error(), want)
+	}
+	_, err = s.Pull(context.Background(), t.TempDir(), "b", "r", func(o *s3sync.Options) { o.LargeFiles = -1 })
+	require.ErrorIs(t, err, s3sync.ErrInvalidOptions)
+	assert.Contains(t, err.Error(), "LargeFiles")
 }
 
 func TestDryRunChangesNothing(t *testing.T) {

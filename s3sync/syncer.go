@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/portalkit/portalkit/internal/check"
 )
 
 // Syncer pushes local directories to S3 prefixes and pulls them back. It is safe for concurrent
@@ -15,41 +17,45 @@ type Syncer struct {
 
 // New returns a Syncer that talks to S3 through api. For throughput, give it a client whose HTTP
 // transport keeps as many idle connections per host as Options.Concurrency (NewFromConfig does).
+// It validates the options once and returns an error matching ErrInvalidOptions that names every
+// invalid field.
 func New(api API, optFns ...func(*Options)) (*Syncer, error) {
-	if api == nil {
-		return nil, fmt.Errorf("%w: nil S3 client", ErrInvalidOptions)
-	}
-	o, err := resolveOptions(Options{}, optFns)
+	var p check.Problems
+	p.If(api == nil, "API: nil S3 client")
+	o, err := resolveOptions(Options{}, optFns, &p)
 	if err != nil {
 		return nil, err
 	}
 	return &Syncer{api: api, opts: o}, nil
 }
 
-func resolveOptions(base Options, optFns []func(*Options)) (Options, error) {
+// resolveOptions applies optFns to a copy of base, adds the result's problems to p (which may hold
+// the caller's own), and returns one error naming them all, or the options with their defaults.
+func resolveOptions(base Options, optFns []func(*Options), p *check.Problems) (Options, error) {
 	o := base.copy()
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if err := o.validate(); err != nil {
+	o.check(p)
+	if err := p.Err(ErrInvalidOptions); err != nil {
 		return Options{}, err
 	}
 	o.resolve()
 	return o, nil
 }
 
-func checkTarget(dir, bucket string) error {
-	var bad []string
-	if dir == "" {
-		bad = append(bad, "local directory is empty")
+// checkTarget records the problems of a call's directory, bucket and prefix, and returns the
+// normalized prefix.
+func checkTarget(p *check.Problems, dir, bucket, prefix string) string {
+	p.If(dir == "", "dir: local directory is empty")
+	p.If(bucket == "", "bucket: bucket is empty")
+	norm := normPrefix(prefix)
+	if norm != "" {
+		if err := checkRel(strings.TrimSuffix(norm, "/")); err != nil {
+			p.Addf("prefix: %q %v (keys below it could not be pulled)", prefix, err)
+		}
 	}
-	if bucket == "" {
-		bad = append(bad, "bucket is empty")
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(bad, "; "))
-	}
-	return nil
+	return norm
 }
 
 // PlanPush compares dir with s3://bucket/prefix/ and returns what a push would do, changing
@@ -65,16 +71,15 @@ func (s *Syncer) PlanPull(ctx context.Context, dir, bucket, prefix string, optFn
 }
 
 func (s *Syncer) planFor(ctx context.Context, d Direction, dir, bucket, prefix string, optFns []func(*Options)) (*Plan, error) {
-	if err := checkTarget(dir, bucket); err != nil {
-		return nil, err
-	}
-	o, err := resolveOptions(s.opts, optFns)
+	var problems check.Problems
+	prefix = checkTarget(&problems, dir, bucket, prefix)
+	o, err := resolveOptions(s.opts, optFns, &problems)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.plan(ctx, d, dir, bucket, normPrefix(prefix), o)
+	p, err := s.plan(ctx, d, dir, bucket, prefix, o)
 	if err != nil {
-		return nil, fmt.Errorf("s3sync: plan %s %s s3://%s/%s: %w", d, dir, bucket, normPrefix(prefix), err)
+		return nil, fmt.Errorf("s3sync: plan %s %s s3://%s/%s: %w", d, dir, bucket, prefix, err)
 	}
 	return p, nil
 }

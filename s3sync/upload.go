@@ -2,13 +2,13 @@ package s3sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"mime"
 	"os"
 	"path"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,26 +74,54 @@ func (r *run) openUpload(it *Item) (*os.File, os.FileInfo, uploadHeaders, error)
 	return f, fi, h, nil
 }
 
-// checkUnchanged fails an upload whose file changed while it was read: the object would not match
-// the stored mtime. The next run uploads it again.
+// errChanged is the outcome of one upload attempt during which the file changed.
+var errChanged = errors.New("file changed while uploading")
+
+// checkUnchanged returns errChanged when the file's size or mtime is not what it was when the
+// upload started (and the metadata was made): what was sent may be half old, half new.
 func checkUnchanged(f *os.File, before os.FileInfo) error {
 	after, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
-		return fmt.Errorf("file changed while uploading")
+		return errChanged
 	}
 	return nil
 }
 
+// whileChanging runs one upload attempt after the other while the file changes during them, up to
+// MaxChangedAttempts. It returns the last attempt's error, wrapping ErrFileChanged when the file
+// never held still.
+func (r *run) whileChanging(ctx context.Context, it *Item, attempt func(ctx context.Context, it *Item, last bool) error) error {
+	for n := 1; ; n++ {
+		err := attempt(ctx, it, n == MaxChangedAttempts)
+		if !errors.Is(err, errChanged) {
+			return err
+		}
+		if n == MaxChangedAttempts {
+			return fmt.Errorf("%w (%d attempts): %w", ErrFileChanged, n, err)
+		}
+		r.o.Logger.Info("s3sync: file changed while uploading, sending it again", "path", it.Path, "attempt", n)
+	}
+}
+
+// uploadSmall puts the file in one request (again if it changed meanwhile). The request slot is
+// the one Apply took for this file.
 func (r *run) uploadSmall(ctx context.Context, it *Item) error {
+	return r.whileChanging(ctx, it, r.putOnce)
+}
+
+// putOnce is one PutObject of the file. The object is stored by the time the file can be checked
+// again, so when the file changed and this was the last attempt, the object (which may hold part
+// of the old content and part of the new, under metadata that claims the old mtime) is removed:
+// listed, it would pass for current, since it was written after the file's last change.
+func (r *run) putOnce(ctx context.Context, it *Item, last bool) error {
 	f, fi, h, err := r.openUpload(it)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	// The request slot is the one Apply took for this file.
 	_, err = r.s.api.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key),
 		Body: f, ContentLength: aws.Int64(fi.Size()),
@@ -102,13 +130,29 @@ func (r *run) uploadSmall(ctx context.Context, it *Item) error {
 		Metadata: h.metadata,
 	})
 	if err != nil {
+		if errors.Is(checkUnchanged(f, fi), errChanged) {
+			return fmt.Errorf("put object: %w: %w", errChanged, err) // a short read, say: nothing stored
+		}
 		return fmt.Errorf("put object: %w", err)
 	}
 	if err := checkUnchanged(f, fi); err != nil {
+		if errors.Is(err, errChanged) && last {
+			return r.removeTorn(ctx, it, err)
+		}
 		return err
 	}
 	r.addBytes(fi.Size())
 	return nil
+}
+
+// removeTorn deletes the object a single PutObject of a changing file left, and returns cause
+// with what became of it.
+func (r *run) removeTorn(ctx context.Context, it *Item, cause error) error {
+	if errs := r.deleteBatch(ctx, []Item{*it}, false); len(errs) > 0 {
+		return fmt.Errorf("%w; removing the object it may have torn failed: %w", cause, errs[0].Err)
+	}
+	r.o.Logger.Warn("s3sync: removed an object uploaded while its file changed", "path", it.Path, "key", it.Key)
+	return fmt.Errorf("%w; the object was removed, so the next run uploads it again", cause)
 }
 
 // partSize returns the part size for a file: the configured size, grown so the file fits in
@@ -123,8 +167,14 @@ func partSize(size, configured int64) int64 {
 
 // uploadLarge sends the file as a multipart upload whose parts run in parallel on the request
 // pool, each read straight from the file through a section reader (no part buffers). A failed or
-// cancelled upload is aborted so no parts are left billed.
-func (r *run) uploadLarge(ctx context.Context, it *Item) (err error) {
+// cancelled upload is aborted so no parts are left billed, and so is one whose file changed while
+// its parts were read (then it is tried again): nothing is stored until it completes.
+func (r *run) uploadLarge(ctx context.Context, it *Item) error {
+	return r.whileChanging(ctx, it, func(ctx context.Context, it *Item, _ bool) error { return r.multipartOnce(ctx, it) })
+}
+
+// multipartOnce is one multipart upload of the file.
+func (r *run) multipartOnce(ctx context.Context, it *Item) (err error) {
 	f, fi, h, err := r.openUpload(it)
 	if err != nil {
 		return err
@@ -169,42 +219,28 @@ func (r *run) uploadLarge(ctx context.Context, it *Item) (err error) {
 		nparts = 1
 	}
 	parts := make([]types.CompletedPart, nparts)
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	fail := func(e error) { once.Do(func() { firstErr = e; cancel() }) }
-	for i := range nparts {
-		if err := r.acquire(pctx); err != nil {
-			fail(err)
-			break
+	err = r.inParts(ctx, nparts, func(ctx context.Context, i int) error {
+		off := int64(i) * ps
+		n := min(ps, size-off)
+		num := int32(i + 1)
+		out, err := r.s.api.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key), UploadId: uploadID,
+			PartNumber: aws.Int32(num), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, Body: io.NewSectionReader(f, off, n), ContentLength: aws.Int64(n),
+		})
+		if err != nil {
+			return fmt.Errorf("upload part %d: %w", num, err)
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { r.release(); wg.Done() }()
-			off := int64(i) * ps
-			n := min(ps, size-off)
-			num := int32(i + 1)
-			out, err := r.s.api.UploadPart(pctx, &s3.UploadPartInput{
-				Bucket: aws.String(r.p.Bucket), Key: aws.String(it.Key), UploadId: uploadID,
-				PartNumber: aws.Int32(num), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, Body: io.NewSectionReader(f, off, n), ContentLength: aws.Int64(n),
-			})
-			if err != nil {
-				fail(fmt.Errorf("upload part %d: %w", num, err))
-				return
-			}
-			parts[i] = types.CompletedPart{PartNumber: aws.Int32(num), ETag: out.ETag,
-				ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C,
-				ChecksumCRC64NVME: out.ChecksumCRC64NVME, ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256}
-			r.addBytes(n)
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+		parts[i] = types.CompletedPart{PartNumber: aws.Int32(num), ETag: out.ETag,
+			ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C,
+			ChecksumCRC64NVME: out.ChecksumCRC64NVME, ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256}
+		r.addBytes(n)
+		return nil
+	})
+	if err != nil {
+		if errors.Is(checkUnchanged(f, fi), errChanged) {
+			return fmt.Errorf("%w: %w", errChanged, err) // a short read, say
+		}
+		return err
 	}
 	if err := checkUnchanged(f, fi); err != nil {
 		return err

@@ -47,9 +47,21 @@ type walker struct {
 	log    *slog.Logger
 	stack  []*frame
 
-	// skipped holds the symlinks the walk left out. It is read by the merge while the walk runs.
+	// staleBefore, when set, makes the walk collect the temporary files modified before it.
+	staleBefore time.Time
+
+	// skipped holds the symlinks the walk left out, temps the stale temporary files it saw. They
+	// are read by the merge while the walk runs.
 	mu      sync.Mutex
 	skipped []string
+	temps   []string
+}
+
+// staleTemps returns the stale temporary files seen so far.
+func (w *walker) staleTemps() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.temps)
 }
 
 // skip records a symlink the walk leaves out.
@@ -90,8 +102,9 @@ type dirEntry struct {
 
 // newWalker opens root. A missing root yields no files when missingOK (a pull into a new
 // directory) and an error otherwise (a push must never treat a missing source as empty).
-func newWalker(root string, f *filter, follow, missingOK bool, log *slog.Logger) (*walker, error) {
-	w := &walker{root: root, filter: f, follow: follow, log: log}
+// With staleBefore set, the walk collects the temporary files modified before it (see staleTemps).
+func newWalker(root string, f *filter, follow, missingOK bool, staleBefore time.Time, log *slog.Logger) (*walker, error) {
+	w := &walker{root: root, filter: f, follow: follow, staleBefore: staleBefore, log: log}
 	info, err := os.Stat(root)
 	if errors.Is(err, fs.ErrNotExist) && missingOK {
 		return w, nil
@@ -116,12 +129,13 @@ func (w *walker) push(abs, rel string, info fs.FileInfo) error {
 	entries := make([]dirEntry, 0, len(des))
 	for _, de := range des {
 		name := de.Name()
-		if isTempName(name) {
-			continue
-		}
 		childRel := name
 		if rel != "" {
 			childRel = rel + "/" + name
+		}
+		if isTempName(name) {
+			w.noteTemp(de, childRel)
+			continue
 		}
 		fi, err := de.Info()
 		if errors.Is(err, fs.ErrNotExist) {
@@ -142,7 +156,9 @@ func (w *walker) push(abs, rel string, info fs.FileInfo) error {
 				w.skip(childRel)
 				continue
 			}
-			if target.IsDir() && w.loops(target) {
+			// The directory being read is not on the stack yet: a link to it ("self -> .")
+			// loops as well as one to an ancestor.
+			if target.IsDir() && (os.SameFile(target, info) || w.loops(target)) {
 				w.log.Warn("s3sync: skipping symlink loop", "path", childRel)
 				w.skip(childRel)
 				continue
@@ -166,6 +182,19 @@ func (w *walker) push(abs, rel string, info fs.FileInfo) error {
 	slices.SortFunc(entries, func(a, b dirEntry) int { return strings.Compare(a.key, b.key) })
 	w.stack = append(w.stack, &frame{abs: abs, rel: rel, info: info, entries: entries})
 	return nil
+}
+
+// noteTemp records a temporary file of a pull when it is stale: a regular file (never a link or a
+// directory) unmodified since staleBefore.
+func (w *walker) noteTemp(de fs.DirEntry, rel string) {
+	if w.staleBefore.IsZero() || !de.Type().IsRegular() {
+		return
+	}
+	if fi, err := de.Info(); err == nil && fi.ModTime().Before(w.staleBefore) {
+		w.mu.Lock()
+		w.temps = append(w.temps, rel)
+		w.mu.Unlock()
+	}
 }
 
 // loops reports whether dir is one of the directories being walked (a symlink cycle).

@@ -6,23 +6,43 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/portalkit/portalkit/s3sync"
 )
 
-// The baselines use the same client tuning, part size and concurrency as s3sync's defaults and
-// nothing else: no listing, no metadata, no temporary file, no rename.
+// The baselines use the same client tuning, part size and concurrency as s3sync (its default, or
+// -concurrency) and nothing else: no listing, no metadata, no temporary file, no rename.
+
+// conc is the requests in flight: -concurrency, or s3sync's default.
+func (c common) conc() int {
+	if c.concurrency > 0 {
+		return c.concurrency
+	}
+	return s3sync.DefaultConcurrency
+}
 
 func rawClient(c common) *s3.Client {
 	return s3.NewFromConfig(awsConfig(c.endpoint), func(o *s3.Options) {
 		o.UsePathStyle = true
-		o.HTTPClient = s3sync.TuneHTTPClient(o.HTTPClient, s3sync.DefaultConcurrency)
+		o.HTTPClient = s3sync.TuneHTTPClient(o.HTTPClient, c.conc())
 	})
+}
+
+// rawSetup returns the client, the pairs of -key and -file (comma-separated, as many of each),
+// and the group of -concurrency requests whose first error cancels the others.
+func rawSetup(ctx context.Context, c common) (*s3.Client, []string, []string, *errgroup.Group, context.Context, error) {
+	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
+	if len(keys) != len(files) {
+		return nil, nil, nil, nil, nil, fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.conc())
+	return rawClient(c), keys, files, g, gctx, nil
 }
 
 // walk is the bare ListObjectsV2 walk of a prefix.
@@ -43,15 +63,13 @@ func walk(ctx context.Context, c common) error {
 }
 
 // rawPut uploads each file (comma-separated -file) to its key (comma-separated -key) as a multipart
-// upload; the parts of all files share one pool of DefaultConcurrency requests, as in s3sync.
+// upload; the parts of all files share one pool of -concurrency requests (s3sync's default), as in s3sync.
 func rawPut(ctx context.Context, c common) error {
-	client := rawClient(c)
-	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
-	if len(keys) != len(files) {
-		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	client, keys, files, g, gctx, err := rawSetup(ctx, c)
+	if err != nil {
+		return err
 	}
 	ps := int64(s3sync.DefaultPartSize)
-	g := newGroup(ctx, s3sync.DefaultConcurrency)
 	type upload struct {
 		key   string
 		id    *string
@@ -80,7 +98,7 @@ func rawPut(ctx context.Context, c common) error {
 			g.Go(func() error {
 				off := int64(p) * ps
 				l := min(ps, size-off)
-				out, err := client.UploadPart(g.ctx, &s3.UploadPartInput{
+				out, err := client.UploadPart(gctx, &s3.UploadPartInput{
 					Bucket: aws.String(c.bucket), Key: aws.String(u.key), UploadId: u.id,
 					PartNumber: aws.Int32(int32(p + 1)), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
 					Body: io.NewSectionReader(f, off, l), ContentLength: aws.Int64(l)})
@@ -95,10 +113,10 @@ func rawPut(ctx context.Context, c common) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	done := newGroup(ctx, len(uploads))
+	done, dctx := errgroup.WithContext(ctx)
 	for _, u := range uploads {
 		done.Go(func() error {
-			_, err := client.CompleteMultipartUpload(done.ctx, &s3.CompleteMultipartUploadInput{
+			_, err := client.CompleteMultipartUpload(dctx, &s3.CompleteMultipartUploadInput{
 				Bucket: aws.String(c.bucket), Key: aws.String(u.key), UploadId: u.id,
 				MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts}})
 			return err
@@ -108,15 +126,13 @@ func rawPut(ctx context.Context, c common) error {
 }
 
 // rawGet downloads each key (comma-separated -key) to its file (comma-separated -file) in ranged
-// GETs written in place; the ranges of all objects share one pool of DefaultConcurrency requests.
+// GETs written in place; the ranges of all objects share one pool of -concurrency requests.
 func rawGet(ctx context.Context, c common) error {
-	client := rawClient(c)
-	keys, files := strings.Split(c.key, ","), strings.Split(c.file, ",")
-	if len(keys) != len(files) {
-		return fmt.Errorf("%d keys for %d files", len(keys), len(files))
+	client, keys, files, g, gctx, err := rawSetup(ctx, c)
+	if err != nil {
+		return err
 	}
 	ps := int64(s3sync.DefaultPartSize)
-	g := newGroup(ctx, s3sync.DefaultConcurrency)
 	for i, key := range keys {
 		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key)})
 		if err != nil {
@@ -129,7 +145,7 @@ func rawGet(ctx context.Context, c common) error {
 		defer f.Close()
 		for off := int64(0); off < aws.ToInt64(head.ContentLength); off += ps {
 			g.Go(func() error {
-				out, err := client.GetObject(g.ctx, &s3.GetObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key),
+				out, err := client.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key),
 					Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+ps-1))})
 				if err != nil {
 					return err
@@ -141,36 +157,4 @@ func rawGet(ctx context.Context, c common) error {
 		}
 	}
 	return g.Wait()
-}
-
-// group runs functions with bounded concurrency and keeps the first error (errgroup, minimal).
-type group struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	sem    chan struct{}
-	wg     sync.WaitGroup
-	once   sync.Once
-	err    error
-}
-
-func newGroup(ctx context.Context, limit int) *group {
-	ctx, cancel := context.WithCancel(ctx)
-	return &group{ctx: ctx, cancel: cancel, sem: make(chan struct{}, limit)}
-}
-
-func (g *group) Go(f func() error) {
-	g.sem <- struct{}{}
-	g.wg.Add(1)
-	go func() {
-		defer func() { <-g.sem; g.wg.Done() }()
-		if err := f(); err != nil {
-			g.once.Do(func() { g.err = err; g.cancel() })
-		}
-	}()
-}
-
-func (g *group) Wait() error {
-	g.wg.Wait()
-	g.cancel()
-	return g.err
 }
