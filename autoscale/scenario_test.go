@@ -3,8 +3,6 @@ package autoscale_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,42 +18,34 @@ import (
 	"github.com/portalkit/portalkit/internal/testenv"
 )
 
-// TestScenarioMainFlows runs the main flows on the simulated cloud; TestIntegrationMainFlows
-// (build tag integration) runs the same against AWS_ENDPOINT_URL.
+// TestScenarioMainFlows runs the main flows on the simulated cloud in a scope whose sweep deletes
+// what they created; TestIntegrationMainFlows (build tag integration) runs the same against
+// AWS_ENDPOINT_URL.
 func TestScenarioMainFlows(t *testing.T) {
 	env := testenv.Cloud(t)
-	env.RequireSim(t) // under the integration tag, TestIntegrationMainFlows runs it instead
-	mainFlows(t, env)
+	env.RequireSim(t) // under the integration tag, TestIntegrationMainFlows runs it against an endpoint
+	t.Run("MainFlows", func(t *testing.T) { mainFlows(t, env.Scope(t)) })
+	assert.Empty(t, env.Leftovers(t), "the scope's sweep deleted the group and the template")
 }
 
 // mainFlows: resolve the image, create a template version and a group across two zones, re-run
 // without changes, wait in service, put a policy, roll out a new version by instance refresh.
-// Names carry a run ID and the run's tag; everything is deleted in t.Cleanup, group before
-// template, also after a failure; every wait is bounded.
-func mainFlows(t *testing.T, env *testenv.CloudEnv) {
+// Names come from env.Name and everything carries env.Tags (the group's propagate to its
+// instances, the template's to the instances and volumes launched from it), so the scope's sweep
+// deletes it when the test ends, group before template, also after a failure; every wait is
+// bounded. optFns override the client's options (a failure test shortens a wait).
+func mainFlows(t testing.TB, env *testenv.CloudEnv, optFns ...func(*autoscale.Options)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	run := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000)
-	name := "pk-asg-" + run
+	name := env.Name("asg")
 	ec2c, asc := ec2.NewFromConfig(env.Config), autoscaling.NewFromConfig(env.Config)
-	client, err := autoscale.New(asc, ec2c, func(o *autoscale.Options) {
+	client, err := autoscale.New(asc, ec2c, append([]func(*autoscale.Options){func(o *autoscale.Options) {
 		o.Clock = env.Clock
 		o.Parameters = ssm.NewFromConfig(env.Config)
 		o.InServiceTimeout = 10 * time.Minute
 		o.RefreshTimeout = 15 * time.Minute
-	})
+	}}, optFns...)...)
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		// Dependency order: the group (and its instances), then the template.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if _, err := asc.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String(name), ForceDelete: aws.Bool(true)}); err != nil && !strings.Contains(err.Error(), "not found") {
-			t.Logf("cleanup: delete group %s: %v", name, err)
-		}
-		if _, err := ec2c.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateName: aws.String(name)}); err != nil && !strings.Contains(err.Error(), "NotFound") {
-			t.Logf("cleanup: delete launch template %s: %v", name, err)
-		}
-	})
 
 	img, err := client.ResolveImage(ctx, autoscale.ImageQuery{Parameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})
 	if errors.Is(err, autoscale.ErrImageNotFound) {
@@ -75,8 +65,8 @@ func mainFlows(t *testing.T, env *testenv.CloudEnv) {
 	}
 	require.GreaterOrEqual(t, len(ids), 2, "the account needs default subnets in two zones")
 
-	tags := map[string]string{"portalkit-run": run}
-	tmpl := autoscale.TemplateSpec{Name: name, ImageID: img.ID, InstanceType: "t3.micro", UserData: []byte("#!/bin/sh\necho " + run + "\n"), Tags: tags}
+	tags := env.Tags()
+	tmpl := autoscale.TemplateSpec{Name: name, ImageID: img.ID, InstanceType: "t3.micro", UserData: []byte("#!/bin/sh\necho " + env.Run + "\n"), Tags: tags}
 	v1, err := client.EnsureTemplateVersion(ctx, tmpl)
 	require.NoError(t, err)
 	spec := autoscale.GroupSpec{Name: name, Template: v1.Ref(), Subnets: ids[:2], MinSize: 0, MaxSize: 4, DesiredCapacity: 2, Tags: tags,
@@ -90,11 +80,11 @@ func mainFlows(t *testing.T, env *testenv.CloudEnv) {
 	assert.Empty(t, again.Drift)
 	assert.Empty(t, again.Added)
 
-	require.NoError(t, client.WaitInService(ctx, name))
+	require.NoError(t, client.WaitInService(ctx, name), "wait in service")
 	_, err = client.EnsurePolicies(ctx, name, []autoscale.PolicySpec{{Name: "cpu", TargetCPU: 50}})
 	require.NoError(t, err)
 
-	tmpl.UserData = []byte("#!/bin/sh\necho " + run + " v2\n")
+	tmpl.UserData = []byte("#!/bin/sh\necho " + env.Run + " v2\n")
 	v2, err := client.EnsureTemplateVersion(ctx, tmpl)
 	require.NoError(t, err)
 	assert.Equal(t, v1.Version+1, v2.Version)

@@ -91,6 +91,7 @@ func newAutoScalingModel(c *Cloud) model {
 	handle(m.svc, "DetachLoadBalancerTargetGroups", m.detachTargetGroups)
 	handle(m.svc, "CreateOrUpdateTags", m.createOrUpdateTags)
 	handle(m.svc, "DeleteTags", m.deleteTags)
+	handle(m.svc, "DescribeTags", m.describeTags)
 	m.registerHooks()
 	m.registerPolicies()
 	m.registerRefreshes()

@@ -177,8 +177,9 @@
 // IAM (service ID "IAM"): server certificates only: UploadServerCertificate (names unique
 // regardless of case, EntityAlreadyExists; KeyPairMismatch; MalformedCertificate for unparsable
 // or expired certificates and chains that do not sign them), GetServerCertificate,
-// DeleteServerCertificate (DeleteConflict while a Classic listener uses it) and
-// ListServerCertificates (PathPrefix, Marker/MaxItems).
+// DeleteServerCertificate (DeleteConflict while a Classic listener uses it),
+// ListServerCertificates (PathPrefix, Marker/MaxItems) and ListServerCertificateTags (the Tags
+// given at upload, at most 50).
 //
 // Route 53 (service ID "Route 53"), a global service: CreateHostedZone (public, or private with a
 // VPC; CallerReference is unique, HostedZoneAlreadyExists otherwise; NS and SOA records),
@@ -212,7 +213,8 @@
 //     tags, capacity rebalance), UpdateAutoScalingGroup, SetDesiredCapacity,
 //     DescribeAutoScalingGroups, DescribeAutoScalingInstances, DeleteAutoScalingGroup
 //     (ResourceInUse with instances unless ForceDelete), Attach/DetachLoadBalancerTargetGroups,
-//     CreateOrUpdateTags, DeleteTags; LifecycleHookSpecificationList at creation. A group launches instances through the EC2 model in the
+//     CreateOrUpdateTags, DeleteTags, DescribeTags (filters auto-scaling-group, key, value,
+//     propagate-at-launch; MaxRecords/NextToken); LifecycleHookSpecificationList at creation. A group launches instances through the EC2 model in the
 //     zone with the fewest, trying the others when EC2 has no capacity (a failed zone), and
 //     scales in from the zone with the most. Instances go Pending, then (with a launching hook)
 //     Pending:Wait, InService (registered with the group's target groups, so ELBv2 health checks

@@ -33,6 +33,7 @@ type serverCert struct {
 	chain               string
 	uploaded            time.Time
 	seq                 uint64
+	tags                []iamtypes.Tag
 }
 
 func newIAMModel(c *Cloud) model {
@@ -43,6 +44,7 @@ func newIAMModel(c *Cloud) model {
 	handle(m.svc, "GetServerCertificate", m.get)
 	handle(m.svc, "DeleteServerCertificate", m.delete)
 	handle(m.svc, "ListServerCertificates", m.list)
+	handle(m.svc, "ListServerCertificateTags", m.listTags)
 	return m
 }
 
@@ -97,6 +99,9 @@ func (m *iamModel) upload(r *request, in *iam.UploadServerCertificateInput) (*ia
 	if m.byName(name) != nil {
 		return nil, m.svc.statusErrorf(http.StatusConflict, "EntityAlreadyExists", "The Server Certificate with name %s already exists.", name)
 	}
+	if len(in.Tags) > 50 {
+		return nil, m.svc.errorf("LimitExceeded", "Cannot exceed quota for TagsPerServerCertificate: 50")
+	}
 	pc, err := parseUpload([]byte(aws.ToString(in.CertificateBody)), []byte(aws.ToString(in.PrivateKey)))
 	switch err {
 	case nil:
@@ -120,9 +125,10 @@ func (m *iamModel) upload(r *request, in *iam.UploadServerCertificateInput) (*ia
 		name: name, path: path, id: fmt.Sprintf("ASCA%016X", m.seq),
 		arn:  fmt.Sprintf("arn:aws:iam::%s:server-certificate%s%s", m.cloud.opts.AccountID, path, name),
 		leaf: pc, chain: aws.ToString(in.CertificateChain), uploaded: r.now, seq: m.seq,
+		tags: append([]iamtypes.Tag{}, in.Tags...),
 	}
 	m.certs = append(m.certs, c)
-	return &iam.UploadServerCertificateOutput{ServerCertificateMetadata: c.metadata()}, nil
+	return &iam.UploadServerCertificateOutput{ServerCertificateMetadata: c.metadata(), Tags: append([]iamtypes.Tag{}, c.tags...)}, nil
 }
 
 func (c *serverCert) metadata() *iamtypes.ServerCertificateMetadata {
@@ -142,7 +148,7 @@ func (m *iamModel) get(r *request, in *iam.GetServerCertificateInput) (*iam.GetS
 	if c == nil {
 		return nil, m.noSuch(name)
 	}
-	sc := &iamtypes.ServerCertificate{CertificateBody: aws.String(c.leaf.pem), ServerCertificateMetadata: c.metadata(), Tags: []iamtypes.Tag{}}
+	sc := &iamtypes.ServerCertificate{CertificateBody: aws.String(c.leaf.pem), ServerCertificateMetadata: c.metadata(), Tags: append([]iamtypes.Tag{}, c.tags...)}
 	if c.chain != "" {
 		sc.CertificateChain = aws.String(c.chain)
 	}
@@ -206,4 +212,18 @@ func (m *iamModel) list(r *request, in *iam.ListServerCertificatesInput) (*iam.L
 		out.IsTruncated, out.Marker = true, aws.String(next)
 	}
 	return out, nil
+}
+
+// listTags returns a server certificate's tags (IAM's ListServerCertificateTags; one page: the
+// model keeps at most 50 tags, fewer than a page).
+func (m *iamModel) listTags(r *request, in *iam.ListServerCertificateTagsInput) (*iam.ListServerCertificateTagsOutput, error) {
+	name := aws.ToString(in.ServerCertificateName)
+	c := m.byName(name)
+	if c == nil {
+		return nil, m.noSuch(name)
+	}
+	if aws.ToString(in.Marker) != "" {
+		return nil, m.svc.errorf("ValidationError", "Invalid Marker.")
+	}
+	return &iam.ListServerCertificateTagsOutput{Tags: append([]iamtypes.Tag{}, c.tags...)}, nil
 }

@@ -127,6 +127,7 @@ func newRDSModel(c *Cloud) model {
 	handle(m.svc, "DescribeDBSnapshots", m.describeDBSnapshots)
 	handle(m.svc, "CopyDBSnapshot", m.copyDBSnapshot)
 	handle(m.svc, "DeleteDBSnapshot", m.deleteDBSnapshot)
+	handle(m.svc, "ListTagsForResource", m.listTagsForResource)
 	return m
 }
 

@@ -4,15 +4,13 @@ package backup_test
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,26 +18,66 @@ import (
 	"github.com/portalkit/portalkit/internal/testenv"
 )
 
-// TestIntegrationBackupLifecycle runs the package's main flows against the environment's AWS
-// (the simulated cloud, or AWS_ENDPOINT_URL) and the test MariaDB: protect a fresh bucket, back a
-// database up twice, list, restore into another database, verify, prune to one; snapshot a
-// tagged volume and prune its snapshots. Everything is named and tagged with a run id and
-// removed in t.Cleanup, also after a failure; every wait is bounded.
+// The integration scenarios: backup's main flows against the environment's AWS (the simulated
+// cloud, or AWS_ENDPOINT_URL / real AWS) and the test MariaDB. Each runs in its own scope: the
+// bucket is named with env.Name, the volume tagged with env.Tags (its snapshots copy the tags),
+// and the scope's sweep deletes them when the scenario ends, also after a failure (the bucket with
+// every object version, since ProtectBucket turns versioning on). Every wait is bounded.
+var scenarios = []struct {
+	name string
+	run  func(t testing.TB, env *testenv.CloudEnv)
+}{
+	{"BucketBackupRestore", scenarioBucket},
+	{"VolumeSnapshots", scenarioVolume},
+}
+
+// TestIntegrationBackupLifecycle runs the scenarios, then checks that nothing tagged with (or
+// named for) this run is left.
 func TestIntegrationBackupLifecycle(t *testing.T) {
 	env := testenv.Cloud(t)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, env.Scope(t)) })
+	}
+	assert.Empty(t, env.Leftovers(t), "every scenario's sweep deleted what it created")
+}
+
+// TestIntegrationFailureLeavesNothing: every scenario failing after it created everything (the
+// versioned bucket with backups and their old versions; the volume and its snapshots) still
+// leaves nothing behind: the scope's sweep runs after the failure.
+func TestIntegrationFailureLeavesNothing(t *testing.T) {
+	env := testenv.Cloud(t)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			res := testenv.RunFailing(t, func(tb testing.TB) {
+				s := env.Scope(tb)
+				sc.run(tb, s)
+				require.NotEmpty(tb, s.Leftovers(tb), "the scenario's resources exist")
+				require.Fail(tb, "forced failure")
+			})
+			if !res.Failed {
+				t.Skip("the scenario skipped (no MariaDB or service)")
+			}
+			assert.Contains(t, strings.Join(res.Messages, "\n"), "forced failure")
+		})
+	}
+	assert.Empty(t, env.Leftovers(t), "the failed scenarios' sweeps deleted everything")
+}
+
+// scenarioBucket: protect a fresh bucket, back a database up twice, list, restore into another
+// database, verify, prune to one.
+func scenarioBucket(t testing.TB, env *testenv.CloudEnv) {
+	env.RequireServices(t, "s3")
+	src := testenv.MySQL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	run := fmt.Sprintf("%d", time.Now().UnixNano())
 	s3c := env.S3Client()
-	bucket := "portalkit-backup-" + run
+	bucket := env.Name("backup")
 
 	rep, err := backup.ProtectBucket(ctx, s3c, bucket, backup.BucketProtection{})
-	t.Cleanup(func() { emptyAndDeleteBucket(t, s3c, bucket) })
 	require.NoError(t, err)
 	assert.True(t, rep.Created)
 	assert.Equal(t, "Enabled", rep.Versioning)
 
-	src := testenv.MySQL(t)
 	_, err = src.DB.Exec("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40))")
 	require.NoError(t, err)
 	_, err = src.DB.Exec("INSERT INTO items VALUES (1, 'one'), (2, 'two'), (3, 'three')")
@@ -47,7 +85,7 @@ func TestIntegrationBackupLifecycle(t *testing.T) {
 	conn, err := backup.ConnectionFromDSN(src.DSN)
 	require.NoError(t, err)
 	m, err := backup.New(s3c, conn, func(o *backup.Options) {
-		o.Bucket, o.Prefix, o.RecordTableStats = bucket, "run-"+run+"/", true
+		o.Bucket, o.Prefix, o.RecordTableStats = bucket, "run-"+env.Run+"/", true
 	})
 	require.NoError(t, err)
 
@@ -71,27 +109,34 @@ func TestIntegrationBackupLifecycle(t *testing.T) {
 	res, err := m.Prune(ctx, src.Name, backup.Retention{KeepLast: 1}, false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{first.ID}, res.Deleted)
+}
 
-	// EBS snapshots of a tagged volume.
+// scenarioVolume: snapshot a tagged volume twice and prune its snapshots to one.
+func scenarioVolume(t testing.TB, env *testenv.CloudEnv) {
+	env.RequireServices(t, "ec2")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	ec2c := ec2.NewFromConfig(env.Config)
 	zones, err := ec2c.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
 	require.NoError(t, err)
 	require.NotEmpty(t, zones.AvailabilityZones)
+	var tags []ec2types.Tag
+	for k, v := range env.Tags() {
+		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
 	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: zones.AvailabilityZones[0].ZoneName, Size: aws.Int32(1),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVolume,
-			Tags: []ec2types.Tag{{Key: aws.String("portalkit:run"), Value: aws.String(run)}}}}})
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVolume, Tags: tags}}})
 	require.NoError(t, err)
 	volID := aws.ToString(vol.VolumeId)
-	set := "vol-" + run
+	set := env.Name("vol")
 	snapper, err := backup.NewSnapshotter(ec2c, func(o *backup.SnapshotOptions) {
 		o.Clock, o.WaitTimeout, o.PollInterval, o.MaxPollInterval = env.Clock, 5*time.Minute, time.Second, 10*time.Second
 	})
 	require.NoError(t, err)
-	t.Cleanup(func() { deleteSnapshotsAndVolume(t, ec2c, set, volID) })
 	waitAvailable(t, ctx, env, ec2c, volID)
 
 	for i := 0; i < 2; i++ {
-		snaps, err := snapper.Snapshot(ctx, set, backup.VolumeSelector{Tags: map[string]string{"portalkit:run": run}})
+		snaps, err := snapper.Snapshot(ctx, set, backup.VolumeSelector{Tags: env.Tags()})
 		require.NoError(t, err)
 		require.Len(t, snaps, 1)
 		assert.Equal(t, volID, snaps[0].VolumeID)
@@ -101,7 +146,7 @@ func TestIntegrationBackupLifecycle(t *testing.T) {
 	assert.Len(t, pr.Deleted, 1)
 }
 
-func waitAvailable(t *testing.T, ctx context.Context, env *testenv.CloudEnv, c *ec2.Client, id string) {
+func waitAvailable(t testing.TB, ctx context.Context, env *testenv.CloudEnv, c *ec2.Client, id string) {
 	t.Helper()
 	deadline := env.Clock.Now().Add(3 * time.Minute)
 	for env.Clock.Now().Before(deadline) {
@@ -112,50 +157,4 @@ func waitAvailable(t *testing.T, ctx context.Context, env *testenv.CloudEnv, c *
 		require.NoError(t, env.Clock.Sleep(ctx, time.Second))
 	}
 	t.Fatalf("volume %s not available within 3 minutes", id)
-}
-
-func deleteSnapshotsAndVolume(t *testing.T, c *ec2.Client, set, volID string) {
-	ctx := context.Background()
-	out, err := c.DescribeSnapshots(ctx, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"},
-		Filters: []ec2types.Filter{{Name: aws.String("tag:" + backup.DefaultSetTagKey), Values: []string{set}}}})
-	if err != nil {
-		t.Errorf("cleanup: describe snapshots: %v", err)
-	} else {
-		for _, s := range out.Snapshots {
-			if _, err := c.DeleteSnapshot(ctx, &ec2.DeleteSnapshotInput{SnapshotId: s.SnapshotId}); err != nil {
-				t.Errorf("cleanup: delete snapshot %s: %v", aws.ToString(s.SnapshotId), err)
-			}
-		}
-	}
-	if _, err := c.DeleteVolume(ctx, &ec2.DeleteVolumeInput{VolumeId: aws.String(volID)}); err != nil {
-		t.Errorf("cleanup: delete volume %s: %v", volID, err)
-	}
-}
-
-// emptyAndDeleteBucket deletes every object version and delete marker, then the bucket.
-func emptyAndDeleteBucket(t *testing.T, c *s3.Client, bucket string) {
-	ctx := context.Background()
-	p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Errorf("cleanup: list versions of %s: %v", bucket, err)
-			return
-		}
-		var ids []s3types.ObjectIdentifier
-		for _, v := range page.Versions {
-			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
-		}
-		for _, d := range page.DeleteMarkers {
-			ids = append(ids, s3types.ObjectIdentifier{Key: d.Key, VersionId: d.VersionId})
-		}
-		for _, id := range ids {
-			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: id.Key, VersionId: id.VersionId}); err != nil {
-				t.Errorf("cleanup: delete %s@%s: %v", aws.ToString(id.Key), aws.ToString(id.VersionId), err)
-			}
-		}
-	}
-	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Errorf("cleanup: delete bucket %s: %v", bucket, err)
-	}
 }

@@ -6,26 +6,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/awstest"
-	"github.com/portalkit/portalkit/internal/awserr"
 	"github.com/portalkit/portalkit/rds"
 )
 
 // mainFlows is the scenario the integration suite runs against an endpoint and the unit tests
-// run on the simulated cloud: ensure an instance under a unique, run-tagged name, re-run without
-// creating anything, snapshot it, list and prune the snapshots, and (simulated cloud only) run a
-// failover drill. Everything it creates is deleted when the test ends, also after a failure, and
-// every wait is bounded.
+// run on the simulated cloud: ensure an instance named with f.env.Name and tagged with f.env.Tags
+// (the subnet group and, through CopyTagsToSnapshot, the snapshots carry the tags too), re-run
+// without creating anything, snapshot it, list and prune the snapshots, and (simulated cloud only)
+// run a failover drill. The scope's sweep deletes everything when the test ends, also after a
+// failure: snapshots, the instance (deletion protection off first), then the subnet group, with
+// bounded waits.
 func mainFlows(t *testing.T, f *fixture) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	name := "pk-int-" + f.run
-	f.cleanupAfter(t, name, name+"-subnets")
+	name := f.env.Name("db")
 	c := f.client(t, func(o *rds.Options) {
 		o.AvailableTimeout, o.SnapshotTimeout, o.FailoverTimeout = 5*time.Minute, 5*time.Minute, 5*time.Minute
 		if f.env.Sim == nil {
@@ -34,6 +33,7 @@ func mainFlows(t *testing.T, f *fixture) {
 		o.OnProgress = func(p rds.Progress) { t.Logf("%s: %s -> %s after %s", p.Resource, p.Previous, p.Status, p.Elapsed) }
 	})
 	spec := f.spec(name)
+	spec.Tags = f.env.Tags()
 	spec.NoDeletionProtection = f.env.Sim == nil // so that cleanup needs one call less against an endpoint
 
 	inst, err := c.Ensure(ctx, spec)
@@ -65,58 +65,16 @@ func mainFlows(t *testing.T, f *fixture) {
 	}
 }
 
-// cleanupAfter deletes, when the test ends, the instance's snapshots, the instance (turning
-// deletion protection off first) and the subnet group, in that order, waiting (bounded) for the
-// instance to be gone before the group can go.
-func (f *fixture) cleanupAfter(t *testing.T, id, group string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		snaps, err := f.rds.DescribeDBSnapshots(ctx, &awsrds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String(id), SnapshotType: aws.String("manual")})
-		if err == nil {
-			for _, s := range snaps.DBSnapshots {
-				if _, err := f.rds.DeleteDBSnapshot(ctx, &awsrds.DeleteDBSnapshotInput{DBSnapshotIdentifier: s.DBSnapshotIdentifier}); err != nil {
-					t.Logf("cleanup: delete snapshot %s: %v", aws.ToString(s.DBSnapshotIdentifier), err)
-				}
-			}
-		}
-		// Turn deletion protection off (RDS takes that only from an available instance), delete,
-		// and wait until the instance is gone, all within ten minutes on the environment's clock.
-		deadline := f.env.Clock.Now().Add(10 * time.Minute)
-		for ctx.Err() == nil && f.env.Clock.Now().Before(deadline) {
-			out, err := f.rds.DescribeDBInstances(ctx, &awsrds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-			if awserr.IsCode(err, "DBInstanceNotFound") {
-				break
-			}
-			if err == nil && len(out.DBInstances) == 1 {
-				db := out.DBInstances[0]
-				switch status := aws.ToString(db.DBInstanceStatus); {
-				case status == "deleting":
-				case aws.ToBool(db.DeletionProtection) && status == "available":
-					_, err = f.rds.ModifyDBInstance(ctx, &awsrds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), DeletionProtection: aws.Bool(false), ApplyImmediately: aws.Bool(true)})
-				case !aws.ToBool(db.DeletionProtection):
-					_, err = f.rds.DeleteDBInstance(ctx, &awsrds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: aws.Bool(true)})
-				}
-			}
-			if err != nil {
-				t.Logf("cleanup of %s: %v", id, err)
-			}
-			_ = f.env.Clock.Sleep(ctx, 10*time.Second)
-		}
-		if _, err := f.rds.DeleteDBSubnetGroup(ctx, &awsrds.DeleteDBSubnetGroupInput{DBSubnetGroupName: aws.String(group)}); err != nil && !awserr.IsCode(err, "DBSubnetGroupNotFoundFault") {
-			t.Errorf("cleanup: delete DB subnet group %s: %v", group, err)
-		}
-	})
-}
-
-// TestMainFlows runs the integration scenario on the simulated cloud, and checks its cleanup.
+// TestMainFlows runs the integration scenario on the simulated cloud in its own scope, and checks
+// that the scope's sweep deleted the instance, its snapshots and its subnet group.
 func TestMainFlows(t *testing.T) {
 	// Creation in a few minutes of virtual time, so that the scenario's bounded waits hold.
 	f := newFixture(t, func(o *awstest.Options) {
 		o.RDS = awstest.RDSOptions{InstanceCreating: 2 * time.Minute, StandbyCreating: time.Minute, InstanceBackingUp: time.Minute, SnapshotCreating: time.Minute}
 	})
 	f.env.RequireSim(t)
-	t.Run("flows", func(t *testing.T) { mainFlows(t, f) })
+	t.Run("flows", func(t *testing.T) { mainFlows(t, f.scoped(t)) })
+	assert.Empty(t, f.env.Leftovers(t), "the scope's sweep deleted what the flows created")
 	out, err := f.rds.DescribeDBInstances(context.Background(), &awsrds.DescribeDBInstancesInput{})
 	require.NoError(t, err)
 	assert.Empty(t, out.DBInstances, "cleanup deleted the instance")

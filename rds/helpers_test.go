@@ -52,6 +52,14 @@ func newFixture(t *testing.T, optFns ...func(*awstest.Options)) *fixture {
 	return f
 }
 
+// scoped returns the fixture on a scope of its environment ([testenv.CloudEnv.Scope]) for t: names
+// and tags of the scope, swept when t ends.
+func (f *fixture) scoped(t testing.TB) *fixture {
+	g := *f
+	g.env = f.env.Scope(t)
+	return &g
+}
+
 // options are what tests use: the environment's clock, the EC2 client for the zone check, a
 // capturing debug logger, 10 s / 30 s polls.
 func (f *fixture) options(o *rds.Options) {
@@ -60,7 +68,7 @@ func (f *fixture) options(o *rds.Options) {
 	o.Logger = f.logs.logger()
 }
 
-func (f *fixture) client(t *testing.T, optFns ...func(*rds.Options)) *rds.Client {
+func (f *fixture) client(t testing.TB, optFns ...func(*rds.Options)) *rds.Client {
 	t.Helper()
 	c, err := rds.New(f.rds, append([]func(*rds.Options){f.options}, optFns...)...)
 	require.NoError(t, err)

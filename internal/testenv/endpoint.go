@@ -83,7 +83,7 @@ func LoadEndpointConfig() (aws.Config, error) {
 }
 
 // EnvServices names the environment variable listing the services an endpoint offers, comma
-// separated, from ec2, elbv2, elb, acm and s3 (for example "s3" for an S3-only server such as
+// separated, from ec2, elbv2, elb, acm, s3, autoscaling, rds, route53 and iam (for example "s3" for an S3-only server such as
 // gofakes3 or MinIO). Unset means all of them. Sweeps skip the others, and tests that need them
 // skip ([CloudEnv.RequireServices]).
 const EnvServices = "PORTALKIT_INTEGRATION_SERVICES"

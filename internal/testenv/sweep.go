@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -11,10 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -23,7 +30,8 @@ import (
 	"github.com/portalkit/portalkit/internal/poll"
 )
 
-// Kinds of resource a sweep finds, in the order it deletes them.
+// Kinds of resource a sweep finds (with those in sweep_more.go); kindOrder is the order a sweep
+// lists and deletes them in.
 const (
 	KindLoadBalancer        = "elbv2 load balancer"
 	KindClassicLoadBalancer = "classic load balancer"
@@ -60,20 +68,27 @@ type SweepOptions struct {
 	Clock clock.Clock
 	// MaxWait bounds each wait. Zero means DefaultSweepWait.
 	MaxWait time.Duration
+	// RDSWait bounds the wait for deleted RDS DB instances to be gone. Zero means DefaultRDSWait.
+	RDSWait time.Duration
 	// Logf, if not nil, is told what the sweep deletes.
 	Logf func(format string, args ...any)
 }
 
-// Sweep finds what integration tests left behind, by the TagRun tag (S3 buckets by their
-// NamePrefix name), and with Delete deletes it in dependency order: ALBs and NLBs (which takes
-// their listeners and rules with them) and Classic load balancers, instances terminated, then,
-// once the load balancers are gone, target groups and imported certificates (retried while AWS
-// still reports them in use), emptied buckets, and last a wait until the instances are terminated.
-// Every wait is bounded by MaxWait. It returns what it found (sorted), and every error it met.
+// Sweep finds what integration tests left behind, by the TagRun tag (S3 buckets and untagged
+// IAM server certificates by their NamePrefix name), and with Delete deletes it in dependency
+// order: Auto Scaling groups force-deleted (terminating their instances), ALBs and NLBs (which
+// takes their listeners and rules with them) and Classic load balancers, instances terminated,
+// RDS DB instances (deletion protection turned off, no final snapshot); then, once the groups and
+// load balancers are gone, target groups, imported ACM certificates and IAM server certificates
+// (retried while AWS still reports them in use), Route 53 hosted zones (their records but the
+// apex SOA and NS first) and health checks, launch templates, manual DB snapshots, EBS snapshots
+// and volumes, emptied buckets (every object version); last, the waits until the DB instances
+// are gone (bounded by RDSWait; their subnet groups go after them) and the instances terminated.
+// Every other wait is bounded by MaxWait. It returns what it found (sorted), and every error it
+// met; what a wait ran out of time for is named in the error, for a later sweep.
 //
 // Services the endpoint does not offer (EnvServices) are not listed. A new package's integration
-// tests that create other kinds of resource add a lister and a
-// deleter here, in dependency order.
+// tests that create other kinds of resource add a lister and a deleter here, in dependency order.
 func Sweep(ctx context.Context, cfg aws.Config, o SweepOptions) ([]Leftover, error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real
@@ -81,17 +96,26 @@ func Sweep(ctx context.Context, cfg aws.Config, o SweepOptions) ([]Leftover, err
 	if o.MaxWait == 0 {
 		o.MaxWait = DefaultSweepWait
 	}
+	if o.RDSWait == 0 {
+		o.RDSWait = DefaultRDSWait
+	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
 	}
 	s := &sweeper{o: o, elbv2: elasticloadbalancingv2.NewFromConfig(cfg), classic: elasticloadbalancing.NewFromConfig(cfg),
-		ec2: ec2.NewFromConfig(cfg), acm: acm.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })}
+		ec2: ec2.NewFromConfig(cfg), acm: acm.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		as: autoscaling.NewFromConfig(cfg), rds: rds.NewFromConfig(cfg), r53: route53.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg)}
 	var found []Leftover
 	var errs []error
 	for _, l := range []struct {
 		service string
 		list    func(context.Context) ([]Leftover, error)
-	}{{"elbv2", s.loadBalancers}, {"elb", s.classicLoadBalancers}, {"elbv2", s.targetGroups}, {"ec2", s.instances}, {"acm", s.certificates}, {"s3", s.buckets}} {
+	}{
+		{"autoscaling", s.autoScalingGroups}, {"elbv2", s.loadBalancers}, {"elb", s.classicLoadBalancers}, {"elbv2", s.targetGroups},
+		{"ec2", s.instances}, {"rds", s.dbInstances}, {"acm", s.certificates}, {"iam", s.serverCertificates},
+		{"route53", s.hostedZones}, {"route53", s.healthChecks}, {"ec2", s.launchTemplates}, {"rds", s.dbSnapshots},
+		{"rds", s.dbSubnetGroups}, {"ec2", s.ec2Snapshots}, {"ec2", s.volumes}, {"s3", s.buckets},
+	} {
 		if !Offers(l.service) {
 			continue
 		}
@@ -108,7 +132,9 @@ func Sweep(ctx context.Context, cfg aws.Config, o SweepOptions) ([]Leftover, err
 }
 
 func kindOrder(k string) int {
-	for i, kind := range []string{KindLoadBalancer, KindClassicLoadBalancer, KindTargetGroup, KindInstance, KindCertificate, KindBucket} {
+	for i, kind := range []string{KindAutoScalingGroup, KindLoadBalancer, KindClassicLoadBalancer, KindTargetGroup, KindInstance,
+		KindDBInstance, KindCertificate, KindServerCertificate, KindHostedZone, KindHealthCheck, KindLaunchTemplate,
+		KindDBSnapshot, KindDBSubnetGroup, KindSnapshot, KindVolume, KindBucket} {
 		if k == kind {
 			return i
 		}
@@ -123,7 +149,20 @@ type sweeper struct {
 	ec2     *ec2.Client
 	acm     *acm.Client
 	s3      *s3.Client
+	as      *autoscaling.Client
+	rds     *rds.Client
+	r53     *route53.Client
+	iam     *iam.Client
+	errs    []error
 }
+
+type (
+	rdsTag = rdstypes.Tag
+	iamTag = iamtypes.Tag
+)
+
+// fail records an error of the deletion.
+func (s *sweeper) fail(err error) { s.errs = append(s.errs, err) }
 
 func (s *sweeper) match(tags map[string]string) (string, bool) {
 	v, ok := tags[TagRun]
@@ -299,6 +338,11 @@ func (s *sweeper) certificates(ctx context.Context) ([]Leftover, error) {
 	return out, nil
 }
 
+// legacyBucket matches the buckets backup's integration test named before it used
+// [CloudEnv.Name] ("portalkit-backup-" and a Unix nanosecond time), which interrupted runs may
+// have left; only a sweep of every run (an empty Run) lists them.
+var legacyBucket = regexp.MustCompile(`^portalkit-backup-[0-9]{16,20}$`)
+
 func (s *sweeper) buckets(ctx context.Context) ([]Leftover, error) {
 	out, err := s.s3.ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil {
@@ -308,7 +352,7 @@ func (s *sweeper) buckets(ctx context.Context) ([]Leftover, error) {
 	for _, b := range out.Buckets {
 		name := aws.ToString(b.Name)
 		run, ok := strings.CutPrefix(name, NamePrefix+"-")
-		if ok && (s.o.Run == "" || strings.HasPrefix(run, s.o.Run+"-")) {
+		if ok && (s.o.Run == "" || strings.HasPrefix(run, s.o.Run+"-")) || s.o.Run == "" && legacyBucket.MatchString(name) {
 			found = append(found, Leftover{Kind: KindBucket, ID: name, Run: name})
 		}
 	}
@@ -327,9 +371,11 @@ func (s *sweeper) delete(ctx context.Context, found []Leftover) error {
 	for _, l := range found {
 		by[l.Kind] = append(by[l.Kind], l.ID)
 	}
-	var errs []error
-	fail := func(err error) { errs = append(errs, err) }
-	// Load balancers first: deleting one deletes its listeners and rules, which frees the target
+	fail := s.fail
+	// Auto Scaling groups first, so that they launch no replacements for the instances the sweep
+	// terminates; force-deleting one terminates its instances.
+	groupsGone := s.deleteAutoScalingGroups(ctx, by[KindAutoScalingGroup])
+	// Load balancers next: deleting one deletes its listeners and rules, which frees the target
 	// groups and certificates they use.
 	for _, arn := range by[KindLoadBalancer] {
 		s.o.Logf("testenv: deleting %s %s", KindLoadBalancer, arn)
@@ -348,6 +394,10 @@ func (s *sweeper) delete(ctx context.Context, found []Leftover) error {
 		if _, err := s.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids}); err != nil {
 			fail(fmt.Errorf("terminate instances %v: %w", ids, err))
 		}
+	}
+	dbsGone := s.deleteDBInstances(ctx, by[KindDBInstance])
+	if err := groupsGone(); err != nil {
+		fail(err)
 	}
 	for _, arn := range by[KindLoadBalancer] {
 		err := s.wait(ctx, "load balancer "+arn+" deleted", func(ctx context.Context) (poll.Result, error) {
@@ -389,10 +439,33 @@ func (s *sweeper) delete(ctx context.Context, found []Leftover) error {
 			fail(err)
 		}
 	}
+	for _, step := range []struct {
+		kind string
+		del  func(context.Context, string) error
+	}{
+		{KindServerCertificate, s.deleteServerCertificate}, {KindHostedZone, s.deleteHostedZone}, {KindHealthCheck, s.deleteHealthCheck},
+		{KindLaunchTemplate, s.deleteLaunchTemplate}, {KindDBSnapshot, s.deleteDBSnapshot}, {KindSnapshot, s.deleteEC2Snapshot},
+		{KindVolume, s.deleteVolume},
+	} {
+		for _, id := range by[step.kind] {
+			if err := step.del(ctx, id); err != nil {
+				fail(err)
+			}
+		}
+	}
 	for _, name := range by[KindBucket] {
 		s.o.Logf("testenv: deleting %s %s", KindBucket, name)
 		if err := s.deleteBucket(ctx, name); err != nil {
 			fail(err)
+		}
+	}
+	if err := dbsGone(); err != nil {
+		fail(err)
+	} else {
+		for _, name := range by[KindDBSubnetGroup] {
+			if err := s.deleteDBSubnetGroup(ctx, name); err != nil {
+				fail(err)
+			}
 		}
 	}
 	if ids := by[KindInstance]; len(ids) > 0 {
@@ -421,11 +494,53 @@ func (s *sweeper) delete(ctx context.Context, found []Leftover) error {
 			fail(err)
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(s.errs...)
 }
 
-// deleteBucket empties a bucket (every object version when versioned) and deletes it.
+// deleteBucket empties a bucket (every object version and delete marker when versioned) and
+// deletes it.
 func (s *sweeper) deleteBucket(ctx context.Context, name string) error {
+	// A version listed again after its deletion (a server that lists the objects of an unversioned
+	// bucket as versions it cannot delete by ID) ends this loop: the plain listing below deletes
+	// the objects by key.
+	seen := map[[2]string]bool{}
+	for {
+		out, err := s.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
+		if awserr.IsCode(err, "NoSuchBucket") {
+			return nil
+		}
+		if awserr.IsCode(err, "NotImplemented") {
+			break // a server without versioning: the plain listing below empties the bucket
+		}
+		if err != nil {
+			return fmt.Errorf("list object versions of bucket %s: %w", name, err)
+		}
+		var ids []s3types.ObjectIdentifier
+		add := func(key, version *string) {
+			k := [2]string{aws.ToString(key), aws.ToString(version)}
+			if !seen[k] {
+				seen[k] = true
+				ids = append(ids, s3types.ObjectIdentifier{Key: key, VersionId: version})
+			}
+		}
+		for _, v := range out.Versions {
+			add(v.Key, v.VersionId)
+		}
+		for _, d := range out.DeleteMarkers {
+			add(d.Key, d.VersionId)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		del, err := s.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(name), Delete: &s3types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+		if err != nil {
+			return fmt.Errorf("empty bucket %s: %w", name, err)
+		}
+		if len(del.Errors) > 0 {
+			e := del.Errors[0]
+			return fmt.Errorf("empty bucket %s: %d object version(s) not deleted, first %s: %s %s", name, len(del.Errors), aws.ToString(e.Key), aws.ToString(e.Code), aws.ToString(e.Message))
+		}
+	}
 	for {
 		out, err := s.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
 		if awserr.IsCode(err, "NoSuchBucket") {
