@@ -70,6 +70,9 @@ record() { # NAME CMD...: time one run into $work/t.NAME
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }' >>"$work/t.$name"
 }
 dump_only() { "$DUMP" --defaults-extra-file="$work/client.cnf" "${FLAGS[@]}" "$DB" >/dev/null; }
+# The same dump read through a pipe by cat: what any consumer of the client's output pays (writing
+# to /dev/null directly skips the pipe's copies and wake-ups). A reference, not a verdict.
+dump_pipe() { bash -o pipefail -c '"$1" --defaults-extra-file="$2" "${@:4}" "$3" | cat >/dev/null' _ "$DUMP" "$work/client.cnf" "$DB" "${FLAGS[@]}"; }
 shell() {
 	bash -o pipefail -c '"$1" --defaults-extra-file="$2" "${@:5}" "$3" | gzip | aws s3 cp - "s3://bench/shell/$4.sql.gz" --endpoint-url "$E" --only-show-errors' \
 		_ "$DUMP" "$work/client.cnf" "$DB" "$r" "${FLAGS[@]}"
@@ -82,9 +85,9 @@ ours_s2() { "$work/backupbench" backup -db "$DB" -endpoint "$E" -bucket bench -p
 for r in $(seq "$RUNS"); do
 	log "run $r/$RUNS"
 	case $((r % 3)) in
-	1) record dump dump_only; record shell shell; record ours ours; record s2 ours_s2 ;;
-	2) record shell shell; record s2 ours_s2; record ours ours; record dump dump_only ;;
-	0) record ours ours; record dump dump_only; record s2 ours_s2; record shell shell ;;
+	1) record dump dump_only; record pipe dump_pipe; record shell shell; record ours ours; record s2 ours_s2 ;;
+	2) record shell shell; record s2 ours_s2; record ours ours; record pipe dump_pipe; record dump dump_only ;;
+	0) record ours ours; record dump dump_only; record s2 ours_s2; record shell shell; record pipe dump_pipe ;;
 	esac
 	cp "$work/out.ours" "$work/ours.$r.json"
 	cp "$work/out.s2" "$work/s2.$r.json"
@@ -100,10 +103,10 @@ field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$work/ours.1.json"; }
 dump_bytes=$(field dumpBytes); stored=$(field storedBytes)
 rss_kb=$(cat "$work"/rss.* | sort -n | tail -1)
 hwm_kb=$(for f in "$work"/ours.[0-9]*.json; do sed -n 's/.*"hwmKiB":\([0-9]*\).*/\1/p' "$f"; done | sort -n | tail -1)
-t_dump=$(median dump) t_shell=$(median shell) t_ours=$(median ours) t_s2=$(median s2)
+t_pipe=$(median pipe) t_dump=$(median dump) t_shell=$(median shell) t_ours=$(median ours) t_s2=$(median s2)
 stored_s2=$(sed -n 's/.*"storedBytes":\([0-9]*\).*/\1/p' "$work/s2.1.json")
 mibs() { awk -v b="$dump_bytes" -v t="$1" 'BEGIN { printf "%.1f", b / 1048576 / t }'; }
-vs_shell=$(ratio shell ours) vs_dump=$(ratio dump ours) s2_vs_dump=$(ratio dump s2)
+vs_shell=$(ratio shell ours) vs_dump=$(ratio dump ours) s2_vs_dump=$(ratio dump s2) vs_pipe=$(ratio pipe ours)
 rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 hwm_mib=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 
@@ -112,6 +115,7 @@ echo "backup benchmark: SIZE_MB=$SIZE_MB RUNS=$RUNS, dump $dump_bytes bytes, sto
 echo "load average before: $load_before   after: $load_after"
 printf '%-34s %9s %9s\n' "" "median s" "MiB/s"
 printf '%-34s %9s %9s\n' "mariadb-dump > /dev/null" "$t_dump" "$(mibs "$t_dump")"
+printf '%-34s %9s %9s\n' "mariadb-dump | cat > /dev/null" "$t_pipe" "$(mibs "$t_pipe")"
 printf '%-34s %9s %9s\n' "mariadb-dump | gzip | aws s3 cp -" "$t_shell" "$(mibs "$t_shell")"
 printf '%-34s %9s %9s\n' "backup.Backup (zstd, multipart)" "$t_ours" "$(mibs "$t_ours")"
 printf '%-34s %9s %9s   (stored %s bytes)\n' "backup.Backup (s2, multipart)" "$t_s2" "$(mibs "$t_s2")" "$stored_s2"
@@ -119,5 +123,6 @@ echo
 printf 'throughput vs shell pipeline: %sx (goal >= 1.5: %s)\n' "$vs_shell" "$(verdict "$vs_shell" '>=' 1.5)"
 printf 'throughput vs dump alone:     %sx (goal >= 0.9: %s)\n' "$vs_dump" "$(verdict "$vs_dump" '>=' 0.9)"
 printf 'with s2 instead of zstd, vs dump alone: %sx\n' "$s2_vs_dump"
+printf 'throughput vs the dump read through a pipe (reference): %sx\n' "$vs_pipe"
 printf 'peak RSS, backup process + waited-for dump client (GNU time %%M): %s MiB (goal <= 64: %s)\n' "$rss_mib" "$(verdict "$rss_mib" '<=' 64)"
 printf 'peak RSS, backup process alone (VmHWM): %s MiB (goal <= 64: %s)\n' "$hwm_mib" "$(verdict "$hwm_mib" '<=' 64)"
