@@ -1,13 +1,10 @@
 package elb_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
-	"log/slog"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -231,22 +228,5 @@ func ec2Tags(m map[string]string) []ec2types.Tag {
 	return out
 }
 
-// logBuffer is a concurrency-safe buffer for an slog text handler.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+// logBuffer collects slog output from any number of goroutines.
+type logBuffer = testenv.LogBuffer

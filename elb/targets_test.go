@@ -276,7 +276,7 @@ func TestZoneSpread(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	var logs logBuffer
-	c := f.client(func(o *elb.Options) { o.Logger = logs.logger() })
+	c := f.client(func(o *elb.Options) { o.Logger = logs.Logger() })
 	st, err := c.Ensure(ctx, f.spec("zones"))
 	require.NoError(t, err)
 	ids := f.launch(t, 3, f.zones[0])

@@ -1,11 +1,8 @@
 package rds_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,7 +62,7 @@ func (f *fixture) scoped(t testing.TB) *fixture {
 func (f *fixture) options(o *rds.Options) {
 	o.Clock = f.env.Clock
 	o.Subnets = f.ec2
-	o.Logger = f.logs.logger()
+	o.Logger = f.logs.JSONLogger()
 }
 
 func (f *fixture) client(t testing.TB, optFns ...func(*rds.Options)) *rds.Client {
@@ -92,27 +89,8 @@ func (f *fixture) ensure(t *testing.T, spec rds.Spec, optFns ...func(*rds.Option
 	return inst
 }
 
-// logBuffer captures every log record, at debug level, as JSON.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+// logBuffer collects slog output from any number of goroutines.
+type logBuffer = testenv.LogBuffer
 
 // ec2CreateSubnet makes a subnet in the first zone's VPC and zone.
 func ec2CreateSubnet(f *fixture, cidr string) *ec2.CreateSubnetInput {

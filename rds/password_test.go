@@ -55,7 +55,7 @@ func TestPasswordNeverInLogsOrErrors(t *testing.T) {
 	}
 
 	// A caller logging or printing the spec.
-	logger := f.logs.logger()
+	logger := f.logs.Logger()
 	logger.Info("ensuring", "spec", spec, "password", spec.MasterPassword)
 	logger.Info("ensuring", slog.Any("spec", spec))
 	printed := fmt.Sprintf("%v %+v %#v %s %q", spec, spec, spec, spec.MasterPassword, spec.MasterPassword)

@@ -56,7 +56,7 @@ func TestEndToEndInstanceLoss(t *testing.T) {
 		pool, err := sql.Open("mysql", db.DSN)
 		require.NoError(t, err)
 		t.Cleanup(func() { pool.Close() })
-		s := openStore(t, pool, func(o *session.Options) { o.Logger = logs.logger() })
+		s := openStore(t, pool, func(o *session.Options) { o.Logger = logs.Logger() })
 		app := testApp(newManager(t, s))
 		name := []string{"web-a", "web-b"}[i]
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

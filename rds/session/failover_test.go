@@ -49,7 +49,7 @@ func TestFailoverServerRestartMidStream(t *testing.T) {
 	logs := &logBuffer{}
 	db := openTuned(t, mdb.DSN)
 	s := openStore(t, db, func(o *session.Options) {
-		o.Logger = logs.logger()
+		o.Logger = logs.Logger()
 		// Short enough that a request caught by the outage gives up with a 503 within the test.
 		o.RetryMaxElapsed = 500 * time.Millisecond
 		o.RetryMaxInterval = 100 * time.Millisecond

@@ -1,11 +1,8 @@
 package session_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,26 +36,7 @@ func withClock(c clock.Clock) func(*session.Options) {
 }
 
 // logBuffer collects slog output from any number of goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+type logBuffer = testenv.LogBuffer
 
 // countRows returns the number of rows in the store's table.
 func countRows(t *testing.T, db *sql.DB, table string) int {

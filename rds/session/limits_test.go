@@ -83,7 +83,7 @@ func refusedAsTooLarge(t *testing.T, b *browser, logs *logBuffer, n int) {
 func TestManagerRefusesOversizedSession(t *testing.T) {
 	t.Run("above the default limit", func(t *testing.T) {
 		logs := &logBuffer{}
-		s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+		s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.Logger() })
 		var got error
 		m := newManager(t, s, func(o *session.ManagerOptions) {
 			o.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -101,7 +101,7 @@ func TestManagerRefusesOversizedSession(t *testing.T) {
 	t.Run("non-strict connection, above the column", func(t *testing.T) {
 		logs := &logBuffer{}
 		db := openNonStrict(t, testenv.MySQL(t).DSN)
-		s := openStore(t, db, func(o *session.Options) { o.Logger = logs.logger() })
+		s := openStore(t, db, func(o *session.Options) { o.Logger = logs.Logger() })
 		b := newBrowser(t, bigApp(t, newManager(t, s)).URL)
 		b.do("/login?user=alice")
 		refusedAsTooLarge(t, b, logs, 17<<20)
@@ -115,7 +115,7 @@ func TestStoreWritesAreStrict(t *testing.T) {
 	ctx := context.Background()
 	logs := &logBuffer{}
 	db := openNonStrict(t, testenv.MySQL(t).DSN)
-	s := openStore(t, db, func(o *session.Options) { o.Logger = logs.logger() })
+	s := openStore(t, db, func(o *session.Options) { o.Logger = logs.Logger() })
 	_, err := db.Exec("ALTER TABLE sessions MODIFY data BLOB NOT NULL, MODIFY user_id VARBINARY(8) NULL")
 	require.NoError(t, err)
 	exp := time.Now().Add(time.Hour)
@@ -169,7 +169,7 @@ func TestPacketTooLargeIsPermanent(t *testing.T) {
 
 	logs := &logBuffer{}
 	s := openStore(t, db, func(o *session.Options) {
-		o.Logger = logs.logger()
+		o.Logger = logs.Logger()
 		o.MaxDataSize = 8 << 20
 	})
 	ctx := context.Background()

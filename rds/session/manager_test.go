@@ -340,7 +340,7 @@ func TestManagerConcurrentRequestsOneSession(t *testing.T) {
 // it would need a cookie the response can no longer carry.
 func TestManagerChangesAfterResponseStarted(t *testing.T) {
 	logs := &logBuffer{}
-	s, db := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+	s, db := newStore(t, func(o *session.Options) { o.Logger = logs.Logger() })
 	m := newManager(t, s)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/late", func(w http.ResponseWriter, r *http.Request) {
@@ -400,7 +400,7 @@ func TestManagerChangesAfterResponseStarted(t *testing.T) {
 // logged at debug level rather than as a store outage.
 func TestManagerAbandonedRequestIsNotAnOutage(t *testing.T) {
 	logs := &logBuffer{}
-	s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.logger() })
+	s, _ := newStore(t, func(o *session.Options) { o.Logger = logs.Logger() })
 	m := newManager(t, s)
 	srv := serve(t, m)
 	b := newBrowser(t, srv.URL)
