@@ -12,17 +12,13 @@
 #   throughput >= 1.5x the shell pipeline, >= 0.9x the dump alone; peak RSS <= 64 MiB.
 #
 # Environment: SIZE_MB (generated database size, default 100), RUNS (default 3), DSN (server; default
-# $TEST_MYSQL_DSN, else /tmp/pkdb.shared/dsn), KEEP=1 keeps the work directory and the database.
+# $TEST_MYSQL_DSN, else a throwaway MariaDB started here), KEEP=1 keeps the work directory and the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE_MB=${SIZE_MB:-100}
 RUNS=${RUNS:-3}
-DSN=${DSN:-${TEST_MYSQL_DSN:-$(cat /tmp/pkdb.shared/dsn 2>/dev/null || true)}}
-[ -n "$DSN" ] || { echo "set DSN or TEST_MYSQL_DSN to a MySQL/MariaDB server" >&2; exit 2; }
-# The helpers read the DSN from the environment: on argv, its password would be visible to every
-# user in ps for the whole run.
-export BENCH_DSN=$DSN
+DSN=${DSN:-${TEST_MYSQL_DSN:-}}
 DUMP=$(command -v mariadb-dump || command -v mysqldump)
 CLIENT=$(command -v mariadb || command -v mysql)
 FLAGS=(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces)
@@ -35,9 +31,20 @@ cleanup() {
 		[ -s "$work/client.cnf" ] && "$CLIENT" --defaults-extra-file="$work/client.cnf" -e "DROP DATABASE IF EXISTS $DB" || true
 		rm -rf "$work"
 	else echo "kept: $work and database $DB" >&2; fi
+	if [ -n "$dbdir" ]; then scripts/mariadb.sh stop "$dbdir"; rm -rf "$dbdir"; fi
 }
+dbdir=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ -z "$DSN" ]; then
+	dbdir=$(mktemp -d /tmp/pkdb.XXXXXX)
+	scripts/mariadb.sh install
+	scripts/mariadb.sh start "$dbdir"
+	DSN=$(cat "$dbdir/dsn")
+fi
+# The helpers read the DSN from the environment: on argv, its password would be visible to every
+# user in ps for the whole run.
+export BENCH_DSN=$DSN
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed for RSS" >&2; exit 2; }
 command -v aws >/dev/null || { echo "the aws CLI is needed for the shell peer" >&2; exit 2; }
