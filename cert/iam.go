@@ -61,6 +61,9 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 	if len(b.Chain) > 0 {
 		in.CertificateChain = aws.String(string(b.Chain))
 	}
+	for _, k := range sortedKeys(o.Tags) {
+		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
+	}
 	var out *iam.UploadServerCertificateOutput
 	err = call(ctx, o, func(ctx context.Context) (err error) {
 		out, err = c.api.IAM.UploadServerCertificate(ctx, in)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -177,9 +178,14 @@ func TestClassicListenerWithIAMServerCertificate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	b1 := e.pki.bundle(t, 90, shopNames...)
-	first, err := e.c.UploadIAM(ctx, "shop", b1, shopNames)
+	first, err := e.c.UploadIAM(ctx, "shop", b1, shopNames, func(o *cert.Options) { o.Tags = map[string]string{"env": "prod"} })
 	require.NoError(t, err)
 	assert.Equal(t, cert.Imported, first.Action)
+	tags, err := e.iam.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: aws.String(first.Name)})
+	require.NoError(t, err)
+	require.Len(t, tags.Tags, 1, "Options.Tags reach the IAM server certificate")
+	assert.Equal(t, "env", aws.ToString(tags.Tags[0].Key))
+	assert.Equal(t, "prod", aws.ToString(tags.Tags[0].Value))
 	assert.True(t, strings.HasPrefix(first.Name, "shop-"+first.Info.NotAfter.Format("20060102")+"-"), first.Name)
 	assert.Contains(t, first.ARN, ":server-certificate/portalkit/"+first.Name)
 	e.classicHTTPS(t, "shop-classic", first.ARN)

@@ -36,7 +36,8 @@ type Options struct {
 	AllowOlder bool
 	// NameTag is the ACM tag key that names an imported certificate. Empty means DefaultNameTag.
 	NameTag string
-	// Tags are added to a newly imported ACM certificate, besides the name tag (ACM refuses tags
+	// Tags are added to a newly uploaded IAM server certificate, and to a newly imported ACM
+	// certificate besides the name tag (ACM refuses tags
 	// on a re-import). Nil means none.
 	Tags map[string]string
 	// IAMPath is the path of uploaded IAM server certificates, starting and ending with "/".
