@@ -462,7 +462,10 @@ func TestTornObjectRemovedWhenTheRetryFails(t *testing.T) {
 	_, err := e.sync.Push(ctx, src, e.bucket, "r")
 	e.reqs.set(nil, nil)
 	require.Error(t, err)
-	require.EqualValues(t, 2, puts.Load(), "sent again after the change")
+	// Sent again after the change. The refused retry may itself be resent by the SDK: the server
+	// answers 403 without reading the 2 MiB body, and a client still sending it sees the
+	// connection close, a retryable error.
+	require.GreaterOrEqual(t, puts.Load(), int32(2), "sent again after the change")
 
 	if slices.Contains(e.keys(t), "r/app.bin") {
 		body, err := io.ReadAll(e.get(t, "r/app.bin").Body)
