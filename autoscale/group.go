@@ -3,6 +3,7 @@ package autoscale
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -299,11 +300,7 @@ func (c *Client) describeGroup(ctx context.Context, o Options, name string) (*as
 }
 
 func groupTags(spec GroupSpec) []astypes.Tag {
-	keys := make([]string, 0, len(spec.Tags))
-	for k := range spec.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(spec.Tags))
 	var out []astypes.Tag
 	for _, k := range keys {
 		out = append(out, astypes.Tag{Key: aws.String(k), Value: aws.String(spec.Tags[k]), PropagateAtLaunch: aws.Bool(true),

@@ -3,8 +3,9 @@ package autoscale
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,11 +138,7 @@ func (s PolicySpec) input(group string) (*autoscaling.PutScalingPolicyInput, err
 		if m.Unit != "" {
 			spec.Unit = aws.String(m.Unit)
 		}
-		keys := make([]string, 0, len(m.Dimensions))
-		for k := range m.Dimensions {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(m.Dimensions))
 		for _, k := range keys {
 			spec.Dimensions = append(spec.Dimensions, astypes.MetricDimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -178,11 +179,7 @@ func (s TemplateSpec) data() *ec2types.RequestLaunchTemplateData {
 }
 
 func sortedTags(m map[string]string) []ec2types.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	out := make([]ec2types.Tag, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, ec2types.Tag{Key: aws.String(k), Value: aws.String(m[k])})

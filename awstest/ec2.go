@@ -2,9 +2,10 @@ package awstest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,11 +124,7 @@ func (e *ec2Model) errorf(code, format string, args ...any) error {
 type tags map[string]string
 
 func (t tags) list() []ec2types.Tag {
-	keys := make([]string, 0, len(t))
-	for k := range t {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(t))
 	out := make([]ec2types.Tag, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, ec2types.Tag{Key: aws.String(k), Value: aws.String(t[k])})

@@ -2,8 +2,9 @@ package awstest
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -411,11 +412,7 @@ func (m *elbv2Model) describeTargetGroupAttributes(r *request, in *elasticloadba
 }
 
 func attributeList(attrs map[string]string) []elbv2types.TargetGroupAttribute {
-	keys := make([]string, 0, len(attrs))
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(attrs))
 	out := make([]elbv2types.TargetGroupAttribute, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, elbv2types.TargetGroupAttribute{Key: aws.String(k), Value: aws.String(attrs[k])})

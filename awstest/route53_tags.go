@@ -1,8 +1,9 @@
 package awstest
 
 import (
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -68,11 +69,7 @@ func (m *route53Model) listTagsForResource(r *request, in *route53.ListTagsForRe
 		return nil, err
 	}
 	set := &r53types.ResourceTagSet{ResourceId: in.ResourceId, ResourceType: in.ResourceType, Tags: []r53types.Tag{}}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(tags))
 	for _, k := range keys {
 		set.Tags = append(set.Tags, r53types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,11 +132,7 @@ func NewSnapshotter(client EC2API, optFns ...func(*SnapshotOptions)) (*Snapshott
 // volumes resolves sel with DescribeVolumes (all pages).
 func (s *Snapshotter) volumes(ctx context.Context, sel VolumeSelector) ([]ec2types.Volume, error) {
 	in := &ec2.DescribeVolumesInput{VolumeIds: sel.VolumeIDs}
-	keys := make([]string, 0, len(sel.Tags))
-	for k := range sel.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(sel.Tags))
 	for _, k := range keys {
 		in.Filters = append(in.Filters, ec2types.Filter{Name: aws.String("tag:" + k), Values: []string{sel.Tags[k]}})
 	}
@@ -292,11 +289,7 @@ func (s *Snapshotter) PruneSnapshots(ctx context.Context, set string, r Retentio
 		v := aws.ToString(sn.VolumeId)
 		byVolume[v] = append(byVolume[v], sn)
 	}
-	volumes := make([]string, 0, len(byVolume))
-	for v := range byVolume {
-		volumes = append(volumes, v)
-	}
-	sort.Strings(volumes)
+	volumes := slices.Sorted(maps.Keys(byVolume))
 	for _, v := range volumes {
 		list := byVolume[v]
 		ids := make([]string, len(list))

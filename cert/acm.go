@@ -9,6 +9,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -274,20 +276,10 @@ func (c *Client) tagName(ctx context.Context, o Options, arn, name string) error
 
 func acmTags(o Options, name string) []acmtypes.Tag {
 	tags := []acmtypes.Tag{{Key: aws.String(o.NameTag), Value: aws.String(name)}}
-	for _, k := range sortedKeys(o.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
 		if k != o.NameTag {
 			tags = append(tags, acmtypes.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
 		}
 	}
 	return tags
-}
-
-// sortedKeys returns m's keys in order, so tags are sent in a stable order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -61,7 +63,7 @@ func (c *Client) UploadIAM(ctx context.Context, name string, b Bundle, domains [
 	if len(b.Chain) > 0 {
 		in.CertificateChain = aws.String(string(b.Chain))
 	}
-	for _, k := range sortedKeys(o.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
 		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
 	}
 	var out *iam.UploadServerCertificateOutput

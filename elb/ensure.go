@@ -2,6 +2,8 @@ package elb
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"fmt"
 	"sort"
@@ -129,11 +131,7 @@ func (e *ensurer) drift(resource, field, want, have string) {
 }
 
 func (e *ensurer) tags() []elbv2types.Tag {
-	keys := make([]string, 0, len(e.spec.LoadBalancer.Tags))
-	for k := range e.spec.LoadBalancer.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(e.spec.LoadBalancer.Tags))
 	var out []elbv2types.Tag
 	for _, k := range keys {
 		out = append(out, elbv2types.Tag{Key: aws.String(k), Value: aws.String(e.spec.LoadBalancer.Tags[k])})
@@ -303,11 +301,7 @@ func (e *ensurer) targetGroup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("elb: describe attributes of target group %s: %w", arn, err)
 	}
-	keys := make([]string, 0, len(want))
-	for k := range want {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(want))
 	for _, k := range keys {
 		e.drift(res, k, want[k], have[k])
 	}
@@ -339,11 +333,7 @@ func (e *ensurer) attributes() map[string]string {
 }
 
 func attributeList(a map[string]string) []elbv2types.TargetGroupAttribute {
-	keys := make([]string, 0, len(a))
-	for k := range a {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(a))
 	out := make([]elbv2types.TargetGroupAttribute, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, elbv2types.TargetGroupAttribute{Key: aws.String(k), Value: aws.String(a[k])})

@@ -3,7 +3,8 @@ package elb
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,11 +57,7 @@ func checkSubnets(ctx context.Context, o Options, spec Spec) error {
 			p = append(p, fmt.Sprintf("LoadBalancer.Subnets: subnet %s is in VPC %s, not in TargetGroup.VPCID %s", id, s.vpc, spec.TargetGroup.VPCID))
 		}
 	}
-	zones := make([]string, 0, len(byZone))
-	for z := range byZone {
-		zones = append(zones, z)
-	}
-	sort.Strings(zones)
+	zones := slices.Sorted(maps.Keys(byZone))
 	for _, z := range zones {
 		if len(byZone[z]) > 1 {
 			p = append(p, fmt.Sprintf("LoadBalancer.Subnets %s are all in Availability Zone %s; a load balancer takes one subnet per zone", strings.Join(byZone[z], ", "), z))

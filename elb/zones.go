@@ -3,7 +3,8 @@ package elb
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -92,11 +93,7 @@ func checkZones(ctx context.Context, o Options, group string, ids []string) (*Zo
 	if rep.Spread() >= 2 {
 		return rep, nil
 	}
-	zones := make([]string, 0, len(rep.Zones))
-	for z := range rep.Zones {
-		zones = append(zones, z)
-	}
-	sort.Strings(zones)
+	zones := slices.Sorted(maps.Keys(rep.Zones))
 	if o.ZoneSpread == ZoneError {
 		return rep, fmt.Errorf("%w: %s has %d in-service instance(s) in zones %v", ErrSingleZone, group, len(ids), zones)
 	}

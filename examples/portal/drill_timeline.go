@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -73,11 +75,7 @@ func (r *recorder) health(t time.Time, states map[string]string, zones map[strin
 	defer r.mu.Unlock()
 	i, s := r.sec(t)
 	s.healthy = 0
-	ids := make([]string, 0, len(states))
-	for id := range states {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(states))
 	for _, id := range ids {
 		st := states[id]
 		s.health[id] = st

@@ -3,6 +3,8 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,11 +108,7 @@ func targetHealth(ctx context.Context, client *elasticloadbalancingv2.Client, ar
 }
 
 func zoneSummary(perZone map[string]int) string {
-	zones := make([]string, 0, len(perZone))
-	for z := range perZone {
-		zones = append(zones, z)
-	}
-	sort.Strings(zones)
+	zones := slices.Sorted(maps.Keys(perZone))
 	parts := make([]string, len(zones))
 	for i, z := range zones {
 		parts[i] = fmt.Sprintf("%s: %d", z, perZone[z])

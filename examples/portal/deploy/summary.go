@@ -3,7 +3,8 @@ package deploy
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -49,11 +50,7 @@ func (s *Site) Releases() map[string]int {
 // ReleaseSummary renders Releases sorted: "v1: 2, v2: 4".
 func (s *Site) ReleaseSummary() string {
 	m := s.Releases()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
